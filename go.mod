@@ -1,0 +1,3 @@
+module github.com/downwatch/downwatch
+
+go 1.26.0

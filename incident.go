@@ -1,0 +1,67 @@
+package downwatch
+
+import "time"
+
+// Incident states (CONTRACT §3).
+const (
+	StateOpen         = "open"
+	StateAcknowledged = "acknowledged"
+	StateResolved     = "resolved"
+)
+
+// Incident is what the detector stores in Redis, publishes in alerts and reports
+// (CONTRACT §3). Optional fields are omitted when unset.
+type Incident struct {
+	ID             string         `json:"id"`
+	Service        string         `json:"service"`
+	Region         string         `json:"region,omitempty"` // ISO country for a regional incident; empty = global
+	State          string         `json:"state"`
+	StartedAt      time.Time      `json:"started_at"`
+	DetectedAt     time.Time      `json:"detected_at"`
+	AcknowledgedAt *time.Time     `json:"acknowledged_at,omitempty"`
+	ResolvedAt     *time.Time     `json:"resolved_at,omitempty"`
+	PeakPerMin     float64        `json:"peak_per_min"`
+	Mentions       int            `json:"mentions"`
+	Authors        int            `json:"authors"`
+	Languages      map[string]int `json:"languages,omitempty"`
+	Countries      map[string]int `json:"countries,omitempty"`
+	Symptoms       []string       `json:"symptoms,omitempty"`
+	SamplePosts    []Post         `json:"sample_posts,omitempty"`
+	Related        []string       `json:"related,omitempty"`
+	// Acknowledgement is the post that acknowledged the incident, if any.
+	Acknowledgement *Post `json:"acknowledgement,omitempty"`
+	// Revision grows by one with every change, so sinks can order and deduplicate.
+	Revision int `json:"revision"`
+	// Evidence explains the decision that opened the incident.
+	Evidence *Evidence `json:"evidence,omitempty"`
+	// UpdatedAt is the event time of the last change.
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Active reports whether the incident is open or acknowledged.
+func (i *Incident) Active() bool { return i.State == StateOpen || i.State == StateAcknowledged }
+
+// Evidence is what the burst decision saw when it fired: "why did this fire?".
+type Evidence struct {
+	Window   string  `json:"window"`   // e.g. "2m"
+	Observed int     `json:"observed"` // distinct complaining authors in the window
+	Expected float64 `json:"expected"` // baseline authors expected in the window
+	PValue   float64 `json:"p_value"`  // tail probability of Observed under the baseline
+	Baseline float64 `json:"baseline_per_min"`
+}
+
+// Alert types (CONTRACT §5).
+const (
+	AlertOpened       = "incident.opened"
+	AlertUpdated      = "incident.updated"
+	AlertAcknowledged = "incident.acknowledged"
+	AlertResolved     = "incident.resolved"
+)
+
+// Alert is the value of a record on the alerts topic (key = incident id) and of a
+// message on the Redis channel downwatch:alerts.
+type Alert struct {
+	Type     string    `json:"type"`
+	At       time.Time `json:"at"`
+	Incident Incident  `json:"incident"`
+}

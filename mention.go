@@ -1,0 +1,43 @@
+package downwatch
+
+// Kind says what a mention is (CONTRACT §5).
+type Kind string
+
+const (
+	// KindComplaint: someone says the service is broken.
+	KindComplaint Kind = "complaint"
+	// KindOfficial: the service's own account or status page speaks about it.
+	KindOfficial Kind = "official"
+	// KindNews: a news agency or outlet reports it.
+	KindNews Kind = "news"
+)
+
+// Mention is one matched post for one service, the value of a record on the
+// mentions topic (key = service id).
+type Mention struct {
+	Service  string   `json:"service"`
+	Kind     Kind     `json:"kind"`
+	Symptoms []string `json:"symptoms,omitempty"`
+	// Ack is set on official and news mentions that acknowledge a problem
+	// ("we're aware", "working to restore"); Resolved on ones that say it is fixed.
+	Ack      bool `json:"ack,omitempty"`
+	Resolved bool `json:"resolved,omitempty"`
+	Post     Post `json:"post"`
+}
+
+// Control records share the mentions topic with mentions. They carry the header
+// HeaderControl with one of the values below and an RFC 3339 event time as value.
+const (
+	HeaderControl = "downwatch-control"
+	// ControlWatermark: no mention older than this time (minus allowed lateness)
+	// will follow on this partition.
+	ControlWatermark = "watermark"
+	// ControlEnd: the input of a replay is complete on this partition.
+	ControlEnd = "end"
+)
+
+// Default topic names (CONTRACT §5).
+const (
+	TopicMentions = "downwatch.mentions"
+	TopicAlerts   = "downwatch.alerts"
+)

@@ -1,0 +1,170 @@
+package downwatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxPostBytes is the largest record DecodePost accepts (CONTRACT §1).
+const MaxPostBytes = 1 << 20
+
+// Post is the canonical input record (CONTRACT §1). Every source is normalised into it.
+type Post struct {
+	ID              string    `json:"id"`
+	Source          string    `json:"source"`
+	Author          string    `json:"author"`
+	Text            string    `json:"text"`
+	CreatedAt       time.Time `json:"created_at"`
+	Lang            string    `json:"lang,omitempty"`
+	Country         string    `json:"country,omitempty"`
+	RepostOf        string    `json:"repost_of,omitempty"`
+	ReplyTo         string    `json:"reply_to,omitempty"`
+	AuthorVerified  bool      `json:"author_verified,omitempty"`
+	AuthorFollowers int64     `json:"author_followers,omitempty"`
+	URL             string    `json:"url,omitempty"`
+}
+
+// ErrRejected is wrapped by every error DecodePost returns; the rest of the message
+// is the reason the record was dead-lettered.
+var ErrRejected = errors.New("post rejected")
+
+// RejectError says why one record was rejected. Reason is a short stable slug
+// (for metrics and dead-letter records); Detail is for people.
+type RejectError struct {
+	Reason string
+	Detail string
+}
+
+func (e *RejectError) Error() string {
+	if e.Detail == "" {
+		return "post rejected: " + e.Reason
+	}
+	return "post rejected: " + e.Reason + ": " + e.Detail
+}
+
+func (e *RejectError) Unwrap() error { return ErrRejected }
+
+func reject(reason, format string, args ...any) error {
+	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
+}
+
+// wirePost mirrors Post with every field optional, so that a missing field and a
+// field of the wrong type get their own reasons.
+type wirePost struct {
+	ID              *string `json:"id"`
+	Source          *string `json:"source"`
+	Author          *string `json:"author"`
+	Text            *string `json:"text"`
+	CreatedAt       *string `json:"created_at"`
+	Lang            string  `json:"lang"`
+	Country         string  `json:"country"`
+	RepostOf        string  `json:"repost_of"`
+	ReplyTo         string  `json:"reply_to"`
+	AuthorVerified  bool    `json:"author_verified"`
+	AuthorFollowers float64 `json:"author_followers"`
+	URL             string  `json:"url"`
+}
+
+// DecodePost validates one JSON record and returns the Post it holds. Every error
+// it returns is a *RejectError that says why (CONTRACT §1); it never panics on input.
+func DecodePost(data []byte) (Post, error) {
+	if len(data) > MaxPostBytes {
+		return Post{}, reject("too-large", "%d bytes, limit %d", len(data), MaxPostBytes)
+	}
+	if !utf8.Valid(data) {
+		return Post{}, reject("invalid-utf8", "record is not valid UTF-8")
+	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return Post{}, reject("not-object", "record is not a JSON object")
+	}
+	var w wirePost
+	if err := json.Unmarshal(trimmed, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Post{}, reject("wrong-type", "field %q must not be a JSON %s", te.Field, te.Value)
+		}
+		return Post{}, reject("bad-json", "%v", err)
+	}
+	for _, f := range [...]struct {
+		name string
+		v    *string
+	}{{"id", w.ID}, {"source", w.Source}, {"author", w.Author}, {"text", w.Text}, {"created_at", w.CreatedAt}} {
+		if f.v == nil {
+			return Post{}, reject("missing-field", "required field %q is missing", f.name)
+		}
+		if f.name != "text" && strings.TrimSpace(*f.v) == "" {
+			return Post{}, reject("missing-field", "required field %q is empty", f.name)
+		}
+	}
+	at, err := ParseTime(*w.CreatedAt)
+	if err != nil {
+		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(*w.CreatedAt, 64))
+	}
+	if w.AuthorFollowers < 0 {
+		w.AuthorFollowers = 0
+	}
+	return Post{
+		ID:              *w.ID,
+		Source:          *w.Source,
+		Author:          *w.Author,
+		Text:            CleanText(*w.Text),
+		CreatedAt:       at,
+		Lang:            w.Lang,
+		Country:         strings.ToUpper(w.Country),
+		RepostOf:        w.RepostOf,
+		ReplyTo:         w.ReplyTo,
+		AuthorVerified:  w.AuthorVerified,
+		AuthorFollowers: int64(w.AuthorFollowers),
+		URL:             w.URL,
+	}, nil
+}
+
+// ParseTime parses an RFC 3339 time (offsets and fractional seconds allowed) and
+// returns it in UTC.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+// CleanText removes control characters other than tab and newline. It returns s
+// itself when there is nothing to remove.
+func CleanText(s string) string {
+	clean := true
+	for _, r := range s {
+		if isControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if !isControl(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r < 0xa0)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
