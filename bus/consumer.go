@@ -1,0 +1,156 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// ConsumerConfig configures a consumer-group member. Zero values take the defaults named.
+type ConsumerConfig struct {
+	Brokers []string
+	Topic   string
+	// GroupID of the consumer group; default "downwatch-detector".
+	GroupID string
+	// MaxWait for a fetch to fill; default 250ms. (kafka-go's own default of 10s
+	// stalls the end of a replay.)
+	MaxWait time.Duration
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// Partition is one partition assigned to this member for one group generation.
+// Its handler reads from it and commits what it has durably processed.
+type Partition struct {
+	ID int
+	// Committed is the group's committed offset, or kafka.FirstOffset when none.
+	Committed int64
+
+	topic  string
+	gen    *kafka.Generation
+	reader *kafka.Reader
+	cfg    ConsumerConfig
+}
+
+// Start positions the partition's reader at offset (an offset, kafka.FirstOffset
+// or kafka.LastOffset). It must be called once before Fetch.
+func (p *Partition) Start(offset int64) error {
+	p.reader = kafka.NewReader(kafka.ReaderConfig{
+		Brokers:   p.cfg.Brokers,
+		Topic:     p.topic,
+		Partition: p.ID,
+		MinBytes:  1,
+		MaxBytes:  16 << 20,
+		MaxWait:   p.cfg.MaxWait,
+	})
+	if err := p.reader.SetOffset(offset); err != nil {
+		return fmt.Errorf("bus: seek %s/%d to %d: %w", p.topic, p.ID, offset, err)
+	}
+	return nil
+}
+
+// Fetch returns the next record. It blocks until one arrives or ctx is done.
+func (p *Partition) Fetch(ctx context.Context) (kafka.Message, error) {
+	return p.reader.FetchMessage(ctx)
+}
+
+// Commit records next (the offset of the first record not yet processed) as the
+// group's position for this partition.
+func (p *Partition) Commit(next int64) error {
+	if err := p.gen.CommitOffsets(map[string]map[int]int64{p.topic: {p.ID: next}}); err != nil {
+		return fmt.Errorf("bus: commit %s/%d at %d: %w", p.topic, p.ID, next, err)
+	}
+	return nil
+}
+
+func (p *Partition) close() {
+	if p.reader != nil {
+		p.reader.Close()
+		p.reader = nil
+	}
+}
+
+// Consume joins the consumer group and, in each generation, runs handle once per
+// assigned partition, each in its own goroutine. When the group rebalances, the
+// handlers' context is cancelled; they must return, and are run again for the
+// partitions of the next generation. Consume returns when ctx is done (nil) or the
+// group cannot be joined.
+//
+// A handler returning nil means "this partition is finished" (a replay's end
+// record); Consume returns once every partition handler of a generation returned
+// nil and done reports true.
+func Consume(ctx context.Context, cfg ConsumerConfig, handle func(ctx context.Context, p *Partition) error, done func() bool) error {
+	if cfg.GroupID == "" {
+		cfg.GroupID = "downwatch-detector"
+	}
+	if cfg.MaxWait <= 0 {
+		cfg.MaxWait = 250 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                     cfg.GroupID,
+		Brokers:                cfg.Brokers,
+		Topics:                 []string{cfg.Topic},
+		StartOffset:            kafka.FirstOffset,
+		HeartbeatInterval:      time.Second,
+		SessionTimeout:         10 * time.Second,
+		RebalanceTimeout:       10 * time.Second,
+		JoinGroupBackoff:       500 * time.Millisecond,
+		WatchPartitionChanges:  true,
+		PartitionWatchInterval: 5 * time.Second,
+		Timeout:                10 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("bus: join group %s on %v: %w", cfg.GroupID, cfg.Brokers, err)
+	}
+	defer group.Close()
+	for {
+		gen, err := group.Next(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
+				return nil
+			}
+			return fmt.Errorf("bus: next generation of group %s: %w", cfg.GroupID, err)
+		}
+		var wg sync.WaitGroup
+		assigned := gen.Assignments[cfg.Topic]
+		cfg.Logger.Info("partitions assigned", "group", cfg.GroupID, "generation", gen.ID, "partitions", len(assigned))
+		for _, a := range assigned {
+			p := &Partition{ID: a.ID, Committed: a.Offset, topic: cfg.Topic, gen: gen, cfg: cfg}
+			wg.Add(1)
+			gen.Start(func(gctx context.Context) {
+				defer wg.Done()
+				for backoff := 500 * time.Millisecond; ; backoff = min(2*backoff, 30*time.Second) {
+					err := handle(gctx, p)
+					p.close()
+					if err == nil || gctx.Err() != nil {
+						return
+					}
+					// The handler failed (Redis or Kafka unreachable): it restarts from its
+					// last checkpoint, so nothing is lost or counted twice.
+					cfg.Logger.Error("partition handler failed; retrying", "partition", p.ID, "err", err, "in", backoff)
+					select {
+					case <-gctx.Done():
+						return
+					case <-time.After(backoff):
+					}
+					p.reader = nil
+				}
+			})
+		}
+		wg.Wait()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if done != nil && done() {
+			return nil
+		}
+	}
+}

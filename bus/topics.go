@@ -1,0 +1,78 @@
+package bus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// EnsureTopics creates each topic with the given number of partitions where it does
+// not exist yet. Existing topics are left as they are.
+func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+	if partitions <= 0 {
+		partitions = 4
+	}
+	conn, err := dial(ctx, brokers)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ctl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("bus: find controller via %v: %w", brokers, err)
+	}
+	cc, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(ctl.Host, strconv.Itoa(ctl.Port)))
+	if err != nil {
+		return fmt.Errorf("bus: dial controller %s:%d: %w", ctl.Host, ctl.Port, err)
+	}
+	defer cc.Close()
+	cfgs := make([]kafka.TopicConfig, 0, len(topics))
+	for _, t := range topics {
+		cfgs = append(cfgs, kafka.TopicConfig{Topic: t, NumPartitions: partitions, ReplicationFactor: -1})
+	}
+	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
+		// ReplicationFactor -1 (broker default) needs Kafka 2.4+; retry with 1 for older brokers.
+		for i := range cfgs {
+			cfgs[i].ReplicationFactor = 1
+		}
+		if err2 := cc.CreateTopics(cfgs...); err2 != nil && !errors.Is(err2, kafka.TopicAlreadyExists) {
+			return fmt.Errorf("bus: create topics %v: %w", topics, err)
+		}
+	}
+	return nil
+}
+
+// Partitions returns the partition ids of topic.
+func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
+	conn, err := dial(ctx, brokers)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	ps, err := conn.ReadPartitions(topic)
+	if err != nil {
+		return nil, fmt.Errorf("bus: read partitions of %s: %w", topic, err)
+	}
+	ids := make([]int, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
+	return ids, nil
+}
+
+func dial(ctx context.Context, brokers []string) (*kafka.Conn, error) {
+	var last error
+	for _, b := range brokers {
+		c, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", b)
+		if err == nil {
+			return c, nil
+		}
+		last = err
+	}
+	return nil, fmt.Errorf("bus: no Kafka broker answered at %v (is it running? start one with `downwatch dev-kafka`): %w", brokers, last)
+}

@@ -1,0 +1,110 @@
+package bus
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/downwatch/downwatch"
+)
+
+// headerPartition pins a record to one partition (control records go to each).
+// It is stripped by nothing: consumers ignore headers they do not know.
+const headerPartition = "downwatch-partition"
+
+// balancer keys records with Murmur2 like the Java client, except records that carry
+// headerPartition, which go to the partition named there.
+type balancer struct{ murmur kafka.Murmur2Balancer }
+
+func (b *balancer) Balance(msg kafka.Message, partitions ...int) int {
+	for _, h := range msg.Headers {
+		if h.Key == headerPartition && len(h.Value) == 4 {
+			p := int(binary.BigEndian.Uint32(h.Value))
+			for _, q := range partitions {
+				if q == p {
+					return p
+				}
+			}
+		}
+	}
+	return b.murmur.Balance(msg, partitions...)
+}
+
+// WriterConfig configures a Writer. Zero values take the defaults named.
+type WriterConfig struct {
+	Brokers []string
+	Topic   string
+	// BatchSize records per produce request; default 1000.
+	BatchSize int
+	// BatchTimeout before a partial batch is sent; default 20ms.
+	BatchTimeout time.Duration
+}
+
+// Writer produces keyed JSON records to one topic with acks=all.
+type Writer struct {
+	w *kafka.Writer
+}
+
+// NewWriter returns a Writer; it connects lazily.
+func NewWriter(cfg WriterConfig) *Writer {
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 1000
+	}
+	if cfg.BatchTimeout <= 0 {
+		cfg.BatchTimeout = 20 * time.Millisecond
+	}
+	return &Writer{w: &kafka.Writer{
+		Addr:                   kafka.TCP(cfg.Brokers...),
+		Topic:                  cfg.Topic,
+		Balancer:               &balancer{},
+		RequiredAcks:           kafka.RequireAll,
+		BatchSize:              cfg.BatchSize,
+		BatchBytes:             8 << 20,
+		BatchTimeout:           cfg.BatchTimeout,
+		AllowAutoTopicCreation: true,
+	}}
+}
+
+// Write produces msgs and returns when the broker has acknowledged them all.
+func (w *Writer) Write(ctx context.Context, msgs ...kafka.Message) error {
+	if err := w.w.WriteMessages(ctx, msgs...); err != nil {
+		return fmt.Errorf("bus: produce %d records to %s: %w", len(msgs), w.w.Topic, err)
+	}
+	return nil
+}
+
+// WriteControl writes one control record (downwatch.ControlWatermark or ControlEnd)
+// carrying event time at to every partition in parts.
+func (w *Writer) WriteControl(ctx context.Context, kind string, at time.Time, parts []int) error {
+	msgs := make([]kafka.Message, len(parts))
+	val := []byte(at.UTC().Format(time.RFC3339Nano))
+	for i, p := range parts {
+		var pb [4]byte
+		binary.BigEndian.PutUint32(pb[:], uint32(p))
+		msgs[i] = kafka.Message{Value: val, Headers: []kafka.Header{
+			{Key: downwatch.HeaderControl, Value: []byte(kind)},
+			{Key: headerPartition, Value: pb[:]},
+		}}
+	}
+	return w.Write(ctx, msgs...)
+}
+
+// Stats returns the writer's counters since the last call.
+func (w *Writer) Stats() kafka.WriterStats { return w.w.Stats() }
+
+// Close flushes pending records and closes the writer.
+func (w *Writer) Close() error { return w.w.Close() }
+
+// Control returns the control kind of a record ("" for a mention) and its time.
+func Control(m kafka.Message) (kind string, at time.Time, ok bool) {
+	for _, h := range m.Headers {
+		if h.Key == downwatch.HeaderControl {
+			t, err := downwatch.ParseTime(string(m.Value))
+			return string(h.Value), t, err == nil
+		}
+	}
+	return "", time.Time{}, false
+}
