@@ -1,0 +1,23 @@
+// Package store keeps downwatch's state in Redis (github.com/redis/go-redis/v9):
+// incidents as JSON, the indexes that list them, related-incident links, per-minute
+// series for the dashboard, detector checkpoints, and the alert channel and stream.
+// It imports only the root package downwatch and go-redis.
+//
+// Key schema (P is the prefix, default "downwatch:"; {svc} is a Redis Cluster hash
+// tag so one service's keys share a slot):
+//
+//	P{svc}:incident:ID      STRING  incident JSON (CONTRACT §3)
+//	P{svc}:incidents        ZSET    incident ids of the service, score = started_at (unix s)
+//	P{svc}:related:ID       SET     ids of incidents related to ID
+//	P{svc}:series           ZSET    per-minute points "unixmin:authors:baseline", score = unix minute
+//	Pincidents              ZSET    every incident id, score = started_at
+//	Pactive                 ZSET    open and acknowledged incident ids, score = started_at
+//	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)
+//	Palerts                 pub/sub channel: alert JSON (CONTRACT §5)
+//	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
+//
+// Incident ids are "<service>.<yyyymmddThhmmZ>" or "<service>.<cc>.<yyyymmddThhmmZ>"
+// for a regional incident; the service is the part before the first dot.
+// Expiry is computed from wall-clock time (never event time): resolved incidents
+// expire after Config.Retention.
+package store
