@@ -1,0 +1,171 @@
+package scenario
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/downwatch/downwatch"
+)
+
+type trapDefault struct {
+	service string
+	perMin  float64
+	note    string
+}
+
+// trapDefaults holds each trap kind's default service, peak rate and note.
+var trapDefaults = map[TrapKind]trapDefault{
+	TrapSharePrice:   {"facebook", 6, "share-price talk: a company's stock is down, the service is not"},
+	TrapSlang:        {"", 3, "slang with a service named: down bad, let me down, calm down, down to earth, upside down, down for"},
+	TrapDownWords:    {"", 3, "words that contain down: download, countdown, downtown, markdown, downvote, breakdown"},
+	TrapSpamAccount:  {"whatsapp", 4, "one account posts the same complaint hundreds of times: one author, not a crowd"},
+	TrapRepostStorm:  {"whatsapp", 70, "thousands of reposts and copy-pastes of one news post about old phones losing support"},
+	TrapViralLaunch:  {"youtube", 60, "a launch watched live: ten times the usual chatter naming the service, no outage language"},
+	TrapShuttingDown: {"google", 8, "a product shutting down: a business decision, not an outage"},
+	TrapMediaReports: {"whatsapp", 0.25, "news outlets report the outage from users' posts; they do not quote the company, so they are not an acknowledgement"},
+}
+
+// Accounts that start a trap; all verified.
+const (
+	spamHandle    = "trendz_alerts_247"
+	stormOutlet   = "HTTech"
+	shutterOutlet = "verge"
+)
+
+func (g *generator) trap(t *trapState, t0, mid time.Time) {
+	sp := t.spec
+	if !t0.Add(time.Minute).After(sp.Start) || !t0.Before(sp.End) {
+		return
+	}
+	r := g.r
+	span := sp.End.Sub(sp.Start).Minutes()
+	dt := mid.Sub(sp.Start).Minutes()
+	m := meta{kind: kindTrap, service: sp.Service, outage: -1, trap: t.idx}
+	switch sp.Kind {
+	case TrapSharePrice:
+		// Loud at the news, fading over the session.
+		lam := t.perMin * math.Max(0.2, 1-0.8*dt/span) * math.Min(1, (dt+0.5)/3)
+		for range r.poisson(lam) {
+			g.add(g.newAuthor(pickCountry(r, "US", "GB", "IN", "")), t0, "en", g.trapText(t, "en"), m)
+		}
+	case TrapSlang, TrapDownWords:
+		for range r.poisson(t.perMin * g.cycle(mid, -5, 0.5)) {
+			g.add(g.newAuthor(pickCountry(r, "US", "GB", "IN", "NG", "")), t0, "en", g.trapText(t, "en"), m)
+		}
+	case TrapSpamAccount:
+		a := author(uint64(countryIndex("IN"))*authorSpan + 4_242_424_242)
+		for range r.poisson(t.perMin) {
+			p := g.add(a, t0, "en", trapTexts[TrapSpamAccount][0], m)
+			p.post.Author = spamHandle
+			p.post.Source = "x"
+		}
+	case TrapRepostStorm:
+		if t.origID == "" {
+			t.orig = trapTexts[TrapRepostStorm][0]
+			t.by = stormOutlet
+			t.origID = g.original(t, sp.Start, stormOutlet, t.orig, m)
+		}
+		lam := t.perMin * math.Min(1, (dt+0.5)/5) * math.Exp(-dt/(span/2.5))
+		for range r.poisson(lam) {
+			a := g.newAuthor(pickCountry(r, "IN", "IN", "IN", "GB", "NG", "US", ""))
+			if r.IntN(5) == 0 {
+				g.add(a, t0, "en", t.orig, m) // copy-paste
+				continue
+			}
+			p := g.add(a, t0, "en", "RT @"+t.by+": "+t.orig, m)
+			p.post.RepostOf = t.origID
+		}
+	case TrapViralLaunch:
+		lam := t.perMin * math.Min(1, (dt+0.5)/5)
+		for range r.poisson(lam) {
+			lang := "en"
+			if r.IntN(5) == 0 {
+				lang = []string{"es", "pt", "hi", "ja"}[r.IntN(4)]
+			}
+			var text string
+			if lang == "en" {
+				text = g.trapText(t, "en")
+			} else {
+				text = fill(pick(r, chatterFor(t.svc.kind), lang), t.svc.name(r, lang), "", "")
+			}
+			g.add(g.newAuthor(pickCountry(r, "US", "US", "IN", "GB", "BR", "MX", "JP", "")), t0, lang, text, m)
+		}
+	case TrapShuttingDown:
+		if t.origID == "" {
+			t.orig = "Google is shutting down Google Podcasts next year and moving listeners to YouTube Music"
+			t.by = shutterOutlet
+			t.origID = g.original(t, sp.Start, shutterOutlet, t.orig, m)
+		}
+		lam := t.perMin * math.Min(1, (dt+0.5)/4) * math.Exp(-dt/(span/2))
+		for range r.poisson(lam) {
+			a := g.newAuthor(pickCountry(r, "US", "US", "GB", "IN", ""))
+			if r.IntN(4) == 0 {
+				p := g.add(a, t0, "en", "RT @"+t.by+": "+t.orig, m)
+				p.post.RepostOf = t.origID
+				continue
+			}
+			g.add(a, t0, "en", g.trapText(t, "en"), m)
+		}
+	case TrapMediaReports:
+		for range r.poisson(t.perMin) {
+			outlet := mediaOutlets[r.IntN(len(mediaOutlets))]
+			tpl := mediaReports[r.IntN(len(mediaReports))]
+			lang := "en"
+			if outlet == "abpanandatv" {
+				tpl, lang = mediaReports[1], "bn"
+			} else if tpl == mediaReports[1] {
+				tpl = mediaReports[0]
+			}
+			at := t0.Add(time.Duration(r.Int64N(60000)) * time.Millisecond)
+			g.seq++
+			p := downwatch.Post{
+				ID: "sim-" + strconv.FormatInt(g.seq, 10), Source: "x", Author: outlet, CreatedAt: at,
+				Text: fill(tpl, t.svc.names[""][0], "", ""), Lang: lang, Country: "IN", AuthorVerified: true, AuthorFollowers: 2_100_000,
+			}
+			if outlet == "Independent" {
+				p.Country = "GB"
+			} else if outlet == "CorriereIT" {
+				p.Country, p.Text, p.Lang = "IT", t.svc.names[""][0]+" down: problemi nell'invio dei messaggi in tutta Italia", "it"
+			}
+			g.queue(p, m)
+		}
+	}
+}
+
+// original posts the news post a trap's reposts point at, at the trap's start.
+func (g *generator) original(t *trapState, at time.Time, by, text string, m meta) string {
+	g.seq++
+	p := downwatch.Post{
+		ID: "sim-" + strconv.FormatInt(g.seq, 10), Source: "x", Author: by, Text: text, CreatedAt: at,
+		Lang: "en", AuthorVerified: true, AuthorFollowers: 3_400_000,
+	}
+	g.queue(p, m)
+	return p.ID
+}
+
+// trapText writes one post of the trap's kind about its service (or, for traps with no
+// service, about one of the scenario's background services).
+func (g *generator) trapText(t *trapState, lang string) string {
+	r := g.r
+	sv := t.svc
+	if sv == nil {
+		if len(g.bg) > 0 {
+			sv = g.bg[r.IntN(len(g.bg))].svc
+		} else {
+			sv = service("youtube")
+		}
+	}
+	ts := trapTexts[t.spec.Kind]
+	company := sv.company
+	if company == "" {
+		company = sv.names[""][0]
+	}
+	ticker := sv.ticker
+	if ticker == "" {
+		ticker = "META"
+	}
+	return fill(ts[r.IntN(len(ts))], sv.name(r, lang), company, ticker)
+}
+
+func pickCountry(r *rng, cs ...string) string { return cs[r.IntN(len(cs))] }
