@@ -116,23 +116,17 @@ func (r *Redis) incidentKey(id string) string { return r.svc(ServiceOf(id)) + "i
 
 func (r *Redis) relatedKey(id string) string { return r.svc(ServiceOf(id)) + "related:" + id }
 
-// Change is one incident change to store, and the alert to publish for it.
-type Change struct {
-	Alert downwatch.Alert
-	// Quiet stores without publishing (a replay into a live Redis may skip alerts).
-	Quiet bool
-}
-
-// Save stores the incidents of changes, updates the indexes and publishes the
-// alerts, in one pipelined round trip. Saving the same revision again is harmless:
-// stores are upserts keyed by incident id.
-func (r *Redis) Save(ctx context.Context, changes []Change) error {
-	if len(changes) == 0 {
+// Save stores the incident carried by each alert, updates the indexes and, when
+// publish is set, publishes the alerts on the channel and the stream, all in one
+// pipelined round trip. Saving the same revision again is harmless: stores are
+// upserts keyed by incident id. (A replay into a live Redis may skip publishing.)
+func (r *Redis) Save(ctx context.Context, alerts []downwatch.Alert, publish bool) error {
+	if len(alerts) == 0 {
 		return nil
 	}
 	pipe := r.c.Pipeline()
-	for _, ch := range changes {
-		inc := ch.Alert.Incident
+	for _, al := range alerts {
+		inc := al.Incident
 		inc.Related = nil // kept as sets beside the incident, merged on read
 		body, err := json.Marshal(inc)
 		if err != nil {
@@ -150,10 +144,10 @@ func (r *Redis) Save(ctx context.Context, changes []Change) error {
 		}
 		pipe.ZAdd(ctx, r.svc(inc.Service)+"incidents", redis.Z{Score: score, Member: inc.ID})
 		pipe.ZAdd(ctx, r.cfg.Prefix+"incidents", redis.Z{Score: score, Member: inc.ID})
-		if ch.Quiet {
+		if !publish {
 			continue
 		}
-		a, err := json.Marshal(ch.Alert)
+		a, err := json.Marshal(al)
 		if err != nil {
 			return fmt.Errorf("store: encode alert for %s: %w", inc.ID, err)
 		}
@@ -161,7 +155,7 @@ func (r *Redis) Save(ctx context.Context, changes []Change) error {
 		pipe.XAdd(ctx, &redis.XAddArgs{Stream: r.StreamKey(), MaxLen: r.cfg.StreamLen, Approx: true, Values: []any{"alert", a}})
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("store: save %d incident changes: %w", len(changes), err)
+		return fmt.Errorf("store: save %d incident changes: %w", len(alerts), err)
 	}
 	return nil
 }
@@ -290,16 +284,8 @@ func (r *Redis) LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
 	return b, nil
 }
 
-// Point is one minute of a service's signal.
-type Point struct {
-	Service  string    `json:"-"`
-	Minute   time.Time `json:"t"`
-	Authors  int       `json:"authors"`  // distinct complaining authors in the minute
-	Baseline float64   `json:"baseline"` // expected authors per minute
-}
-
 // AppendSeries adds per-minute points, and trims each touched series to SeriesKeep.
-func (r *Redis) AppendSeries(ctx context.Context, pts []Point) error {
+func (r *Redis) AppendSeries(ctx context.Context, pts []downwatch.SeriesPoint) error {
 	if len(pts) == 0 {
 		return nil
 	}
@@ -326,7 +312,7 @@ func (r *Redis) AppendSeries(ctx context.Context, pts []Point) error {
 }
 
 // Series returns a service's points with Minute in [from, to], oldest first.
-func (r *Redis) Series(ctx context.Context, service string, from, to time.Time) ([]Point, error) {
+func (r *Redis) Series(ctx context.Context, service string, from, to time.Time) ([]downwatch.SeriesPoint, error) {
 	key := r.svc(service) + "series"
 	vals, err := r.c.ZRangeByScore(ctx, key, &redis.ZRangeBy{
 		Min: strconv.FormatInt(from.Unix()/60, 10), Max: strconv.FormatInt(to.Unix()/60, 10),
@@ -334,7 +320,7 @@ func (r *Redis) Series(ctx context.Context, service string, from, to time.Time) 
 	if err != nil {
 		return nil, fmt.Errorf("store: read series of %s: %w", service, err)
 	}
-	out := make([]Point, 0, len(vals))
+	out := make([]downwatch.SeriesPoint, 0, len(vals))
 	for _, v := range vals {
 		parts := strings.SplitN(v, ":", 3)
 		if len(parts) != 3 {
@@ -343,7 +329,7 @@ func (r *Redis) Series(ctx context.Context, service string, from, to time.Time) 
 		m, _ := strconv.ParseInt(parts[0], 10, 64)
 		a, _ := strconv.Atoi(parts[1])
 		b, _ := strconv.ParseFloat(parts[2], 64)
-		out = append(out, Point{Service: service, Minute: time.Unix(m*60, 0).UTC(), Authors: a, Baseline: b})
+		out = append(out, downwatch.SeriesPoint{Service: service, Minute: time.Unix(m*60, 0).UTC(), Authors: a, Baseline: b})
 	}
 	return out, nil
 }
@@ -420,4 +406,9 @@ func (r *Redis) AlertsAfter(ctx context.Context, id string, count int64) ([]Stre
 		}
 	}
 	return out, nil
+}
+
+// ActiveIncidents returns the open and acknowledged incidents.
+func (r *Redis) ActiveIncidents(ctx context.Context) ([]downwatch.Incident, error) {
+	return r.Incidents(ctx, Query{Active: true, Limit: 10000})
 }

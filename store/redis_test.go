@@ -51,11 +51,13 @@ func TestSaveListResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = r.Save(ctx, []Change{
-		{Alert: downwatch.Alert{Type: downwatch.AlertOpened, At: t0, Incident: wa}},
-		{Alert: downwatch.Alert{Type: downwatch.AlertOpened, At: t0, Incident: gm}},
-		{Alert: downwatch.Alert{Type: downwatch.AlertResolved, At: t0, Incident: old}, Quiet: true},
-	})
+	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertResolved, At: t0, Incident: old}}, false); err != nil {
+		t.Fatal(err)
+	}
+	err = r.Save(ctx, []downwatch.Alert{
+		{Type: downwatch.AlertOpened, At: t0, Incident: wa},
+		{Type: downwatch.AlertOpened, At: t0, Incident: gm},
+	}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +100,7 @@ func TestSaveListResolve(t *testing.T) {
 	// Resolve: leaves the active index, gets a wall-clock TTL (never an event-time one).
 	wa.State = downwatch.StateResolved
 	wa.Revision = 2
-	if err := r.Save(ctx, []Change{{Alert: downwatch.Alert{Type: downwatch.AlertResolved, Incident: wa}}}); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertResolved, Incident: wa}}, true); err != nil {
 		t.Fatal(err)
 	}
 	active, _ := r.Incidents(ctx, Query{Active: true})
@@ -137,7 +139,7 @@ func TestLinksAndSeries(t *testing.T) {
 	t0 := time.Date(2023, 1, 1, 12, 0, 0, 0, time.UTC)
 	a := incident("cloudflare.20230101T1200Z", downwatch.StateOpen, t0)
 	b := incident("discord.20230101T1201Z", downwatch.StateOpen, t0.Add(time.Minute))
-	if err := r.Save(ctx, []Change{{Alert: downwatch.Alert{Incident: a}, Quiet: true}, {Alert: downwatch.Alert{Incident: b}, Quiet: true}}); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Incident: a}, {Incident: b}}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Link(ctx, a.ID, b.ID); err != nil {
@@ -153,11 +155,11 @@ func TestLinksAndSeries(t *testing.T) {
 			t.Errorf("key %s lacks the {cloudflare} hash tag", k)
 		}
 	}
-	var pts []Point
+	var pts []downwatch.SeriesPoint
 	for i := 0; i < 5; i++ {
-		pts = append(pts, Point{Service: "discord", Minute: t0.Add(time.Duration(i) * time.Minute), Authors: i * 10, Baseline: 1.5})
+		pts = append(pts, downwatch.SeriesPoint{Service: "discord", Minute: t0.Add(time.Duration(i) * time.Minute), Authors: i * 10, Baseline: 1.5})
 	}
-	pts = append(pts, Point{Service: "discord", Minute: t0.Add(2 * time.Minute), Authors: 99, Baseline: 2}) // rewrite of minute 2
+	pts = append(pts, downwatch.SeriesPoint{Service: "discord", Minute: t0.Add(2 * time.Minute), Authors: 99, Baseline: 2}) // rewrite of minute 2
 	if err := r.AppendSeries(ctx, pts); err != nil {
 		t.Fatal(err)
 	}

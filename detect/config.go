@@ -1,0 +1,132 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is the burst decision and lifecycle. The zero value is not usable; start
+// from DefaultConfig. Every knob trades sensitivity against false alarms:
+//
+//   - Alpha lower → fewer false alarms, later detection. It is the tail
+//     probability of the observed distinct authors under the baseline.
+//   - MinAuthors higher → small services need more people before an alert.
+//   - ShortWindow catches sudden outages; LongWindow catches slow-rising ones.
+//   - QuietMinutes longer → fewer flapping incidents, later resolution.
+type Config struct {
+	// Alpha is the tail probability below which a window is a burst; default 1e-6.
+	Alpha float64
+	// MinAuthors is the fewest distinct complaining authors in a window that can
+	// open an incident; default 5.
+	MinAuthors int
+	// ShortWindow and LongWindow are the sliding windows tested; default 2m and 10m.
+	ShortWindow, LongWindow time.Duration
+	// HalfLife of the running baseline level; default 2h.
+	HalfLife time.Duration
+	// FloorPerMin is the smallest baseline rate assumed, in authors per minute;
+	// default 0.02 (about 30 a day). It keeps tiny services from firing on noise.
+	FloorPerMin float64
+	// Warmup is the history needed before any decision; default 10m.
+	Warmup time.Duration
+	// QuietAlpha: a minute is quiet when its count is not a burst at this level;
+	// default 0.01. QuietFraction: or when it is below this fraction of the peak;
+	// default 0.05. Together they are the closing side of the hysteresis.
+	QuietAlpha    float64
+	QuietFraction float64
+	// QuietMinutes of quiet in a row resolve an incident; default 10.
+	QuietMinutes time.Duration
+	// Lateness is how long a minute stays open for late posts before it is final;
+	// default 60s.
+	Lateness time.Duration
+	// MaxSkew: event times further ahead of the detector's clock are clamped; default 5m.
+	MaxSkew time.Duration
+	// AckWindow: an acknowledgement up to this long before an incident opens is
+	// attached to it; default 30m.
+	AckWindow time.Duration
+	// Regional enables per-country signals and regional incidents; default true.
+	Regional bool
+	// RelatedWithin: incidents starting within this of each other are related; default 5m.
+	RelatedWithin time.Duration
+	// Services overrides Alpha and MinAuthors per service id.
+	Services map[string]Sensitivity `json:"services,omitempty" yaml:"services"`
+}
+
+// Sensitivity overrides the global decision for one service. Zero fields inherit.
+type Sensitivity struct {
+	Alpha      float64 `json:"alpha,omitempty" yaml:"alpha"`
+	MinAuthors int     `json:"min_authors,omitempty" yaml:"min_authors"`
+}
+
+// DefaultConfig returns the defaults, which work without tuning.
+func DefaultConfig() Config {
+	return Config{
+		Alpha:         1e-6,
+		MinAuthors:    5,
+		ShortWindow:   2 * time.Minute,
+		LongWindow:    10 * time.Minute,
+		HalfLife:      2 * time.Hour,
+		FloorPerMin:   0.02,
+		Warmup:        10 * time.Minute,
+		QuietAlpha:    0.01,
+		QuietFraction: 0.05,
+		QuietMinutes:  10 * time.Minute,
+		Lateness:      60 * time.Second,
+		MaxSkew:       5 * time.Minute,
+		AckWindow:     30 * time.Minute,
+		Regional:      true,
+		RelatedWithin: 5 * time.Minute,
+	}
+}
+
+// Validate rejects contradictions.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Alpha <= 0 || c.Alpha >= 1 {
+		errs = append(errs, fmt.Errorf("alpha %g must be in (0, 1)", c.Alpha))
+	}
+	if c.QuietAlpha <= c.Alpha || c.QuietAlpha >= 1 {
+		errs = append(errs, fmt.Errorf("quiet alpha %g must be in (alpha=%g, 1): closing must be easier than opening", c.QuietAlpha, c.Alpha))
+	}
+	if c.MinAuthors < 1 {
+		errs = append(errs, fmt.Errorf("min authors %d must be at least 1", c.MinAuthors))
+	}
+	if c.ShortWindow <= 0 || c.LongWindow < c.ShortWindow {
+		errs = append(errs, fmt.Errorf("windows %v and %v: want 0 < short <= long", c.ShortWindow, c.LongWindow))
+	}
+	if c.LongWindow > 30*time.Minute {
+		errs = append(errs, fmt.Errorf("long window %v: at most 30m", c.LongWindow))
+	}
+	if c.HalfLife <= 0 || c.QuietMinutes <= 0 {
+		errs = append(errs, errors.New("half-life and quiet minutes must be positive"))
+	}
+	if c.FloorPerMin <= 0 {
+		errs = append(errs, fmt.Errorf("floor %g must be positive", c.FloorPerMin))
+	}
+	if c.QuietFraction < 0 || c.QuietFraction >= 1 {
+		errs = append(errs, fmt.Errorf("quiet fraction %g must be in [0, 1)", c.QuietFraction))
+	}
+	for id, s := range c.Services {
+		if s.Alpha < 0 || s.Alpha >= 1 || s.MinAuthors < 0 {
+			errs = append(errs, fmt.Errorf("service %s: alpha %g or min authors %d out of range", id, s.Alpha, s.MinAuthors))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("detect: invalid config: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// forService returns alpha and min authors for one service.
+func (c *Config) forService(id string) (float64, int) {
+	a, m := c.Alpha, c.MinAuthors
+	if s, ok := c.Services[id]; ok {
+		if s.Alpha > 0 {
+			a = s.Alpha
+		}
+		if s.MinAuthors > 0 {
+			m = s.MinAuthors
+		}
+	}
+	return a, m
+}

@@ -1,0 +1,628 @@
+package detect
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/gob"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/downwatch/downwatch"
+)
+
+// minute is the live bucket.
+const minute = time.Minute
+
+// Detector turns one partition's mentions into incidents. It is driven entirely by
+// event time (Handle, Watermark, End) and keeps state sized by services and
+// countries, not by posts. It is not safe for concurrent use: one per partition.
+type Detector struct {
+	cfg    Config
+	params map[string]params
+	st     state
+
+	alerts []downwatch.Alert
+	series []downwatch.SeriesPoint
+	opened []string // ids opened since the last Drain, for linking related incidents
+	order  []string // Keys in sorted order, so output order never depends on map order
+}
+
+// state is everything a checkpoint holds.
+type state struct {
+	Clock  int64 // newest event time seen, unix ns
+	Closed int64 // last final minute index (unix minutes); 0 = none yet
+	Keys   map[string]*signal
+	Svcs   map[string]*service
+}
+
+// signal is one Tracker with the author and text memory that feeds it.
+type signal struct {
+	Service string
+	Country string
+	T       Tracker
+	// Seen maps an author hash to the minute the author was last counted: an author
+	// counts once per long window, so one account posting a hundred times is one.
+	Seen map[uint64]int64
+	// Texts maps the hash of a long text to the minute it was first counted: the
+	// same long text from many accounts (copy-paste, bots) counts once.
+	Texts map[uint64]int64
+}
+
+type service struct {
+	Inc        *incident
+	LastID     string
+	PendingAck *downwatch.Post
+	Recent     []downwatch.Post // last complaint posts, to backfill an incident from its onset
+}
+
+type incident struct {
+	I             downwatch.Incident
+	Owner         string // key of the signal whose lifecycle it follows
+	Authors       map[uint64]struct{}
+	HLL           []uint8
+	Symptoms      map[string]int
+	PublishedPeak float64
+	LastUpdate    int64 // minute of the last incident.updated
+}
+
+// New returns a detector. cfg must be valid.
+func New(cfg Config) (*Detector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Detector{cfg: cfg, params: map[string]params{}, st: state{Keys: map[string]*signal{}, Svcs: map[string]*service{}}}, nil
+}
+
+func (d *Detector) paramsFor(svc string) params {
+	p, ok := d.params[svc]
+	if !ok {
+		p = newParams(&d.cfg, minute, svc)
+		d.params[svc] = p
+	}
+	return p
+}
+
+func (d *Detector) signal(svc, country string) *signal {
+	key := svc
+	if country != "" {
+		key = svc + "/" + country
+	}
+	s, ok := d.st.Keys[key]
+	if !ok {
+		s = &signal{Service: svc, Country: country, Seen: map[uint64]int64{}, Texts: map[uint64]int64{}}
+		s.T.init(d.paramsFor(svc))
+		d.st.Keys[key] = s
+		d.order = nil
+	}
+	return s
+}
+
+func (d *Detector) sortedKeys() []string {
+	if d.order == nil {
+		for k := range d.st.Keys {
+			d.order = append(d.order, k)
+		}
+		slices.Sort(d.order)
+	}
+	return d.order
+}
+
+func (d *Detector) service(svc string) *service {
+	s, ok := d.st.Svcs[svc]
+	if !ok {
+		s = &service{}
+		d.st.Svcs[svc] = s
+	}
+	return s
+}
+
+// Clock returns the detector's event time.
+func (d *Detector) Clock() time.Time {
+	if d.st.Clock == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, d.st.Clock).UTC()
+}
+
+// eventTime clamps a post's time: far ahead of the clock it is taken as the clock,
+// so one bad clock cannot move the detector's time.
+func (d *Detector) eventTime(t time.Time) time.Time {
+	if d.st.Clock != 0 && t.UnixNano() > d.st.Clock+int64(d.cfg.MaxSkew) {
+		return time.Unix(0, d.st.Clock).UTC()
+	}
+	return t
+}
+
+// Handle processes one mention.
+func (d *Detector) Handle(m *downwatch.Mention) {
+	t := d.eventTime(m.Post.CreatedAt)
+	d.advance(t, d.cfg.Lateness)
+	switch m.Kind {
+	case downwatch.KindComplaint:
+		d.complaint(m, t)
+	case downwatch.KindOfficial, downwatch.KindNews:
+		if m.Ack {
+			d.acknowledge(m, t)
+		}
+	}
+}
+
+// Watermark advances event time on a quiet partition.
+func (d *Detector) Watermark(t time.Time) { d.advance(t, d.cfg.Lateness) }
+
+// End finishes the input: every minute up to t becomes final.
+func (d *Detector) End(t time.Time) {
+	d.advance(t, 0)
+}
+
+func (d *Detector) advance(t time.Time, lateness time.Duration) {
+	ns := t.UnixNano()
+	if ns > d.st.Clock {
+		d.st.Clock = ns
+	}
+	final := (d.st.Clock-int64(lateness))/int64(minute) - 1 // last minute whose end (+lateness) has passed
+	if d.st.Closed == 0 {
+		d.st.Closed = ns/int64(minute) - 1
+	}
+	for d.st.Closed < final {
+		d.st.Closed++
+		d.closeMinute(d.st.Closed)
+	}
+}
+
+func minuteOf(t time.Time) int64 { return t.UnixNano() / int64(minute) }
+
+func minuteTime(b int64) time.Time { return time.Unix(b*60, 0).UTC() }
+
+func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
+	p := &m.Post
+	sv := d.service(m.Service)
+	if p.RepostOf == "" {
+		sv.Recent = append(sv.Recent, *p)
+		if len(sv.Recent) > 200 {
+			sv.Recent = slices.Delete(sv.Recent, 0, 100)
+		}
+	}
+	if inc := sv.Inc; inc != nil && !t.Before(inc.I.StartedAt) {
+		d.recordPost(inc, p, m.Symptoms)
+	}
+	if p.RepostOf != "" {
+		return // a repost adds no new voice
+	}
+	b := minuteOf(t)
+	ah := hashString(p.Author)
+	th, long := textHash(p.Text)
+	g := d.signal(m.Service, "")
+	if g.count(ah, th, long, b) {
+		if dec, fired := g.T.burst(b); fired && (sv.Inc == nil || sv.Inc.I.Region != "") {
+			d.open(sv, g, b, t, dec)
+		}
+	}
+	if d.cfg.Regional && p.Country != "" {
+		c := d.signal(m.Service, p.Country)
+		if c.count(ah, th, long, b) && sv.Inc == nil {
+			if dec, fired := c.T.burst(b); fired {
+				d.open(sv, c, b, t, dec)
+			}
+		}
+	}
+}
+
+// count adds an author to minute b unless the author, or the same long text, was
+// already counted within the long window. It reports whether it counted.
+func (s *signal) count(author, text uint64, long bool, b int64) bool {
+	win := int64(s.T.p.long)
+	if last, ok := s.Seen[author]; ok && last > b-win && last <= b {
+		return false
+	}
+	if long {
+		if first, ok := s.Texts[text]; ok && first > b-win && first <= b {
+			s.Seen[author] = b
+			return false
+		}
+		s.Texts[text] = b
+	}
+	s.Seen[author] = b
+	s.T.add(b, 1)
+	return true
+}
+
+func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decision) {
+	if sv.Inc != nil { // a regional incident becomes global
+		inc := sv.Inc
+		inc.I.Region = ""
+		inc.Owner = s.Service
+		s.T.open(b)
+		d.emit(inc, downwatch.AlertUpdated, t)
+		return
+	}
+	onset := s.T.open(b)
+	started := minuteTime(onset)
+	id := s.Service + "."
+	if s.Country != "" {
+		id += lower(s.Country) + "."
+	}
+	id += started.Format("20060102T1504Z")
+	if id == sv.LastID {
+		id += "-2"
+	}
+	key := s.Service
+	if s.Country != "" {
+		key += "/" + s.Country
+	}
+	inc := &incident{
+		Owner:    key,
+		Authors:  map[uint64]struct{}{},
+		Symptoms: map[string]int{},
+		I: downwatch.Incident{
+			ID: id, Service: s.Service, Region: s.Country, State: downwatch.StateOpen,
+			StartedAt: started, DetectedAt: t.UTC(),
+			Languages: map[string]int{}, Countries: map[string]int{},
+			Evidence: &downwatch.Evidence{
+				Window: (time.Duration(dec.window) * minute).String(), Observed: dec.observed,
+				Expected: round3(dec.expected), PValue: dec.p, Baseline: round3(dec.perMin),
+			},
+		},
+		LastUpdate: b,
+	}
+	sv.Inc, sv.LastID = inc, id
+	for i := range sv.Recent {
+		if r := &sv.Recent[i]; !r.CreatedAt.Before(started) && !r.CreatedAt.After(t) {
+			d.recordPost(inc, r, nil)
+		}
+	}
+	inc.I.PeakPerMin = float64(s.T.Peak) / s.T.p.perMin
+	inc.PublishedPeak = inc.I.PeakPerMin
+	d.opened = append(d.opened, id)
+	d.emit(inc, downwatch.AlertOpened, t)
+	if a := sv.PendingAck; a != nil && !a.CreatedAt.Before(started.Add(-d.cfg.AckWindow)) {
+		d.ack(inc, a, t)
+	}
+	sv.PendingAck = nil
+}
+
+func (d *Detector) acknowledge(m *downwatch.Mention, t time.Time) {
+	sv := d.service(m.Service)
+	if sv.Inc == nil {
+		p := m.Post
+		sv.PendingAck = &p
+		return
+	}
+	if sv.Inc.I.AcknowledgedAt == nil {
+		p := m.Post
+		d.ack(sv.Inc, &p, t)
+	}
+}
+
+func (d *Detector) ack(inc *incident, p *downwatch.Post, t time.Time) {
+	at := p.CreatedAt.UTC()
+	if at.Before(inc.I.StartedAt) {
+		at = inc.I.StartedAt // acknowledged before users noticed: as of the onset
+	}
+	inc.I.AcknowledgedAt = &at
+	if inc.I.State == downwatch.StateOpen {
+		inc.I.State = downwatch.StateAcknowledged
+	}
+	inc.I.Acknowledgement = p
+	d.emit(inc, downwatch.AlertAcknowledged, t)
+}
+
+// recordPost adds a complaint to an open incident's statistics.
+func (d *Detector) recordPost(inc *incident, p *downwatch.Post, symptoms []string) {
+	i := &inc.I
+	i.Mentions++
+	if p.Lang != "" {
+		i.Languages[baseLang(p.Lang)]++
+	}
+	if p.Country != "" {
+		i.Countries[p.Country]++
+	}
+	for _, s := range symptoms {
+		inc.Symptoms[s]++
+	}
+	h := hashString(p.Author)
+	if inc.HLL != nil {
+		hllAdd(inc.HLL, h)
+	} else {
+		inc.Authors[h] = struct{}{}
+		if len(inc.Authors) > 20000 { // beyond this, estimate: memory stays bounded
+			inc.HLL = make([]uint8, hllM)
+			for a := range inc.Authors {
+				hllAdd(inc.HLL, a)
+			}
+			inc.Authors = nil
+		}
+	}
+	if p.RepostOf == "" {
+		pickSample(i, p)
+	}
+}
+
+// pickSample keeps up to 9 complaint samples (one slot stays for the
+// acknowledgement): the first post in each language first, preferring posts of a
+// readable length, then the earliest others.
+func pickSample(i *downwatch.Incident, p *downwatch.Post) {
+	n := utf8.RuneCountInString(p.Text)
+	if n < 12 || n > 400 {
+		return
+	}
+	lang := baseLang(p.Lang)
+	for _, s := range i.SamplePosts {
+		if s.Author == p.Author || s.Text == p.Text {
+			return
+		}
+	}
+	if len(i.SamplePosts) < 9 {
+		i.SamplePosts = append(i.SamplePosts, *p)
+		return
+	}
+	// Full: a new language replaces a post whose language is represented twice.
+	for _, s := range i.SamplePosts {
+		if baseLang(s.Lang) == lang {
+			return
+		}
+	}
+	seen := map[string]int{}
+	for _, s := range i.SamplePosts {
+		seen[baseLang(s.Lang)]++
+	}
+	for k := len(i.SamplePosts) - 1; k >= 0; k-- {
+		if seen[baseLang(i.SamplePosts[k].Lang)] > 1 {
+			i.SamplePosts[k] = *p
+			return
+		}
+	}
+}
+
+func (d *Detector) closeMinute(b int64) {
+	for _, key := range d.sortedKeys() {
+		s := d.st.Keys[key]
+		sv := d.st.Svcs[s.Service]
+		var inc *incident
+		if sv != nil {
+			inc = sv.Inc
+		}
+		at, resolved := s.T.close(b, inc == nil)
+		if inc != nil && inc.Owner == key {
+			if resolved {
+				d.resolve(sv, at)
+			} else if peak := float64(s.T.Peak) / s.T.p.perMin; peak > inc.I.PeakPerMin {
+				inc.I.PeakPerMin = peak
+				if peak >= 1.25*inc.PublishedPeak && b-inc.LastUpdate >= 5 {
+					inc.PublishedPeak, inc.LastUpdate = peak, b
+					d.emit(inc, downwatch.AlertUpdated, minuteTime(b+1))
+				}
+			}
+		}
+		if s.Country == "" {
+			d.series = append(d.series, downwatch.SeriesPoint{
+				Service: s.Service, Minute: minuteTime(b), Authors: int(s.T.count(b)), Baseline: round3(s.T.lambda / s.T.p.perMin),
+			})
+		}
+		// Forget authors and texts that left the long window.
+		win := int64(s.T.p.long)
+		if b%5 == 0 {
+			for a, last := range s.Seen {
+				if last <= b-win {
+					delete(s.Seen, a)
+				}
+			}
+			for h, first := range s.Texts {
+				if first <= b-win {
+					delete(s.Texts, h)
+				}
+			}
+		}
+	}
+}
+
+func (d *Detector) resolve(sv *service, at int64) {
+	inc := sv.Inc
+	t := minuteTime(at)
+	inc.I.ResolvedAt = &t
+	inc.I.State = downwatch.StateResolved
+	sv.Inc = nil
+	for _, s := range d.st.Keys { // every signal of the service closes with it
+		if s.Service == inc.I.Service {
+			s.T.Open = false
+			s.T.QuietRun = 0
+		}
+	}
+	d.emit(inc, downwatch.AlertResolved, time.Unix(0, d.st.Clock).UTC())
+}
+
+// emit finalises the incident's derived fields and queues an alert.
+func (d *Detector) emit(inc *incident, typ string, at time.Time) {
+	i := &inc.I
+	i.Revision++
+	i.UpdatedAt = at.UTC()
+	if inc.HLL != nil {
+		i.Authors = hllCount(inc.HLL)
+	} else {
+		i.Authors = len(inc.Authors)
+	}
+	i.Symptoms = topSymptoms(inc.Symptoms, i.Mentions)
+	snap := *i
+	snap.Languages = maps(i.Languages)
+	snap.Countries = maps(i.Countries)
+	snap.SamplePosts = slices.Clone(i.SamplePosts)
+	if i.Acknowledgement != nil && len(snap.SamplePosts) < 10 {
+		snap.SamplePosts = append(snap.SamplePosts, *i.Acknowledgement)
+	}
+	d.alerts = append(d.alerts, downwatch.Alert{Type: typ, At: at.UTC(), Incident: snap})
+}
+
+func maps(m map[string]int) map[string]int {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// topSymptoms lists symptoms reported by at least 3 posts and 2% of mentions, most
+// reported first.
+func topSymptoms(c map[string]int, mentions int) []string {
+	var out []string
+	for s, n := range c {
+		if n >= 3 && float64(n) >= 0.02*float64(mentions) {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if x := cmp.Compare(c[b], c[a]); x != 0 {
+			return x
+		}
+		return cmp.Compare(a, b)
+	})
+	return out
+}
+
+// Drained is what the detector produced since the last Drain.
+type Drained struct {
+	Alerts []downwatch.Alert
+	Series []downwatch.SeriesPoint
+	Opened []string
+}
+
+// Drain returns and forgets the alerts, series points and opened ids produced so far.
+func (d *Detector) Drain() Drained {
+	out := Drained{Alerts: d.alerts, Series: d.series, Opened: d.opened}
+	d.alerts, d.series, d.opened = nil, nil, nil
+	return out
+}
+
+// Active returns the open and acknowledged incidents of this detector.
+func (d *Detector) Active() []downwatch.Incident {
+	var out []downwatch.Incident
+	for _, s := range d.st.Svcs {
+		if s.Inc != nil {
+			out = append(out, s.Inc.I)
+		}
+	}
+	slices.SortFunc(out, func(a, b downwatch.Incident) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Snapshot encodes the detector's state for a checkpoint.
+func (d *Detector) Snapshot() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&d.st); err != nil {
+		return nil, fmt.Errorf("detect: encode checkpoint: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Restore replaces the detector's state with a snapshot.
+func (d *Detector) Restore(b []byte) error {
+	var st state
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&st); err != nil {
+		return fmt.Errorf("detect: decode checkpoint: %w", err)
+	}
+	if st.Keys == nil {
+		st.Keys = map[string]*signal{}
+	}
+	if st.Svcs == nil {
+		st.Svcs = map[string]*service{}
+	}
+	for _, s := range st.Keys {
+		s.T.init(d.paramsFor(s.Service))
+		if s.Seen == nil {
+			s.Seen = map[uint64]int64{}
+		}
+		if s.Texts == nil {
+			s.Texts = map[uint64]int64{}
+		}
+	}
+	for _, s := range st.Svcs {
+		if s.Inc != nil {
+			if s.Inc.Authors == nil && s.Inc.HLL == nil {
+				s.Inc.Authors = map[uint64]struct{}{}
+			}
+			if s.Inc.Symptoms == nil {
+				s.Inc.Symptoms = map[string]int{}
+			}
+			if s.Inc.I.Languages == nil {
+				s.Inc.I.Languages = map[string]int{}
+			}
+			if s.Inc.I.Countries == nil {
+				s.Inc.I.Countries = map[string]int{}
+			}
+		}
+	}
+	d.st = st
+	d.order = nil
+	return nil
+}
+
+// hashString is FNV-1a 64: stable across processes, so checkpoints stay valid.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// textHash hashes a text's letters, case-folded, ignoring everything else (links,
+// mentions' punctuation, digits, spacing), and says whether the text is long enough
+// (40 letters) for identical copies from different accounts to be suspicious.
+// Short complaints ("whatsapp down?") are naturally identical and always count.
+func textHash(s string) (uint64, bool) {
+	h := uint64(14695981039346656037)
+	n := 0
+	skip := false
+	for i, r := range s {
+		if r == '@' || (r == 'h' && len(s)-i > 7 && (s[i:i+7] == "http://" || s[i:i+8] == "https://")) {
+			skip = true
+		}
+		if skip {
+			if unicode.IsSpace(r) {
+				skip = false
+			}
+			continue
+		}
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		r = unicode.ToLower(r)
+		h ^= uint64(r)
+		h *= 1099511628211
+		n++
+	}
+	return h, n >= 40
+}
+
+func baseLang(l string) string {
+	for i := 0; i < len(l); i++ {
+		if l[i] == '-' || l[i] == '_' {
+			return lower(l[:i])
+		}
+	}
+	return lower(l)
+}
+
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
