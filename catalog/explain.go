@@ -1,0 +1,161 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/downwatch/downwatch"
+)
+
+// Explanation says what the matcher found in one post and why it did or did
+// not match ("why did my post not match?"). It is for people and for the
+// JSON of a debugging endpoint; its exact wording is not a contract.
+type Explanation struct {
+	// Normalized is the text the automaton ran over; Start and End of every
+	// Finding are byte offsets into it.
+	Normalized string `json:"normalized"`
+	Author     string `json:"author,omitempty"`
+	Source     string `json:"source,omitempty"`
+	// AuthorOfficialFor lists the services the author is an official account of.
+	AuthorOfficialFor []string `json:"author_official_for,omitempty"`
+	// AuthorIsNews is set when the author is a news agency or the source is rss.
+	AuthorIsNews bool `json:"author_is_news,omitempty"`
+	// Found lists every name, phrase, negative and keyword found, in text order.
+	Found []Finding `json:"found"`
+	// Services has one verdict per service the post names or the author speaks for.
+	Services []ServiceVerdict `json:"services"`
+	// Hits is what Match returns for the post.
+	Hits []Hit `json:"hits"`
+}
+
+// Finding is one catalog or lexicon entry found in the text.
+type Finding struct {
+	Kind     string   `json:"kind"`  // name, outage-hashtag, outage, negative, ack, resolved, symptom-keyword
+	Text     string   `json:"text"`  // the normalised text that matched
+	Entry    string   `json:"entry"` // the catalog or lexicon entry, as written there
+	Service  string   `json:"service,omitempty"`
+	Lang     string   `json:"lang,omitempty"`
+	Symptoms []string `json:"symptoms,omitempty"`
+	Flags    []string `json:"flags,omitempty"` // ambiguous, weak, post-scope, prefix
+	Start    int      `json:"start"`
+	End      int      `json:"end"`
+	// Ignored says why the finding does not count; empty when it does.
+	Ignored string `json:"ignored,omitempty"`
+}
+
+// ServiceVerdict is the decision for one service.
+type ServiceVerdict struct {
+	Service string         `json:"service"`
+	Hit     bool           `json:"hit"`
+	Kind    downwatch.Kind `json:"kind"`
+	Reason  string         `json:"reason"`
+}
+
+// Explain runs the matcher on p and reports what it found and why it did or
+// did not match. It is slower than Match and allocates; use it for debugging.
+func (m *Matcher) Explain(p *downwatch.Post) Explanation {
+	var ex Explanation
+	if p == nil {
+		return ex
+	}
+	sc := m.pool.Get().(*scratch)
+	ex.Hits = m.match(p, sc, nil, &ex)
+	m.pool.Put(sc)
+	return ex
+}
+
+func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *scratch, verdicts []ServiceVerdict) {
+	ex.Normalized = string(text)
+	ex.Author, ex.Source = p.Author, p.Source
+	for _, si := range m.official[foldHandle(p.Author)] {
+		ex.AuthorOfficialFor = append(ex.AuthorOfficialFor, m.services[si].ID)
+	}
+	_, agency := m.news[foldHandle(p.Author)]
+	ex.AuthorIsNews = agency || p.Source == "rss"
+	occ := slices.Clone(sc.occ)
+	slices.SortStableFunc(occ, func(a, b occurrence) int {
+		if a.start != b.start {
+			return int(a.start - b.start)
+		}
+		return int(b.end - a.end)
+	})
+	for _, o := range occ {
+		mn := &m.meanings[o.meaning]
+		f := Finding{
+			Kind:     mn.kind.String(),
+			Text:     string(text[o.start:o.end]),
+			Entry:    mn.entry,
+			Lang:     mn.lang,
+			Symptoms: m.symptomList(mn.symptoms),
+			Start:    int(o.start),
+			End:      int(o.end),
+			Ignored:  deadReasons[o.dead],
+		}
+		if mn.service >= 0 {
+			f.Service = m.services[mn.service].ID
+		}
+		for _, fl := range []struct {
+			on   bool
+			name string
+		}{{mn.ambiguous, "ambiguous"}, {mn.weak, "weak"}, {mn.postScope, "post-scope"}, {mn.prefix, "prefix"}} {
+			if fl.on {
+				f.Flags = append(f.Flags, fl.name)
+			}
+		}
+		ex.Found = append(ex.Found, f)
+	}
+	ex.Services = verdicts
+	if len(verdicts) == 0 && len(occ) == 0 {
+		ex.Services = nil
+	}
+}
+
+// String renders the explanation for people, one finding or verdict a line.
+func (e Explanation) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "text (normalised): %q\n", e.Normalized)
+	if e.Author != "" || e.Source != "" {
+		fmt.Fprintf(&b, "author: %s (source %s)", e.Author, e.Source)
+		if len(e.AuthorOfficialFor) > 0 {
+			fmt.Fprintf(&b, ", official for %s", strings.Join(e.AuthorOfficialFor, ", "))
+		}
+		if e.AuthorIsNews {
+			b.WriteString(", news")
+		}
+		b.WriteByte('\n')
+	}
+	if len(e.Found) == 0 {
+		b.WriteString("found: nothing (no service name, outage phrase or negative)\n")
+	}
+	for _, f := range e.Found {
+		fmt.Fprintf(&b, "found %s %q at %d-%d", f.Kind, f.Text, f.Start, f.End)
+		if f.Service != "" {
+			fmt.Fprintf(&b, " service=%s", f.Service)
+		}
+		if f.Lang != "" {
+			fmt.Fprintf(&b, " lang=%s", f.Lang)
+		}
+		if len(f.Symptoms) > 0 {
+			fmt.Fprintf(&b, " symptoms=%s", strings.Join(f.Symptoms, ","))
+		}
+		if len(f.Flags) > 0 {
+			fmt.Fprintf(&b, " [%s]", strings.Join(f.Flags, ","))
+		}
+		if f.Ignored != "" {
+			fmt.Fprintf(&b, " IGNORED: %s", f.Ignored)
+		}
+		b.WriteByte('\n')
+	}
+	for _, v := range e.Services {
+		verdict := "no match"
+		if v.Hit {
+			verdict = "MATCH as " + string(v.Kind)
+		}
+		fmt.Fprintf(&b, "%s: %s: %s\n", v.Service, verdict, v.Reason)
+	}
+	if len(e.Services) == 0 {
+		b.WriteString("no service named and the author speaks for none: not a mention\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,76 @@
+package catalog
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed lexicon.yaml
+var lexiconYAML []byte
+
+// Symptoms is the symptom vocabulary (CONTRACT §3, §5), in the order the
+// lexicon declares it.
+func Symptoms() []string {
+	return []string{"send-messages", "receive-messages", "login", "connect", "load", "payments", "calls", "upload", "notifications", "search", "stream"}
+}
+
+// lexGroup is one group of phrases sharing their attributes.
+type lexGroup struct {
+	Lang     string   `yaml:"lang"`
+	Symptoms []string `yaml:"symptoms"`
+	Weak     bool     `yaml:"weak"`
+	Scope    string   `yaml:"scope"`
+	Prefix   bool     `yaml:"prefix"`
+	Phrases  []string `yaml:"phrases"`
+	line     int
+}
+
+type lexicon struct {
+	Symptoms  []string   `yaml:"symptoms"`
+	Outage    []lexGroup `yaml:"outage"`
+	Negatives []lexGroup `yaml:"negatives"`
+	Ack       []lexGroup `yaml:"ack"`
+	Resolved  []lexGroup `yaml:"resolved"`
+	Keywords  []lexGroup `yaml:"keywords"`
+}
+
+// parseLexicon decodes and validates a lexicon file.
+func parseLexicon(name string, data []byte) (*lexicon, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var lx lexicon
+	if err := dec.Decode(&lx); err != nil {
+		return nil, yamlError(name, err)
+	}
+	if len(lx.Symptoms) == 0 {
+		return nil, &FileError{File: name, Msg: "lexicon declares no symptoms"}
+	}
+	if len(lx.Symptoms) > 16 {
+		return nil, &FileError{File: name, Msg: "lexicon declares more than 16 symptoms"}
+	}
+	for _, sec := range []struct {
+		name   string
+		groups []lexGroup
+	}{{"outage", lx.Outage}, {"negatives", lx.Negatives}, {"ack", lx.Ack}, {"resolved", lx.Resolved}, {"keywords", lx.Keywords}} {
+		for i, g := range sec.groups {
+			for _, s := range g.Symptoms {
+				if !slices.Contains(lx.Symptoms, s) {
+					return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: unknown symptom %q", sec.name, i+1, s)}
+				}
+			}
+			if g.Scope != "" && g.Scope != "overlap" && g.Scope != "post" {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap or post, got %q", sec.name, i+1, g.Scope)}
+			}
+			for _, p := range g.Phrases {
+				if normalizeString(p) == "" {
+					return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: empty phrase %q", sec.name, i+1, p)}
+				}
+			}
+		}
+	}
+	return &lx, nil
+}

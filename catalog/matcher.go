@@ -1,0 +1,718 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/downwatch/downwatch"
+)
+
+// Hit is one service a post is a mention of.
+type Hit struct {
+	Service  string         `json:"service"`
+	Kind     downwatch.Kind `json:"kind"`               // complaint | official | news
+	Symptoms []string       `json:"symptoms,omitempty"` // sorted, deduplicated; may be nil
+	Ack      bool           `json:"ack,omitempty"`      // official/news text that acknowledges a problem
+	Resolved bool           `json:"resolved,omitempty"` // official/news text that says it is fixed
+}
+
+// Matcher decides which services a post is a mention of (CONTRACT §5).
+//
+// A post is a mention of service S when it names S (a name, alias, hashtag or
+// @handle of S, or an outage hashtag of S) and says S is broken (an outage
+// phrase not cancelled by a negative, or an outage hashtag such as
+// #WhatsAppDown). More precisely:
+//
+//   - complaint (any other author): names S and has an outage phrase or an
+//     outage hashtag of S. The phrase may be anywhere in the post, so
+//     "Instagram and WhatsApp down" is a mention of both.
+//   - news (author is a catalog news agency, or Source "rss"): names S and has
+//     an outage, acknowledgement or resolved phrase. Ack and Resolved are set
+//     from the phrases, so a news agency quoting "we're aware... working to
+//     restore WhatsApp" is a news hit with Ack.
+//   - official (author is an official account of S): has an outage,
+//     acknowledgement or resolved phrase; naming S is not needed ("We're aware
+//     that some people are having trouble sending messages" from @WhatsApp).
+//     When the account speaks for several services (@Meta) and the post names
+//     some of them, only those are hits; when it names none, all are.
+//   - official (Source "statuspage"): always a hit for the service the page
+//     belongs to (the author resolved as an id, handle or name) and for the
+//     services it names.
+//
+// Ambiguous names (Service.Ambiguous: "X", "Threads", "Signal", "Teams",
+// "Steam", "Zoom", "Outlook"...) are ordinary words, so they name the service
+// only with stronger evidence, one of:
+//
+//  1. written as a hashtag or handle: #Signal, @Steam;
+//  2. right next to an outage, acknowledgement or resolved phrase: the phrase
+//     begins at most two words after the name, those words being fillers
+//     ("is", "app", "still", "est", "ist", "が"...; words in non-Latin scripts
+//     count as fillers), or ends at most one filler word before it ("no
+//     funciona Teams"), with no sentence punctuation in between, and the name
+//     is not preceded by an English article, possessive or signal word
+//     ("the", "my", "cell", "weak"...): "X is down" and "Steam down?" match,
+//     "the signal is down here" and "I am watching X files" do not;
+//  3. the author is an official account of the service or a status page.
+//
+// Distinctive spellings in Service.Aliases ("Twitter", "Signal app",
+// "MS Teams") and outage hashtags (#XDown) never need this.
+//
+// Negatives (lexicon.yaml) cancel the outage, ack and resolved phrases they
+// overlap ("calm down", "download" never matches "down" anyway because of word
+// boundaries); post-scope negatives (share-price talk, "will stop working on")
+// also cancel every weak phrase ("down") anywhere in the post.
+//
+// A name inside a longer name of another service counts only as the longer
+// one ("Google Cloud" is google-cloud, not google), and an ambiguous name
+// inside a lexicon phrase ("no signal") does not count.
+//
+// Symptoms are the union of the symptom tags of the live outage,
+// acknowledgement and resolved phrases, plus those of symptom keywords
+// ("login", "payment", "messages") when the post has such a phrase.
+type Matcher struct {
+	cat       *Catalog
+	ac        *automaton
+	patterns  []pattern
+	meanings  []meaning
+	services  []*Service
+	svcIndex  map[string]int16   // id -> index
+	nameIndex map[string]int16   // normalised name -> index (for status page authors)
+	official  map[string][]int16 // folded handle -> indices
+	news      map[string]struct{}
+	symptoms  []string // vocabulary, by bit
+	symOrder  []int    // bits in alphabetical order of their names
+	fillers   map[string]struct{}
+	determ    map[string]struct{}
+	pool      sync.Pool
+}
+
+type patKind uint8
+
+const (
+	kName patKind = iota
+	kDownTag
+	kOutage
+	kNegative
+	kAck
+	kResolved
+	kKeyword
+)
+
+var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword"}
+
+func (k patKind) String() string { return kindNames[k] }
+
+// meaning is what one pattern string means; one string can mean several things.
+type meaning struct {
+	kind      patKind
+	service   int16 // kName, kDownTag; -1 otherwise
+	symptoms  uint16
+	ambiguous bool // kName: needs stronger evidence
+	weak      bool // kOutage: cancelled by post-scope negatives
+	postScope bool // kNegative
+	prefix    bool // may end inside a word
+	lang      string
+	entry     string // as written in the catalog or lexicon
+}
+
+type pattern struct {
+	text      string
+	needStart bool
+	needEnd   bool
+	meanings  []int32
+}
+
+// NewMatcher builds a matcher for the services of c with the embedded lexicon.
+// Building takes a few milliseconds; build once and share: the Matcher is
+// immutable and safe for concurrent use.
+func NewMatcher(c *Catalog) (*Matcher, error) {
+	if c == nil {
+		return nil, fmt.Errorf("catalog: NewMatcher: nil catalog")
+	}
+	lx, err := parseLexicon("lexicon.yaml (embedded)", lexiconYAML)
+	if err != nil {
+		return nil, err
+	}
+	return newMatcher(c, lx)
+}
+
+func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
+	if len(c.services) > 1<<15-1 {
+		return nil, fmt.Errorf("catalog: NewMatcher: %d services, limit %d", len(c.services), 1<<15-1)
+	}
+	m := &Matcher{
+		cat:       c,
+		services:  c.services,
+		svcIndex:  make(map[string]int16, len(c.services)),
+		nameIndex: map[string]int16{},
+		official:  map[string][]int16{},
+		news:      c.news,
+		symptoms:  lx.Symptoms,
+		fillers:   wordSet(fillerWords),
+		determ:    wordSet(determinerWords),
+	}
+	m.symOrder = make([]int, len(m.symptoms))
+	for i := range m.symOrder {
+		m.symOrder[i] = i
+	}
+	slices.SortFunc(m.symOrder, func(a, b int) int { return strings.Compare(m.symptoms[a], m.symptoms[b]) })
+
+	b := &builder{m: m, index: map[string]int32{}}
+	for i, s := range c.services {
+		si := int16(i)
+		m.svcIndex[s.ID] = si
+		for _, h := range s.Official {
+			k := foldHandle(h)
+			if !slices.Contains(m.official[k], si) {
+				m.official[k] = append(m.official[k], si)
+			}
+		}
+		for j, list := range [][]string{s.Names, s.Aliases} {
+			for _, name := range list {
+				norm := normalizeString(name)
+				if _, ok := m.nameIndex[norm]; !ok {
+					m.nameIndex[norm] = si
+				}
+				b.add(name, meaning{kind: kName, service: si, ambiguous: s.Ambiguous && j == 0, prefix: inflectedScript(norm)})
+				if tag := latinSlug(norm); tag != "" {
+					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
+					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
+				}
+			}
+		}
+		for _, h := range s.Hashtags {
+			tag := h
+			if !strings.HasPrefix(tag, "#") {
+				tag = "#" + tag
+			}
+			b.add(tag, meaning{kind: kDownTag, service: si, entry: h})
+		}
+	}
+	for _, sec := range []struct {
+		kind   patKind
+		groups []lexGroup
+	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}} {
+		for _, g := range sec.groups {
+			var mask uint16
+			for _, s := range g.Symptoms {
+				mask |= 1 << slices.Index(m.symptoms, s)
+			}
+			for _, p := range g.Phrases {
+				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, postScope: g.Scope == "post", prefix: g.Prefix, lang: g.Lang})
+			}
+		}
+	}
+	texts := make([]string, len(m.patterns))
+	for i, p := range m.patterns {
+		texts[i] = p.text
+	}
+	m.ac = newAutomaton(texts)
+	nsvc := len(m.services)
+	m.pool.New = func() any {
+		return &scratch{norm: newNormalizer(), svc: make([]svcState, nsvc)}
+	}
+	return m, nil
+}
+
+type builder struct {
+	m     *Matcher
+	index map[string]int32 // normalised text -> pattern
+}
+
+func (b *builder) add(entry string, mn meaning) {
+	norm := normalizeString(entry)
+	norm = strings.TrimSpace(norm)
+	if norm == "" {
+		return
+	}
+	if mn.entry == "" {
+		mn.entry = entry
+	}
+	m := b.m
+	pi, ok := b.index[norm]
+	if !ok {
+		first, _ := utf8.DecodeRuneInString(norm)
+		last, _ := utf8.DecodeLastRuneInString(norm)
+		pi = int32(len(m.patterns))
+		b.index[norm] = pi
+		m.patterns = append(m.patterns, pattern{
+			text:      norm,
+			needStart: isWordRune(first) && !isUnspaced(first),
+			needEnd:   isWordRune(last) && !isUnspaced(last),
+		})
+	}
+	p := &m.patterns[pi]
+	for _, mi := range p.meanings {
+		o := m.meanings[mi]
+		if o.kind == mn.kind && o.service == mn.service && o.postScope == mn.postScope && o.prefix == mn.prefix {
+			// Same meaning twice: merge symptoms, keep the stricter flags.
+			m.meanings[mi].symptoms |= mn.symptoms
+			m.meanings[mi].ambiguous = o.ambiguous && mn.ambiguous
+			m.meanings[mi].weak = o.weak && mn.weak
+			return
+		}
+	}
+	p.meanings = append(p.meanings, int32(len(m.meanings)))
+	m.meanings = append(m.meanings, mn)
+}
+
+// inflectedScript reports whether a name ends in a script whose words take
+// suffixes without a space (Bengali হোয়াটসঅ্যাপের, Russian Ютуба, Arabic,
+// Korean 유튜브가): such names may end inside a word.
+func inflectedScript(norm string) bool {
+	r, _ := utf8.DecodeLastRuneInString(norm)
+	if r < 0x370 || !isWordRune(r) || isUnspaced(r) {
+		return false
+	}
+	return !unicode.Is(unicode.Latin, r)
+}
+
+// latinSlug returns the letters and digits of an all-ASCII name ("Disney+" ->
+// "disney", "AT&T" -> "att"), or "" for names in other scripts.
+func latinSlug(norm string) string {
+	var sb strings.Builder
+	for i := 0; i < len(norm); i++ {
+		c := norm[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return ""
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			sb.WriteByte(c)
+		case c == '+':
+			sb.WriteString("plus")
+		}
+	}
+	return sb.String()
+}
+
+// scratch is the per-call working memory, pooled.
+type scratch struct {
+	norm    *normalizer
+	raw     []rawHit
+	occ     []occurrence
+	svc     []svcState
+	touched []int16
+	author  []byte
+}
+
+type occurrence struct {
+	meaning    int32
+	start, end int32
+	dead       uint8 // reason it does not count; 0 = live
+}
+
+// Reasons an occurrence does not count (for Explain).
+const (
+	live uint8 = iota
+	deadNegative
+	deadPostNegative
+	deadInsideName
+	deadInsidePhrase
+	deadAmbiguous
+)
+
+var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence"}
+
+type svcState struct {
+	named    bool
+	downTag  bool
+	official bool // the author speaks for the service
+	how      string
+}
+
+// Match appends one Hit per matched service to dst and returns it, in catalog
+// order. It is safe for concurrent use. A post that matches nothing costs no
+// allocation.
+func (m *Matcher) Match(p *downwatch.Post, dst []Hit) []Hit {
+	if p == nil {
+		return dst
+	}
+	sc := m.pool.Get().(*scratch)
+	dst = m.match(p, sc, dst, nil)
+	m.pool.Put(sc)
+	return dst
+}
+
+func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanation) []Hit {
+	text := sc.norm.normalize(p.Text)
+	sc.raw = m.ac.scan(text, sc.raw[:0])
+
+	// Word boundaries.
+	sc.occ = sc.occ[:0]
+	anyName := false
+	for _, r := range sc.raw {
+		pat := &m.patterns[r.pattern]
+		if pat.needStart && !boundaryBefore(text, int(r.start)) {
+			continue
+		}
+		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
+		for _, mi := range pat.meanings {
+			mn := &m.meanings[mi]
+			if !endOK && !mn.prefix {
+				continue
+			}
+			if mn.kind == kName || mn.kind == kDownTag {
+				anyName = true
+			}
+			sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: r.end})
+		}
+	}
+
+	// Who is speaking.
+	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
+	officialFor := m.official[string(sc.author)]
+	statusPage := p.Source == "statuspage"
+	if !anyName && len(officialFor) == 0 && !statusPage {
+		if ex != nil {
+			m.explain(ex, p, text, sc, nil)
+		}
+		return dst
+	}
+	_, isAgency := m.news[string(sc.author)]
+	isNews := isAgency || p.Source == "rss"
+
+	m.cancel(sc)
+	m.resolveNames(text, sc, officialFor, statusPage)
+
+	var hasOutage, hasAck, hasResolved bool
+	var symptoms, keywordSymptoms uint16
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live {
+			continue
+		}
+		mn := &m.meanings[o.meaning]
+		switch mn.kind {
+		case kOutage:
+			hasOutage = true
+			symptoms |= mn.symptoms
+		case kAck:
+			hasAck = true
+			symptoms |= mn.symptoms
+		case kResolved:
+			hasResolved = true
+			symptoms |= mn.symptoms
+		case kKeyword:
+			keywordSymptoms |= mn.symptoms
+		case kName, kDownTag:
+			st := &sc.svc[mn.service]
+			if !st.named && !st.downTag && !st.official {
+				sc.touched = append(sc.touched, mn.service)
+			}
+			st.named = true
+			if mn.kind == kDownTag {
+				st.downTag = true
+			}
+		}
+	}
+
+	// Services the author speaks for.
+	speaks := officialFor
+	if statusPage {
+		if si, ok := m.statusPageService(sc.author, p.Author); ok {
+			speaks = []int16{si} // allocates only on status page posts
+		}
+	}
+	namedSpoken := false
+	for _, si := range speaks {
+		if sc.svc[si].named {
+			namedSpoken = true
+		}
+	}
+	for _, si := range speaks {
+		if len(speaks) > 1 && namedSpoken && !sc.svc[si].named && !statusPage {
+			continue
+		}
+		st := &sc.svc[si]
+		if !st.named && !st.downTag && !st.official {
+			sc.touched = append(sc.touched, si)
+		}
+		st.official = true
+	}
+
+	anyDownTag := false
+	for _, si := range sc.touched {
+		anyDownTag = anyDownTag || sc.svc[si].downTag
+	}
+	if hasOutage || hasAck || hasResolved || anyDownTag {
+		symptoms |= keywordSymptoms
+	}
+
+	slices.Sort(sc.touched)
+	var verdicts []ServiceVerdict
+	for _, si := range sc.touched {
+		st := &sc.svc[si]
+		svc := m.services[si]
+		kind := downwatch.KindComplaint
+		switch {
+		case statusPage || st.official:
+			kind = downwatch.KindOfficial
+		case isNews:
+			kind = downwatch.KindNews
+		}
+		hit := false
+		why := ""
+		switch {
+		case statusPage && (st.official || st.named):
+			hit, why = true, "status page post"
+		case st.official && (hasOutage || hasAck || hasResolved || st.downTag):
+			hit, why = true, "official account with an outage, acknowledgement or resolved phrase"
+		case st.official:
+			why = "official account, but no outage, acknowledgement or resolved phrase"
+		case kind == downwatch.KindNews && st.named && (hasOutage || hasAck || hasResolved || st.downTag):
+			hit, why = true, "news agency names the service with an outage, acknowledgement or resolved phrase"
+		case kind == downwatch.KindNews:
+			why = "news agency names the service, but no outage, acknowledgement or resolved phrase"
+		case st.downTag:
+			hit, why = true, "outage hashtag"
+		case st.named && hasOutage:
+			hit, why = true, "names the service and has an outage phrase"
+		default:
+			why = "names the service, but has no outage phrase (or it was cancelled by a negative)"
+		}
+		if hit {
+			h := Hit{Service: svc.ID, Kind: kind, Symptoms: m.symptomList(symptoms)}
+			if kind != downwatch.KindComplaint {
+				h.Ack, h.Resolved = hasAck, hasResolved
+			}
+			dst = append(dst, h)
+		}
+		if ex != nil {
+			verdicts = append(verdicts, ServiceVerdict{Service: svc.ID, Hit: hit, Kind: kind, Reason: why})
+		}
+		*st = svcState{}
+	}
+	sc.touched = sc.touched[:0]
+	if ex != nil {
+		m.explain(ex, p, text, sc, verdicts)
+	}
+	return dst
+}
+
+// cancel applies negatives and drops names and phrases nested in longer ones.
+func (m *Matcher) cancel(sc *scratch) {
+	occ := sc.occ
+	for i := range occ {
+		n := &occ[i]
+		nm := &m.meanings[n.meaning]
+		switch nm.kind {
+		case kNegative:
+			for j := range occ {
+				o := &occ[j]
+				om := &m.meanings[o.meaning]
+				if om.kind != kOutage && om.kind != kAck && om.kind != kResolved {
+					continue
+				}
+				if o.start < n.end && n.start < o.end {
+					o.dead = deadNegative
+				} else if nm.postScope && om.kind == kOutage && om.weak && o.dead == live {
+					o.dead = deadPostNegative
+				}
+			}
+		case kName:
+			// A name strictly inside a longer name of another service, or
+			// an ambiguous name strictly inside a lexicon phrase.
+			for j := range occ {
+				o := &occ[j]
+				if o.start > n.start || o.end < n.end || o.end-o.start <= n.end-n.start {
+					continue
+				}
+				om := &m.meanings[o.meaning]
+				if (om.kind == kName || om.kind == kDownTag) && om.service != nm.service {
+					n.dead = deadInsideName
+					break
+				}
+				if nm.ambiguous && om.kind != kName && om.kind != kDownTag {
+					n.dead = deadInsidePhrase
+					break
+				}
+			}
+		}
+	}
+}
+
+// resolveNames applies the ambiguous-name rule (see Matcher).
+func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, statusPage bool) {
+	for i := range sc.occ {
+		n := &sc.occ[i]
+		nm := &m.meanings[n.meaning]
+		if n.dead != live || nm.kind != kName || !nm.ambiguous {
+			continue
+		}
+		if statusPage || slices.Contains(officialFor, nm.service) {
+			continue
+		}
+		if n.start > 0 && (text[n.start-1] == '#' || text[n.start-1] == '@') {
+			continue
+		}
+		if m.adjacent(text, sc, n) {
+			continue
+		}
+		n.dead = deadAmbiguous
+	}
+}
+
+// adjacent reports whether the name occurrence n is right next to a live
+// outage, acknowledgement or resolved phrase.
+func (m *Matcher) adjacent(text []byte, sc *scratch, n *occurrence) bool {
+	if m.precededByDeterminer(text, int(n.start)) {
+		return false
+	}
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live {
+			continue
+		}
+		switch m.meanings[o.meaning].kind {
+		case kOutage, kAck, kResolved:
+		default:
+			continue
+		}
+		if o.start >= n.end && m.fillerGap(text[n.end:o.start], 2) {
+			return true
+		}
+		if o.end <= n.start && m.fillerGap(text[o.end:n.start], 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// fillerGap reports whether gap holds at most max filler words and no sentence
+// punctuation.
+func (m *Matcher) fillerGap(gap []byte, max int) bool {
+	words := 0
+	for i := 0; i < len(gap); {
+		r, size := utf8.DecodeRune(gap[i:])
+		if !isWordRune(r) {
+			switch r {
+			case ' ', '\'', '-', '"', '(', ')', '*', '_':
+			default:
+				return false
+			}
+			i += size
+			continue
+		}
+		j := i
+		latin := true
+		for j < len(gap) {
+			r, size := utf8.DecodeRune(gap[j:])
+			if !isWordRune(r) {
+				break
+			}
+			if r >= 0x250 && !unicode.Is(unicode.Latin, r) {
+				latin = false
+			}
+			j += size
+		}
+		words++
+		if words > max {
+			return false
+		}
+		if latin {
+			if _, ok := m.fillers[string(gap[i:j])]; !ok {
+				return false
+			}
+		}
+		i = j
+	}
+	return true
+}
+
+// precededByDeterminer reports whether the word before text[i] is an article,
+// possessive or signal word ("the signal", "my teams", "weak signal").
+func (m *Matcher) precededByDeterminer(text []byte, i int) bool {
+	j := i
+	for j > 0 && text[j-1] == ' ' {
+		j--
+	}
+	k := j
+	for k > 0 {
+		r, size := utf8.DecodeLastRune(text[:k])
+		if !isWordRune(r) {
+			break
+		}
+		k -= size
+	}
+	if k == j {
+		return false
+	}
+	_, ok := m.determ[string(text[k:j])]
+	return ok
+}
+
+// statusPageService resolves the author of a status page post: a service id, an
+// official handle, a name, or a name followed by "status".
+func (m *Matcher) statusPageService(folded []byte, author string) (int16, bool) {
+	if si, ok := m.svcIndex[string(folded)]; ok {
+		return si, true
+	}
+	if s := m.official[string(folded)]; len(s) == 1 {
+		return s[0], true
+	}
+	name := normalizeString(author)
+	name = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(name), "status"))
+	if si, ok := m.nameIndex[name]; ok {
+		return si, true
+	}
+	return 0, false
+}
+
+func (m *Matcher) symptomList(mask uint16) []string {
+	if mask == 0 {
+		return nil
+	}
+	out := make([]string, 0, 4)
+	for _, bit := range m.symOrder {
+		if mask&(1<<bit) != 0 {
+			out = append(out, m.symptoms[bit])
+		}
+	}
+	return out
+}
+
+// appendFoldedHandle appends the handle lower-cased (ASCII) without '@' and
+// surrounding spaces; non-ASCII handles are kept as they are.
+func appendFoldedHandle(dst []byte, h string) []byte {
+	h = strings.TrimSpace(h)
+	h = strings.TrimPrefix(h, "@")
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+func wordSet(words []string) map[string]struct{} {
+	s := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		s[normalizeString(w)] = struct{}{}
+	}
+	return s
+}
+
+// fillerWords may stand between an ambiguous name and its outage phrase.
+var fillerWords = []string{
+	"is", "isn't", "isnt", "s", "app", "was", "seems", "seem", "just", "still", "totally", "completely", "again",
+	"currently", "now", "right", "keeps", "keep", "has", "have", "been", "being", "really", "literally", "also",
+	"are", "apparently", "officially", "server", "servers", "site", "website", "service", "services", "feed",
+	"timeline", "search", "login", "it", "down", "it's",
+	"est", "es", "está", "esta", "sigue", "continua", "continúa", "otra", "vez", "de", "nuevo", "tá", "ta", "tava",
+	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
+	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
+	"totalmente", "completamente",
+}
+
+// determinerWords before an ambiguous name make it an ordinary word.
+var determinerWords = []string{
+	"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these", "those", "no",
+	"any", "some", "weak", "bad", "poor", "low", "good", "cell", "phone", "wifi", "tv", "gps", "radio", "traffic",
+	"whose", "every",
+}

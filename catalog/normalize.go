@@ -1,0 +1,218 @@
+package catalog
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Normalisation. Patterns (names, phrases) and post texts go through the same
+// steps, so they meet in one form:
+//
+//  1. NFKC: full-width "ＷｈａｔｓＡｐｐ" and half-width katakana become ordinary
+//     letters, Bengali and Devanagari nukta forms are put in their canonical
+//     (NFC) order, no-break and other spaces become U+0020.
+//  2. Unicode case folding (x/text/cases Fold): "WHATSAPP" = "whatsapp", ß = ss.
+//  3. Foldings Unicode does not do but users' writing needs:
+//     - runs of white space become one space;
+//     - zero-width joiners and non-joiners, soft hyphens and BOMs are dropped
+//       (Bengali and Hindi keyboards insert them inconsistently);
+//     - typographic apostrophes (’ ‘ ʼ ´ `) become ';
+//     - Turkish dotless ı becomes i and the dot of İ (i + U+0307) is dropped, so
+//       "ÇALIŞMIYOR" and "çalışmıyor" agree;
+//     - Arabic: tatweel and harakat are dropped, alef forms (أ إ آ ٱ) become ا,
+//       Arabic yeh/alef maksura and kaf become their Persian/Urdu forms (ی ک),
+//       so Arabic and Urdu spellings of one word meet.
+//
+// A pure-ASCII text takes a fast path (lower-casing and space folding only)
+// that gives the same result as the full path.
+
+// normalizer holds the buffers and the (stateful) case folder one goroutine
+// uses to normalise texts. It is not safe for concurrent use; Matcher keeps
+// them in a sync.Pool.
+type normalizer struct {
+	nfkc  []byte
+	fold  []byte
+	out   []byte
+	caser cases.Caser
+}
+
+func newNormalizer() *normalizer {
+	return &normalizer{caser: cases.Fold()}
+}
+
+// normalizeString normalises one pattern. It allocates; use it at build time.
+func normalizeString(s string) string {
+	n := newNormalizer()
+	return string(n.normalize(s))
+}
+
+// normalize returns the normalised form of s in a buffer owned by n, valid
+// until the next call.
+func (n *normalizer) normalize(s string) []byte {
+	out := n.out[:0]
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		space := false
+		for i := 0; i < len(s); i++ {
+			b := s[i]
+			switch {
+			case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f':
+				if !space {
+					out = append(out, ' ')
+				}
+				space = true
+				continue
+			case 'A' <= b && b <= 'Z':
+				b += 'a' - 'A'
+			case b == '`':
+				b = '\''
+			}
+			space = false
+			out = append(out, b)
+		}
+		n.out = out
+		return out
+	}
+
+	n.nfkc = norm.NFKC.AppendString(n.nfkc[:0], s)
+	folded := n.foldCase(n.nfkc)
+
+	space := false
+	var prev rune
+	for i := 0; i < len(folded); {
+		r, size := utf8.DecodeRune(folded[i:])
+		i += size
+		switch {
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad':
+			continue
+		case r == '\u0640' || (r >= '\u064b' && r <= '\u065f') || r == '\u0670':
+			continue // tatweel, harakat
+		case r == '\u0307' && (prev == 'i' || prev == 'j'):
+			continue
+		case r < utf8.RuneSelf && r != ' ' && !isSpaceByte(byte(r)):
+			if r == '`' {
+				r = '\''
+			}
+		case unicode.IsSpace(r):
+			if !space {
+				out = append(out, ' ')
+			}
+			space = true
+			prev = ' '
+			continue
+		default:
+			r = foldRune(r)
+		}
+		space = r == ' '
+		out = utf8.AppendRune(out, r)
+		prev = r
+	}
+	n.out = out
+	return out
+}
+
+func isSpaceByte(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f'
+}
+
+// foldRune applies the foldings of step 3 to one non-space rune.
+func foldRune(r rune) rune {
+	switch r {
+	case '\u2018', '\u2019', '\u02bc', '\u00b4', '\u2032':
+		return '\''
+	case '\u0131': // dotless i
+		return 'i'
+	case '\u0623', '\u0625', '\u0622', '\u0671':
+		return '\u0627'
+	case '\u064a', '\u0649':
+		return '\u06cc'
+	case '\u0643':
+		return '\u06a9'
+	}
+	return r
+}
+
+// foldCase case-folds src into n.fold.
+func (n *normalizer) foldCase(src []byte) []byte {
+	size := len(src) + len(src)/2 + 16
+	for {
+		if cap(n.fold) < size {
+			n.fold = make([]byte, size)
+		}
+		dst := n.fold[:cap(n.fold)]
+		n.caser.Reset()
+		nDst, _, err := n.caser.Transform(dst, src, true)
+		if err == nil {
+			return dst[:nDst]
+		}
+		if err != transform.ErrShortDst {
+			// Fold reports no other error for valid or invalid UTF-8; be safe
+			// and match on the unfolded text.
+			return src
+		}
+		size = 2*cap(n.fold) + 16
+	}
+}
+
+// isWordRune reports whether r is part of a word: a letter, digit, combining
+// mark (Indic vowel signs and viramas are marks) or '_' (handles).
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '_' || ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || ('A' <= r && r <= 'Z')
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// isUnspaced reports whether r belongs to a script that does not separate words
+// with spaces (Han, kana, Thai, Lao, Khmer, Myanmar); matches there need no
+// word boundary.
+func isUnspaced(r rune) bool {
+	switch {
+	case r < 0x0e00:
+		return false
+	case r <= 0x0eff: // Thai, Lao
+		return true
+	case r >= 0x1000 && r <= 0x109f: // Myanmar
+		return true
+	case r >= 0x1780 && r <= 0x17ff: // Khmer
+		return true
+	case r >= 0x3005 && r <= 0x3007, r >= 0x3040 && r <= 0x30ff, r >= 0x31f0 && r <= 0x31ff:
+		return true // kana, iteration marks, ー
+	case r >= 0x3400 && r <= 0x4dbf, r >= 0x4e00 && r <= 0x9fff, r >= 0xf900 && r <= 0xfaff:
+		return true // Han
+	case r >= 0xff66 && r <= 0xff9f: // half-width katakana (NFKC removes them)
+		return true
+	case r >= 0x20000 && r <= 0x3ffff:
+		return true
+	}
+	return false
+}
+
+// boundaryBefore reports whether a match may start at text[i]: at the start of
+// the text, after a non-word rune, or after a rune of an unspaced script.
+func boundaryBefore(text []byte, i int) bool {
+	if i <= 0 {
+		return true
+	}
+	r, _ := utf8.DecodeLastRune(text[:i])
+	return !isWordRune(r) || isUnspaced(r)
+}
+
+// boundaryAfter reports whether a match may end just before text[i].
+func boundaryAfter(text []byte, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	r, _ := utf8.DecodeRune(text[i:])
+	return !isWordRune(r) || isUnspaced(r)
+}
