@@ -10,7 +10,9 @@ import (
 // is known) is derived from it, so the same author always looks the same.
 type author uint64
 
-const authorSpan = 1 << 32
+// authorSpan is the number of distinct authors per country: large enough that two
+// authors drawn in the same minute are almost never the same person.
+const authorSpan = 1 << 22
 
 // countries indexes the first-name tables; index 0 is "unknown".
 var countries = []string{"", "IN", "BD", "GB", "US", "ZA", "NG", "IT", "TR", "ES", "MX", "AR", "BR", "PT", "SA", "EG", "ID", "JP", "DE", "FR"}
@@ -48,6 +50,30 @@ func countryIndex(c string) int {
 	return 0
 }
 
+// lastNames are paired with firstNames, same country order.
+var lastNames = [][]string{
+	{"x", "dev", "official", "tv", "fan", "art", "irl", "online"},
+	{"sharma", "verma", "singh", "patel", "gupta", "iyer", "das", "ghosh", "kumar", "reddy", "nair", "bose"},
+	{"hossain", "rahman", "islam", "ahmed", "chowdhury", "akter"},
+	{"smith", "jones", "taylor", "brown", "wilson", "evans", "walker", "wright"},
+	{"johnson", "miller", "davis", "garcia", "moore", "lee", "clark", "hall"},
+	{"nkosi", "dlamini", "botha", "mokoena", "vanwyk", "khumalo"},
+	{"okafor", "adeyemi", "eze", "bello", "okonkwo", "balogun"},
+	{"rossi", "russo", "ferrari", "esposito", "bianchi", "romano", "greco"},
+	{"yilmaz", "kaya", "demir", "sahin", "celik", "ozturk", "aydin"},
+	{"garcia", "lopez", "martin", "sanchez", "perez", "gomez"},
+	{"hernandez", "ramirez", "flores", "torres", "cruz", "reyes"},
+	{"gonzalez", "fernandez", "diaz", "romero", "alvarez"},
+	{"silva", "santos", "oliveira", "souza", "lima", "costa", "ferreira", "alves"},
+	{"pereira", "carvalho", "rodrigues", "sousa"},
+	{"alqahtani", "alharbi", "alotaibi", "alghamdi", "alzahrani"},
+	{"hassan", "ali", "mahmoud", "ibrahim", "farouk"},
+	{"santoso", "wijaya", "pratama", "saputra", "lestari", "nugroho"},
+	{"tanaka", "sato", "suzuki", "takahashi", "ito", "yamada", "nakamura", "kobayashi"},
+	{"mueller", "schmidt", "schneider", "fischer", "weber"},
+	{"martin", "bernard", "dubois", "moreau", "laurent"},
+}
+
 var mastodonInstances = []string{"mastodon.social", "mstdn.jp", "mas.to", "fosstodon.org", "mastodon.online", "social.vivaldi.net"}
 
 // mix64 is SplitMix64's finaliser: a cheap, well-spread hash of an author id.
@@ -72,24 +98,31 @@ func (a author) source() string {
 	}
 }
 
-// handle is the author's unique handle on its source.
+// handle is the author's unique handle on its source, e.g. "priya_sharma417". The number
+// encodes the country, so handles from different countries never collide.
 func (a author) handle() string {
 	ci := uint64(a) / authorSpan
 	n := uint64(a) % authorSpan
-	names := firstNames[int(ci)%len(firstNames)]
-	name := names[n%uint64(len(names))]
-	num := strconv.FormatUint((n/uint64(len(names)))*uint64(len(countries))+ci+1, 10)
+	firsts, lasts := firstNames[int(ci)%len(firstNames)], lastNames[int(ci)%len(lastNames)]
+	first := firsts[n%uint64(len(firsts))]
+	n /= uint64(len(firsts))
+	last := lasts[n%uint64(len(lasts))]
+	n /= uint64(len(lasts))
+	num := strconv.FormatUint(n*uint64(len(countries))+ci, 10)
 	h := mix64(uint64(a))
 	switch a.source() {
 	case "bluesky":
-		return name + num + ".bsky.social"
+		return first + last + num + ".bsky.social"
 	case "mastodon":
-		return name + "_" + num + "@" + mastodonInstances[(h>>16)%uint64(len(mastodonInstances))]
+		return first + "_" + last + num + "@" + mastodonInstances[(h>>16)%uint64(len(mastodonInstances))]
 	}
-	if (h>>8)&1 == 0 {
-		return name + "_" + num
+	switch (h >> 8) % 3 {
+	case 0:
+		return first + "_" + last + num
+	case 1:
+		return first + last + "_" + num
 	}
-	return name + num
+	return first + num + "_" + last
 }
 
 // countryKnown says whether the source reports the author's country (about 60%).

@@ -76,7 +76,9 @@ var services = map[string]*svc{
 	"whatsapp": {
 		id: "whatsapp", hashtag: "#WhatsAppDown", official: "WhatsApp", company: "Meta", ticker: "META", kind: "messaging",
 		names: map[string][]string{
-			"":   {"WhatsApp", "Whatsapp", "whatsapp", "WhatsApp", "WA"},
+			"":   {"WhatsApp", "Whatsapp", "whatsapp", "WhatsApp", "WhatsApp", "whatsapp"},
+			"id": {"WA", "WhatsApp", "whatsapp"},
+			"pt": {"WhatsApp", "whatsapp", "zap", "Whatsapp"},
 			"bn": {"হোয়াটসঅ্যাপ", "হোয়াটসঅ্যাপ", "WhatsApp", "Whatsapp"},
 			"hi": {"व्हाट्सएप", "व्हाट्सऐप", "WhatsApp", "whatsapp"},
 			"ar": {"واتساب", "الواتس", "الواتساب", "WhatsApp"},
@@ -130,7 +132,8 @@ var services = map[string]*svc{
 	"x": {
 		id: "x", hashtag: "#TwitterDown", official: "Support", company: "X", kind: "social",
 		names: map[string][]string{
-			"":   {"Twitter", "twitter", "X", "Twitter", "this app", "X/Twitter"},
+			"":   {"Twitter", "twitter", "X", "Twitter", "X/Twitter"},
+			"en": {"Twitter", "twitter", "X", "Twitter", "this app", "X/Twitter", "this site"},
 			"ja": {"Twitter", "ツイッター", "ツイッター", "ツイッタ", "X", "X（旧Twitter）", "Ｘ"},
 		},
 		symptoms: []string{"load", "upload", "login"},

@@ -392,11 +392,11 @@ func flapping() Scenario {
 
 func twoOutages() Scenario {
 	return Scenario{
-		Name: "two-outages",
+		Name:        "two-outages",
 		Description: "GitHub fails twice, four hours apart: two separate outages, two incidents, not one long one.",
-		Seed:     2222,
-		Start:    at("2024-04-10T00:00:00Z"),
-		Duration: 24 * time.Hour,
+		Seed:        2222,
+		Start:       at("2024-04-10T00:00:00Z"),
+		Duration:    24 * time.Hour,
 		Background: []Background{
 			{Service: "github", ComplaintsPerMin: 0.4, ChatterPerMin: 4},
 			{Service: "discord", ComplaintsPerMin: 1.5, ChatterPerMin: 10},

@@ -301,7 +301,7 @@ var chatter = map[string]map[string][]string{
 		"en": {"just google it", "{s} maps took me the long way again", "googled my own name, regret"},
 	},
 	"mail": {
-		"en": {"check your {s}, sent you the doc", "my {s} inbox is a disaster", "{s} spam filter ate my invoice"},
+		"en":      {"check your {s}, sent you the doc", "my {s} inbox is a disaster", "{s} spam filter ate my invoice"},
 		"hi-Latn": {"{s} check kar, mail bheja hai"},
 	},
 	"chat": {
@@ -348,7 +348,7 @@ var noise = map[string][]string{
 // loudest), with "{s}", "{c}" and "{t}" as above.
 var trapTexts = map[TrapKind][]string{
 	TrapSharePrice: {
-		"${t} shares down 5% premarket", "{c} stock down after earnings", "{c} shares are down bad today",
+		"${t} shares down 5% today", "{c} stock down after earnings", "{c} shares are down bad today",
 		"my portfolio is down 20% thanks to ${t}", "${t} down 8% after hours, ouch", "{c} stock down again, buying the dip",
 		"{c} market cap down $80B today", "why is ${t} down so much today?",
 	},

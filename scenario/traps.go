@@ -121,7 +121,7 @@ func (g *generator) trap(t *trapState, t0, mid time.Time) {
 			g.seq++
 			p := downwatch.Post{
 				ID: "sim-" + strconv.FormatInt(g.seq, 10), Source: "x", Author: outlet, CreatedAt: at,
-				Text: fill(tpl, t.svc.names[""][0], "", ""), Lang: lang, Country: "IN", AuthorVerified: true, AuthorFollowers: 2_100_000,
+				Text: fill(tpl, t.svc.name(r, lang), "", ""), Lang: lang, Country: "IN", AuthorVerified: true, AuthorFollowers: 2_100_000,
 			}
 			if outlet == "Independent" {
 				p.Country = "GB"
