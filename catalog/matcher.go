@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -321,7 +322,9 @@ type svcState struct {
 	named    bool
 	downTag  bool
 	official bool // the author speaks for the service
-	how      string
+	// otherSentence: the post names several services and no outage, ack or
+	// resolved phrase is in a sentence that names this one.
+	otherSentence bool
 }
 
 // Match appends one Hit per matched service to dst and returns it, in catalog
@@ -410,6 +413,14 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		}
 	}
 
+	// Several services named: each needs its phrase in its own sentence.
+	if len(sc.touched) > 1 {
+		for _, si := range sc.touched {
+			st := &sc.svc[si]
+			st.otherSentence = !st.downTag && !m.sameSentence(text, sc, si)
+		}
+	}
+
 	// Services the author speaks for.
 	speaks := officialFor
 	if statusPage {
@@ -463,6 +474,8 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 			hit, why = true, "official account with an outage, acknowledgement or resolved phrase"
 		case st.official:
 			why = "official account, but no outage, acknowledgement or resolved phrase"
+		case st.otherSentence:
+			why = "the post names several services and no outage phrase shares a sentence with this one"
 		case kind == downwatch.KindNews && st.named && (hasOutage || hasAck || hasResolved || st.downTag):
 			hit, why = true, "news agency names the service with an outage, acknowledgement or resolved phrase"
 		case kind == downwatch.KindNews:
@@ -643,6 +656,63 @@ func (m *Matcher) precededByDeterminer(text []byte, i int) bool {
 	}
 	_, ok := m.determ[string(text[k:j])]
 	return ok
+}
+
+// sameSentence reports whether a live name of service si and a live outage,
+// ack or resolved phrase occur in one sentence (nothing between them ends a
+// sentence: . followed by a space, ! ? newline, । ॥ 。 ؟).
+func (m *Matcher) sameSentence(text []byte, sc *scratch, si int16) bool {
+	for i := range sc.occ {
+		n := &sc.occ[i]
+		nm := &m.meanings[n.meaning]
+		if n.dead != live || nm.kind != kName || nm.service != si {
+			continue
+		}
+		for j := range sc.occ {
+			o := &sc.occ[j]
+			switch m.meanings[o.meaning].kind {
+			case kOutage, kAck, kResolved:
+			default:
+				continue
+			}
+			if o.dead != live {
+				continue
+			}
+			lo, hi := o.end, n.start
+			if o.start >= n.end {
+				lo, hi = n.end, o.start
+			} else if o.end > n.start {
+				return true // overlapping
+			}
+			if !hasSentenceEnd(text[lo:hi]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasSentenceEnd(gap []byte) bool {
+	for i := 0; i < len(gap); i++ {
+		switch gap[i] {
+		case '!', '?', '\n':
+			return true
+		case '.':
+			if i+1 == len(gap) || gap[i+1] == ' ' {
+				return true
+			}
+		}
+	}
+	return bytesContainsAny(gap, "।", "॥", "。", "؟")
+}
+
+func bytesContainsAny(b []byte, seps ...string) bool {
+	for _, s := range seps {
+		if bytes.Contains(b, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusPageService resolves the author of a status page post: a service id, an

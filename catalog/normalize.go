@@ -36,6 +36,7 @@ import (
 type normalizer struct {
 	nfkc  []byte
 	fold  []byte
+	iter  norm.Iter
 	out   []byte
 	caser cases.Caser
 }
@@ -84,7 +85,15 @@ func (n *normalizer) normalize(s string) []byte {
 		return out
 	}
 
-	n.nfkc = norm.NFKC.AppendString(n.nfkc[:0], s)
+	// norm.Form.Append allocates; QuickSpan plus a reused Iter does not.
+	q := norm.NFKC.QuickSpanString(s)
+	n.nfkc = append(n.nfkc[:0], s[:q]...)
+	if q < len(s) {
+		n.iter.InitString(norm.NFKC, s[q:])
+		for !n.iter.Done() {
+			n.nfkc = append(n.nfkc, n.iter.Next()...)
+		}
+	}
 	folded := n.foldCase(n.nfkc)
 
 	space := false
