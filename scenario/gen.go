@@ -473,7 +473,10 @@ func (g *generator) outageMinute(o *outState, t0, mid time.Time) {
 		o.lastLvl = lvl
 		for range r.poisson(sp.PeakPerMin * lvl) {
 			a, lang := g.outageAuthor(o)
-			g.add(a, t0, lang, g.complaint(o.svc, lang, sp.Symptoms, 0.2), m)
+			p := g.add(a, t0, lang, g.complaint(o.svc, lang, sp.Symptoms, 0.2), m)
+			if o.ackID != "" && r.IntN(40) == 0 {
+				p.post.ReplyTo = o.ackID // "still not working" under the acknowledgement
+			}
 		}
 		return
 	}

@@ -94,7 +94,10 @@ type Region struct {
 	Langs []string
 }
 
-// OutageSpec is a ground-truth Outage together with the shape of its complaints.
+// OutageSpec is a ground-truth Outage together with the shape of its complaints. The
+// number of distinct complaining authors in a minute is Poisson around PeakPerMin times
+// the outage's level (ramp, plateau with jitter and sag, dips), so the busiest observed
+// minute usually lies a few times sqrt(PeakPerMin) above PeakPerMin.
 type OutageSpec struct {
 	Outage
 	// Mix is where the complaints come from; nil derives one from Country and Langs.
