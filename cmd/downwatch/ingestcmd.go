@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/ingest"
+)
+
+func runIngest(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "ingest", "--source x|bluesky|mastodon|rss|statuspage|file|http [source flags] [--out -]",
+		`Reads posts from a source, normalises and matches them against the service catalog,
+and produces mentions to Kafka (topic downwatch.mentions, key = service id), with
+watermarks so the detector's clock moves on even when nobody complains. --out -
+prints the mentions as JSON lines instead, keeping no state anywhere.`)
+	var c commonFlags
+	c.register(fs, false)
+	source := fs.String("source", "file", "x, bluesky, mastodon, rss, statuspage, file or http")
+	input := fs.String("input", "-", "file source: JSONL posts, - for stdin")
+	out := fs.String("out", "kafka", "kafka, or - to print mentions as JSON lines")
+	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
+	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL); default stderr")
+	lf := registerLiveFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cat, err := c.loadCatalog()
+	if err != nil {
+		return err
+	}
+	m, err := catalog.NewMatcher(cat)
+	if err != nil {
+		return err
+	}
+	var src ingest.Source
+	live := true
+	switch *source {
+	case "file":
+		f := ingest.NewFile(*input)
+		f.Stdin = env.stdin
+		src, live = f, false
+	default:
+		s, err := liveSource(ctx, env, *source, lf, cat, &c, *out == "-")
+		if err != nil {
+			return err
+		}
+		src = s
+	}
+	o, err := ingestOutput(ctx, env, &c, *out, *topic)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	var dl io.Writer = env.stderr
+	if *deadletter != "" {
+		f, err := os.Create(*deadletter)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		dl = f
+	}
+	p := ingest.New(ingest.Config{Live: live, DeadLetter: dl, Logger: logger(env.stderr, c.verbose)}, m, o)
+	err = p.Run(ctx, src)
+	fmt.Fprintf(env.stderr, "ingest: %d posts, %d rejected, %d duplicates, %d mentions\n",
+		p.Stats.Posts.Load(), p.Stats.Rejected.Load(), p.Stats.Duplicates.Load(), p.Stats.Mentions.Load())
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/store"
+)
+
+func (c *commonFlags) brokers() []string {
+	if len(c.kafka) == 0 {
+		return []string{"127.0.0.1:9092"}
+	}
+	return c.kafka
+}
+
+func runDetect(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "detect", "[--kafka ADDRS] [--redis URL] [flags]",
+		`Consumes mentions in the consumer group, counts distinct complaining authors per
+service per minute against a learned baseline, opens, acknowledges and resolves
+incidents, stores them in Redis and publishes alerts (Redis channel and stream, Kafka
+alerts topic). Run several for more throughput: partitions are shared in the group.
+State is checkpointed in Redis with the offsets it covers.`)
+	var c commonFlags
+	c.register(fs, false)
+	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
+	alerts := fs.String("alerts-topic", "downwatch.alerts", "alerts topic")
+	group := fs.String("group", "downwatch-detector", "consumer group id")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	dcfg, err := c.loadDetect()
+	if err != nil {
+		return err
+	}
+	prefix := c.prefix
+	if prefix == "" {
+		prefix = store.DefaultPrefix
+	}
+	st, err := store.Open(ctx, c.redis, store.Config{Prefix: prefix})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	brokers := c.brokers()
+	if err := bus.EnsureTopics(ctx, brokers, c.parts, *topic, *alerts); err != nil {
+		return err
+	}
+	aw := bus.NewAlertWriter(brokers, *alerts)
+	defer aw.Close()
+	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
+	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: logger(env.stderr, c.verbose)}, *dcfg, st, aw)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func runDevKafka(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "dev-kafka", "[--listen ADDR] [--data DIR]",
+		`Runs kfake, an in-process Kafka-protocol broker, as a standalone process for local
+multi-process setups and tests. NOT FOR PRODUCTION: it is a test double of Kafka.
+Production runs on Apache Kafka (see deployments/).`)
+	listen := fs.String("listen", "127.0.0.1:9092", "address to listen on (host:port; the port is what matters)")
+	data := fs.String("data", "", "keep the log in this directory so a restarted broker has its data (default: memory)")
+	parts := fs.Int("partitions", 4, "partitions of auto-created topics")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	port := 0
+	if _, err := fmt.Sscanf(portOf(*listen), "%d", &port); err != nil {
+		return fmt.Errorf("--listen %q: want host:port", *listen)
+	}
+	b, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: port, DataDir: *data, Partitions: *parts})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	fmt.Fprintf(env.stdout, "dev-kafka: embedded Kafka-protocol broker (kfake) listening on %v — for development and tests, not production\n", b.Addrs())
+	if f, ok := env.stdout.(*os.File); ok {
+		f.Sync()
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func portOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[i+1:]
+		}
+	}
+	return addr
+}
+
+// ingestOutput returns where ingest sends mentions: stdout for "-", else Kafka.
+func ingestOutput(ctx context.Context, env *cliEnv, c *commonFlags, out, topic string) (ingest.Output, error) {
+	if out == "-" {
+		return ingest.NewJSONLOutput(env.stdout), nil
+	}
+	if out != "" && out != "kafka" {
+		return nil, fmt.Errorf("--out %q: want - (print mentions) or kafka", out)
+	}
+	return ingest.NewKafkaOutput(ctx, c.brokers(), topic, c.parts)
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/replay"
+)
+
+// commonFlags are shared by replay, demo, ingest and detect.
+type commonFlags struct {
+	kafka    listFlag
+	redis    string
+	prefix   string
+	catalog  string
+	detect   string
+	parts    int
+	verbose  bool
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet, embedded bool) {
+	if embedded {
+		fs.Var(&c.kafka, "kafka", "Kafka brokers host:port, comma-separated or repeated (default: start an embedded broker)")
+		fs.StringVar(&c.redis, "redis", "", "Redis URL, e.g. redis://127.0.0.1:6379/0 (default: start an embedded Redis)")
+	} else {
+		fs.Var(&c.kafka, "kafka", "Kafka brokers host:port, comma-separated or repeated (default 127.0.0.1:9092)")
+		fs.StringVar(&c.redis, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
+	}
+	fs.StringVar(&c.prefix, "prefix", "", "Redis key prefix (default \"downwatch:\"; replays into a real Redis use \"downwatch:replay:\")")
+	fs.StringVar(&c.catalog, "catalog", "", "YAML file that extends the built-in service catalog (or replaces it, with mode: replace)")
+	fs.StringVar(&c.detect, "detect-config", "", "YAML or JSON file of detector settings (see README: Tuning)")
+	fs.IntVar(&c.parts, "partitions", 4, "partitions of the mentions topic when it is created")
+	fs.BoolVar(&c.verbose, "v", false, "log details to stderr")
+}
+
+func (c *commonFlags) loadCatalog() (*catalog.Catalog, error) {
+	if c.catalog == "" {
+		return catalog.Default()
+	}
+	return catalog.Load(c.catalog)
+}
+
+func (c *commonFlags) loadDetect() (*detect.Config, error) {
+	cfg := detect.DefaultConfig()
+	if c.detect == "" {
+		return &cfg, nil
+	}
+	if err := detect.LoadConfig(c.detect, &cfg); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func runReplay(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "replay", "--input FILE|- --report FILE [flags]",
+		`Runs the whole pipeline over the posts in FILE (JSONL, one post per line; - for stdin):
+match, produce to Kafka, detect in a consumer group, store in Redis, publish alerts.
+Time is the posts' event time, so the same file always gives the same incidents.
+With no --kafka/--redis it embeds both and needs nothing installed.`)
+	var c commonFlags
+	c.register(fs, true)
+	input := fs.String("input", "", "JSONL file of posts, or - for stdin (required)")
+	report := fs.String("report", "", "where to write the JSON report, - for stdout (required)")
+	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL)")
+	quiet := fs.Bool("no-alerts", false, "store incidents without publishing alerts")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *input == "" || *report == "" {
+		fmt.Fprintln(env.stderr, "replay needs --input and --report")
+		fs.Usage()
+		return errUsage
+	}
+	cat, err := c.loadCatalog()
+	if err != nil {
+		return err
+	}
+	dcfg, err := c.loadDetect()
+	if err != nil {
+		return err
+	}
+	src := ingest.NewFile(*input)
+	src.Stdin = env.stdin
+	var dl io.Writer
+	if *deadletter != "" {
+		f, err := os.Create(*deadletter)
+		if err != nil {
+			return fmt.Errorf("create dead-letter file: %w", err)
+		}
+		defer f.Close()
+		dl = f
+	}
+	opt := replay.Options{
+		Source: src, Catalog: cat, Kafka: c.kafka, Redis: c.redis, Prefix: c.prefix,
+		Partitions: c.parts, Detect: dcfg, NoPublish: *quiet, DeadLetter: dl, Logger: logger(env.stderr, c.verbose),
+	}
+	if isTerminal(env.stderr) {
+		opt.Progress = func(in *ingest.Stats, det *detect.RunStats) {
+			read, size := src.Progress()
+			pct := ""
+			if size > 0 {
+				pct = fmt.Sprintf(" (%.0f%%)", 100*float64(read)/float64(size))
+			}
+			fmt.Fprintf(env.stderr, "\rread %s%s  posts %d  rejected %d  mentions %d  detected %d  alerts %d   ",
+				mib(read), pct, in.Posts.Load(), in.Rejected.Load(), in.Mentions.Load(), det.Records.Load(), det.Alerts.Load())
+		}
+	}
+	rep, err := replay.Run(ctx, opt)
+	if opt.Progress != nil {
+		fmt.Fprintln(env.stderr)
+	}
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(*report, env.stdout, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "replay: %d posts, %d rejected, %d mentions, %d incidents in %.1fs\n",
+		rep.Stats.Posts, rep.Stats.Rejected, rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Seconds)
+	return nil
+}
+
+func writeJSON(path string, stdout io.Writer, v any) error {
+	var w io.Writer = stdout
+	if path != "-" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
+		defer f.Close()
+		w = f
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+func since(t time.Time) string { return time.Since(t).Round(time.Second).String() }
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
