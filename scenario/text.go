@@ -349,7 +349,7 @@ var noise = map[string][]string{
 var trapTexts = map[TrapKind][]string{
 	TrapSharePrice: {
 		"${t} shares down 5% today", "{c} stock down after earnings", "{c} shares are down bad today",
-		"my portfolio is down 20% thanks to ${t}", "${t} down 8% after hours, ouch", "{c} stock down again, buying the dip",
+		"my portfolio is down 20% thanks to ${t}", "${t} down 8% today, ouch", "{c} stock down again, buying the dip",
 		"{c} market cap down $80B today", "why is ${t} down so much today?",
 	},
 	TrapSlang: {

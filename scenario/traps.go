@@ -79,9 +79,11 @@ func (g *generator) trap(t *trapState, t0, mid time.Time) {
 	case TrapViralLaunch:
 		lam := t.perMin * math.Min(1, (dt+0.5)/5)
 		for range r.poisson(lam) {
-			lang := "en"
+			// Mostly English from everywhere, some chatter in the watchers' own languages.
+			lang, country := "en", pickCountry(r, "US", "US", "US", "IN", "GB", "")
 			if r.IntN(5) == 0 {
-				lang = []string{"es", "pt", "hi", "ja"}[r.IntN(4)]
+				lw := launchWatchers[r.IntN(len(launchWatchers))]
+				lang, country = lw[0], lw[1]
 			}
 			var text string
 			if lang == "en" {
@@ -89,7 +91,7 @@ func (g *generator) trap(t *trapState, t0, mid time.Time) {
 			} else {
 				text = fill(pick(r, chatterFor(t.svc.kind), lang), t.svc.name(r, lang), "", "")
 			}
-			g.add(g.newAuthor(pickCountry(r, "US", "US", "IN", "GB", "BR", "MX", "JP", "")), t0, lang, text, m)
+			g.add(g.newAuthor(country), t0, lang, text, m)
 		}
 	case TrapShuttingDown:
 		if t.origID == "" {
@@ -167,5 +169,8 @@ func (g *generator) trapText(t *trapState, lang string) string {
 	}
 	return fill(ts[r.IntN(len(ts))], sv.name(r, lang), company, ticker)
 }
+
+// launchWatchers are the (language, country) pairs of non-English launch chatter.
+var launchWatchers = [][2]string{{"es", "MX"}, {"pt", "BR"}, {"hi", "IN"}, {"ja", "JP"}}
 
 func pickCountry(r *rng, cs ...string) string { return cs[r.IntN(len(cs))] }
