@@ -86,13 +86,25 @@ func (n *normalizer) normalize(s string) []byte {
 	}
 
 	// norm.Form.Append allocates; QuickSpan plus a reused Iter does not.
-	q := norm.NFKC.QuickSpanString(s)
-	n.nfkc = append(n.nfkc[:0], s[:q]...)
-	if q < len(s) {
-		n.iter.InitString(norm.NFKC, s[q:])
+	// Copy the spans that are already NFKC and run the Iter only over the
+	// segments that are not.
+	n.nfkc = n.nfkc[:0]
+	for rest := s; len(rest) > 0; {
+		q := norm.NFKC.QuickSpanString(rest)
+		n.nfkc = append(n.nfkc, rest[:q]...)
+		rest = rest[q:]
+		if len(rest) == 0 {
+			break
+		}
+		e := norm.NFKC.NextBoundaryInString(rest, true)
+		if e <= 0 || e > len(rest) {
+			e = len(rest)
+		}
+		n.iter.InitString(norm.NFKC, rest[:e])
 		for !n.iter.Done() {
 			n.nfkc = append(n.nfkc, n.iter.Next()...)
 		}
+		rest = rest[e:]
 	}
 	folded := n.foldCase(n.nfkc)
 
