@@ -39,7 +39,8 @@ type WriterConfig struct {
 	Topic   string
 	// BatchSize records per produce request; default 1000.
 	BatchSize int
-	// BatchTimeout before a partial batch is sent; default 20ms.
+	// BatchTimeout before a partial batch is sent; default 1ms. Callers batch
+	// themselves (one Write per batch), so a long timeout only adds latency.
 	BatchTimeout time.Duration
 }
 
@@ -54,7 +55,7 @@ func NewWriter(cfg WriterConfig) *Writer {
 		cfg.BatchSize = 1000
 	}
 	if cfg.BatchTimeout <= 0 {
-		cfg.BatchTimeout = 20 * time.Millisecond
+		cfg.BatchTimeout = time.Millisecond
 	}
 	return &Writer{w: &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),

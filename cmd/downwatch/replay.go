@@ -18,13 +18,13 @@ import (
 
 // commonFlags are shared by replay, demo, ingest and detect.
 type commonFlags struct {
-	kafka    listFlag
-	redis    string
-	prefix   string
-	catalog  string
-	detect   string
-	parts    int
-	verbose  bool
+	kafka   listFlag
+	redis   string
+	prefix  string
+	catalog string
+	detect  string
+	parts   int
+	verbose bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet, embedded bool) {

@@ -14,7 +14,3 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 func startDashboard(ctx context.Context, st *store.Redis, addr string) (string, func(), error) {
 	return "", func() {}, fmt.Errorf("dashboard not built yet")
 }
-
-func runEvaluate(ctx context.Context, env *cliEnv, args []string) error {
-	return fmt.Errorf("evaluate: not built yet")
-}
