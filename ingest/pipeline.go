@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/catalog"
 )
@@ -43,6 +45,17 @@ type Config struct {
 	DedupSize int
 	// DeadLetter receives rejected records (nil: logged only).
 	DeadLetter io.Writer
+	// MinBackoff is the first wait before reconnecting a source that lost its
+	// connection; it doubles (with jitter) on every failed attempt up to
+	// MaxBackoff and resets when a post arrives. Defaults 250ms and 1m. A source
+	// that knows better (a rate limit's reset time) returns a *RetryError.
+	MinBackoff, MaxBackoff time.Duration
+	// DrainTimeout bounds how long Run spends, once ctx is done, producing what it
+	// has already read (graceful shutdown); default 5s.
+	DrainTimeout time.Duration
+	// Registerer, when set, gets the pipeline's per-source metrics
+	// (downwatch_ingest_*{source="..."}) while Run runs. No global registry is used.
+	Registerer prometheus.Registerer
 	Logger     *slog.Logger
 	Now        func() time.Time
 }
@@ -54,8 +67,11 @@ type Stats struct {
 	Duplicates atomic.Int64 // posts dropped as already seen
 	Matched    atomic.Int64 // posts that produced at least one mention
 	Mentions   atomic.Int64 // mentions produced
-	Reconnects atomic.Int64
+	Reconnects atomic.Int64 // connection attempts after a lost connection or failed connect
+	Errors     atomic.Int64 // failed connects and lost connections
 	Clamped    atomic.Int64 // posts whose event time was clamped
+	// Newest is the newest event time seen, in Unix nanoseconds (0: none yet).
+	Newest atomic.Int64
 
 	mu      sync.Mutex
 	reasons map[string]int64
@@ -70,6 +86,15 @@ func (s *Stats) Reasons() map[string]int64 {
 		out[k] = v
 	}
 	return out
+}
+
+// Lag is how far the newest event time seen is behind now (0 before the first post).
+func (s *Stats) Lag(now time.Time) time.Duration {
+	n := s.Newest.Load()
+	if n == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, n))
 }
 
 func (s *Stats) reject(reason string) {
@@ -110,6 +135,18 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	if cfg.DedupSize <= 0 {
 		cfg.DedupSize = 200000
 	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 250 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = time.Minute
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = cfg.MinBackoff
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = 5 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -127,11 +164,29 @@ type readResult struct {
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
 // exponential backoff and jitter when the source asks to. It returns nil at the end
 // of the input and ctx's error when cancelled.
-func (p *Pipeline) Run(ctx context.Context, src Source) error {
-	ctx, cancel := context.WithCancel(ctx)
+//
+// Shutdown is graceful: when ctx is done the source is closed, the posts already
+// read are matched and produced (for at most DrainTimeout), and Run returns only
+// after the source has been closed.
+func (p *Pipeline) Run(parent context.Context, src Source) error {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	if p.cfg.Registerer != nil {
+		c := &statsCollector{source: src.Name(), s: &p.Stats, now: p.cfg.Now}
+		if err := p.cfg.Registerer.Register(c); err != nil {
+			return fmt.Errorf("ingest: register metrics of %s: %w", src.Name(), err)
+		}
+		defer p.cfg.Registerer.Unregister(c)
+	}
 	posts := make(chan readResult, 4096)
-	go p.read(ctx, src, posts)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		p.read(ctx, src, posts)
+	}()
+	defer func() { cancel(); <-readerDone }()
+	octx := ctx // context of output writes; outlives ctx while draining
+	done := ctx.Done()
 
 	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
 	hits := make([]catalog.Hit, 0, 4)
@@ -143,7 +198,7 @@ func (p *Pipeline) Run(ctx context.Context, src Source) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := p.out.Write(ctx, batch); err != nil {
+		if err := p.out.Write(octx, batch); err != nil {
 			return err
 		}
 		p.Stats.Mentions.Add(int64(len(batch)))
@@ -172,13 +227,16 @@ func (p *Pipeline) Run(ctx context.Context, src Source) error {
 			return err
 		}
 		lastMark, lastMarkWall = at, p.cfg.Now()
-		return p.out.Watermark(ctx, at)
+		return p.out.Watermark(octx, at)
 	}
 	for {
 		select {
-		case <-ctx.Done():
-			flush()
-			return ctx.Err()
+		case <-done:
+			// Drain: the reader stops and closes posts; produce what it has read.
+			done = nil
+			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.DrainTimeout)
+			defer dcancel()
+			octx = dctx
 		case <-tick.C:
 			if err := flush(); err != nil {
 				return err
@@ -191,8 +249,11 @@ func (p *Pipeline) Run(ctx context.Context, src Source) error {
 				if err := flush(); err != nil {
 					return err
 				}
+				if done == nil {
+					return parent.Err()
+				}
 				if p.cfg.EndOnEOF && !p.newest.IsZero() {
-					if err := p.out.End(ctx, p.newest); err != nil {
+					if err := p.out.End(octx, p.newest); err != nil {
 						return err
 					}
 				}
@@ -250,10 +311,12 @@ func (p *Pipeline) clamp(post *downwatch.Post) {
 	}
 	if t.After(p.newest) {
 		p.newest = t
+		p.Stats.Newest.Store(t.UnixNano())
 	}
 }
 
-// read runs the source: connect, read until the end, reconnect on ErrReconnect.
+// read runs the source: connect, read until the end, reconnect on ErrReconnect
+// after a backoff (the source's own wait when it returns a *RetryError).
 func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) {
 	defer close(out)
 	send := func(r readResult) bool {
@@ -264,56 +327,68 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 			return false
 		}
 	}
-	backoff := 250 * time.Millisecond
+	backoff := p.cfg.MinBackoff
 	for attempt := 0; ; attempt++ {
-		if err := src.Connect(ctx); err != nil {
+		if attempt > 0 {
+			p.Stats.Reconnects.Add(1)
+		}
+		err := src.Connect(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			if !errors.Is(err, ErrReconnect) && attempt == 0 {
+			if errors.Is(err, ErrFatal) || (!errors.Is(err, ErrReconnect) && attempt == 0) {
 				send(readResult{err: fmt.Errorf("ingest: connect %s: %w", src.Name(), err)})
 				return
 			}
-			p.cfg.Logger.Warn("connect failed; retrying", "source", src.Name(), "err", err, "in", backoff)
-			if !sleep(ctx, jitter(backoff)) {
-				return
-			}
-			backoff = min(backoff*2, time.Minute)
-			continue
-		}
-		for {
-			post, err := src.Read(ctx)
-			if err == nil {
-				backoff = 250 * time.Millisecond
-				p.Stats.Posts.Add(1)
-				if !send(readResult{post: post}) {
-					src.Close(context.Background())
-					return
-				}
-				continue
-			}
-			var re *downwatch.RejectError
-			if errors.As(err, &re) {
-				p.Stats.Posts.Add(1)
-				p.deadLetter(src.Name(), re)
-				continue
-			}
+			p.Stats.Errors.Add(1)
+		} else {
+			err = p.readConnected(ctx, src, send, &backoff)
 			src.Close(context.Background())
-			if errors.Is(err, io.EOF) || ctx.Err() != nil {
+			if err == nil || ctx.Err() != nil {
 				return
 			}
-			if !errors.Is(err, ErrReconnect) {
+			if errors.Is(err, ErrFatal) || !errors.Is(err, ErrReconnect) {
 				send(readResult{err: fmt.Errorf("ingest: read %s: %w", src.Name(), err)})
 				return
 			}
-			p.Stats.Reconnects.Add(1)
-			p.cfg.Logger.Warn("source disconnected; reconnecting", "source", src.Name(), "err", err, "in", backoff)
-			if !sleep(ctx, jitter(backoff)) {
-				return
-			}
-			backoff = min(backoff*2, time.Minute)
-			break
+			p.Stats.Errors.Add(1)
 		}
+		wait := jitter(backoff)
+		if re := (*RetryError)(nil); errors.As(err, &re) {
+			wait = re.After + time.Duration(rand.Int64N(int64(p.cfg.MinBackoff)))
+		} else {
+			backoff = min(backoff*2, p.cfg.MaxBackoff)
+		}
+		p.cfg.Logger.Warn("source disconnected; reconnecting", "source", src.Name(), "err", err, "in", wait.Round(time.Millisecond))
+		if !sleep(ctx, wait) {
+			return
+		}
+	}
+}
+
+// readConnected reads a connected source until it ends (nil) or fails.
+func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(readResult) bool, backoff *time.Duration) error {
+	for {
+		post, err := src.Read(ctx)
+		if err == nil {
+			*backoff = p.cfg.MinBackoff
+			p.Stats.Posts.Add(1)
+			if !send(readResult{post: post}) {
+				return nil
+			}
+			continue
+		}
+		var re *downwatch.RejectError
+		if errors.As(err, &re) {
+			p.Stats.Posts.Add(1)
+			p.deadLetter(src.Name(), re)
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return err
 	}
 }
 

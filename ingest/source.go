@@ -3,6 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/downwatch/downwatch"
 )
@@ -25,3 +30,45 @@ type Source interface {
 
 // ErrReconnect says the source lost its connection and should be connected again.
 var ErrReconnect = errors.New("ingest: connection lost, reconnect")
+
+// ErrFatal wraps errors after which retrying cannot help (bad credentials, a
+// missing endpoint); the pipeline stops with the error instead of reconnecting.
+var ErrFatal = errors.New("ingest: fatal source error")
+
+// RetryError is a reconnect request that carries how long to wait before the next
+// connection attempt: a rate limit's reset time (HTTP 429 with x-rate-limit-reset
+// or Retry-After), or the source's own backoff policy (X asks for a linear backoff
+// on network errors and an exponential one on HTTP errors). The pipeline waits
+// exactly After, plus a little jitter, instead of its own backoff. It matches
+// ErrReconnect with errors.Is.
+type RetryError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("%v (retry in %v)", e.Err, e.After.Round(time.Millisecond))
+}
+
+// Unwrap returns ErrReconnect and the cause.
+func (e *RetryError) Unwrap() []error { return []error{ErrReconnect, e.Err} }
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date) or X's
+// x-rate-limit-reset (Unix seconds) into a wait from now; ok is false when
+// neither is present or usable.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+			return time.Duration(s) * time.Second, true
+		}
+		if t, err := http.ParseTime(v); err == nil {
+			return max(t.Sub(now), 0), true
+		}
+	}
+	if v := strings.TrimSpace(h.Get("x-rate-limit-reset")); v != "" {
+		if s, err := strconv.ParseInt(v, 10, 64); err == nil && s > 0 {
+			return max(time.Unix(s, 0).Sub(now), 0), true
+		}
+	}
+	return 0, false
+}
