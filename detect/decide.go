@@ -82,14 +82,14 @@ type Tracker struct {
 	QuietRun   int
 	QuietStart int64
 
-	p       params
-	thrAt   int64
-	thrOK   bool
-	lambda  float64
-	phi     float64
-	thrS    int
-	thrL    int
-	quietK  int
+	p      params
+	thrAt  int64
+	thrOK  bool
+	lambda float64
+	phi    float64
+	thrS   int
+	thrL   int
+	quietK int
 }
 
 // params are a Config scaled to one bucket size.

@@ -54,6 +54,9 @@ type signal struct {
 
 type service struct {
 	Inc        *incident
+	Countries  []string // countries with a signal of this service
+	// PromoteCheck is the last minute a regional incident was checked for spread.
+	PromoteCheck int64
 	LastID     string
 	PendingAck *downwatch.Post
 	Recent     []downwatch.Post // last complaint posts, to backfill an incident from its onset
@@ -196,20 +199,80 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	b := minuteOf(t)
 	ah := hashString(p.Author)
 	th, long := textHash(p.Text)
+	// Count the post in its country's signal first, so that a global decision
+	// sees where the burst comes from.
+	var c *signal
+	cCounted := false
+	if d.cfg.Regional && p.Country != "" {
+		c = d.signal(m.Service, p.Country)
+		if !slices.Contains(sv.Countries, p.Country) {
+			sv.Countries = append(sv.Countries, p.Country)
+		}
+		cCounted = c.count(ah, th, long, b)
+	}
 	g := d.signal(m.Service, "")
 	if g.count(ah, th, long, b) {
-		if dec, fired := g.T.burst(b); fired && (sv.Inc == nil || sv.Inc.I.Region != "") {
-			d.open(sv, g, b, t, dec)
-		}
-	}
-	if d.cfg.Regional && p.Country != "" {
-		c := d.signal(m.Service, p.Country)
-		if c.count(ah, th, long, b) && sv.Inc == nil {
-			if dec, fired := c.T.burst(b); fired {
-				d.open(sv, c, b, t, dec)
+		if dec, fired := g.T.burst(b); fired {
+			switch {
+			case sv.Inc == nil:
+				if cc, cdec, ok := d.concentrated(sv, m.Service, b, regionalShare); ok {
+					d.open(sv, cc, b, t, cdec) // one country bursts: a regional incident
+				} else {
+					d.open(sv, g, b, t, dec)
+				}
+			case sv.Inc.I.Region != "" && b > sv.PromoteCheck:
+				// A regional incident whose burst has spread: make it global.
+				sv.PromoteCheck = b
+				if _, _, ok := d.concentrated(sv, m.Service, b, globalShare); !ok {
+					d.open(sv, g, b, t, dec)
+				}
 			}
 		}
 	}
+	if cCounted && sv.Inc == nil {
+		if dec, fired := c.T.burst(b); fired {
+			d.open(sv, c, b, t, dec)
+		}
+	}
+}
+
+// A burst is regional when one country carries at least regionalShare of the
+// excess over baseline across countries while it normally carries at most half of
+// the complaints (so a service used in one country only is not "regional"); a
+// regional incident becomes global when that share falls below globalShare.
+const (
+	regionalShare = 0.75
+	globalShare   = 0.5
+)
+
+// concentrated finds the country whose signal carries the burst at minute b.
+func (d *Detector) concentrated(sv *service, svc string, b int64, share float64) (*signal, decision, bool) {
+	var top *signal
+	var topExcess, total, topBase, baseTotal float64
+	for _, cc := range sv.Countries {
+		s := d.st.Keys[svc+"/"+cc]
+		if s == nil {
+			continue
+		}
+		s.T.rates(b)
+		w := s.T.p.long
+		excess := float64(s.T.sum(b, w)) - s.T.lambda*float64(w)
+		baseTotal += s.T.Base.Mean
+		total += excess // net: noise in many small countries cancels out
+		if excess > topExcess {
+			top, topExcess, topBase = s, excess, s.T.Base.Mean
+		}
+	}
+	if top == nil || topExcess < share*max(total, topExcess) || (baseTotal > 0 && topBase > 0.5*baseTotal) {
+		return nil, decision{}, false
+	}
+	w := top.T.p.long
+	obs := top.T.sum(b, w)
+	if obs < top.T.p.minK {
+		return nil, decision{}, false
+	}
+	mu := top.T.lambda * float64(w)
+	return top, decision{window: w, observed: obs, expected: mu, p: tailP(obs, mu, top.T.phi), perMin: top.T.lambda / top.T.p.perMin}, true
 }
 
 // count adds an author to minute b unless the author, or the same long text, was

@@ -47,7 +47,7 @@ type RunConfig struct {
 	// RelatedWithin: incidents of different services whose onsets are this close
 	// are linked as related; default 5m.
 	RelatedWithin time.Duration
-	Logger    *slog.Logger
+	Logger        *slog.Logger
 	// Stats, if set, is updated as records are processed.
 	Stats *RunStats
 }

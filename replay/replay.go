@@ -259,6 +259,12 @@ func (c *collector) Publish(ctx context.Context, alerts []downwatch.Alert) error
 	if err := c.kafka.Publish(ctx, alerts); err != nil {
 		return err
 	}
+	c.keep(alerts)
+	return nil
+}
+
+// keep records the newest revision of each alert's incident.
+func (c *collector) keep(alerts []downwatch.Alert) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.byID == nil {
@@ -272,7 +278,6 @@ func (c *collector) Publish(ctx context.Context, alerts []downwatch.Alert) error
 			c.on(a)
 		}
 	}
-	return nil
 }
 
 func (c *collector) incidents() []downwatch.Incident {
