@@ -1,0 +1,421 @@
+package notify
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/store"
+)
+
+// Body formats of a webhook.
+const (
+	FormatJSON  = "json"  // the alert JSON of CONTRACT §5, signed
+	FormatSlack = "slack" // a Slack incoming-webhook message: {"text":..., "blocks":[...]}
+)
+
+// Sink is one webhook receiver.
+type Sink struct {
+	// URL the alert is POSTed to (http or https). Required. Its hash names the
+	// sink's notification log and cursor in Redis, so the same URL keeps its
+	// delivery history across restarts.
+	URL string
+	// Format of the body: FormatJSON (default) or FormatSlack.
+	Format string
+	// Secret signs the body: header X-Downwatch-Signature: sha256=<hex of
+	// HMAC-SHA256(Secret, body)>. Empty: the header is not sent.
+	Secret string
+	// Events are the alert types delivered (e.g. "incident.opened"); default all
+	// four. Other alerts are skipped (and not retried).
+	Events []string
+}
+
+// Config configures a Dispatcher. The zero value of every field but Sinks
+// takes the default named.
+type Config struct {
+	// Sinks receive every alert. Required: at least one.
+	Sinks []Sink
+	// MaxAttempts per alert and sink, the first included; default 6. After the
+	// last failed attempt the change is given up for that sink (logged and
+	// counted); the incident's next change is delivered as usual.
+	MaxAttempts int
+	// InitialBackoff before the second attempt; default 1s. It doubles after
+	// every failed attempt, up to MaxBackoff.
+	InitialBackoff time.Duration
+	// MaxBackoff caps the wait between attempts; default 1 minute.
+	MaxBackoff time.Duration
+	// MaxRetryAfter caps how long a 429 or 503 response's Retry-After is
+	// honoured; default 5 minutes.
+	MaxRetryAfter time.Duration
+	// Timeout of one HTTP attempt; default 10s.
+	Timeout time.Duration
+	// Retention of the notification log and cursor of a sink, in wall-clock
+	// time from the last delivery; default 7 days.
+	Retention time.Duration
+	// DashboardURL is the base URL of `downwatch serve` (e.g.
+	// "https://downwatch.example.com"); when set, Slack messages link to
+	// DashboardURL + "/incidents/" + id. Default: no link.
+	DashboardURL string
+	// ServiceName turns a service id into the name shown in Slack messages;
+	// default the id.
+	ServiceName func(id string) string
+	// Client sends the requests; default a client without a global timeout
+	// (each attempt has Timeout).
+	Client *http.Client
+	// Logger; default discards.
+	Logger *slog.Logger
+	// Registerer receives the dispatcher's metrics; default none.
+	Registerer prometheus.Registerer
+	// Now is the wall clock used for the notification log; default time.Now.
+	Now func() time.Time
+}
+
+// Validate rejects a config that cannot work.
+func (c *Config) Validate() error {
+	if len(c.Sinks) == 0 {
+		return errors.New("notify: no sinks configured")
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Sinks {
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("notify: sink %d: webhook URL %q is not an http(s) URL", i+1, redact(s.URL))
+		}
+		if seen[s.URL] {
+			return fmt.Errorf("notify: sink %d: webhook URL %s given twice", i+1, redact(s.URL))
+		}
+		seen[s.URL] = true
+		switch s.Format {
+		case "", FormatJSON, FormatSlack:
+		default:
+			return fmt.Errorf("notify: sink %s: unknown format %q (want %q or %q)", redact(s.URL), s.Format, FormatJSON, FormatSlack)
+		}
+		for _, e := range s.Events {
+			if !slices.Contains(alertTypes, e) {
+				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(alertTypes, ", "))
+			}
+		}
+	}
+	if c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 || c.Timeout < 0 || c.Retention < 0 {
+		return errors.New("notify: attempts, backoffs, timeout and retention must not be negative")
+	}
+	return nil
+}
+
+var alertTypes = []string{downwatch.AlertOpened, downwatch.AlertUpdated, downwatch.AlertAcknowledged, downwatch.AlertResolved}
+
+func (c *Config) defaults() {
+	if c.MaxAttempts == 0 {
+		c.MaxAttempts = 6
+	}
+	if c.InitialBackoff == 0 {
+		c.InitialBackoff = time.Second
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = time.Minute
+	}
+	if c.MaxRetryAfter == 0 {
+		c.MaxRetryAfter = 5 * time.Minute
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 10 * time.Second
+	}
+	if c.Retention == 0 {
+		c.Retention = 7 * 24 * time.Hour
+	}
+	if c.ServiceName == nil {
+		c.ServiceName = func(id string) string { return id }
+	}
+	if c.Client == nil {
+		c.Client = &http.Client{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	c.DashboardURL = strings.TrimRight(c.DashboardURL, "/")
+}
+
+// Store is what the dispatcher needs of the store; *store.Redis satisfies it.
+type Store interface {
+	// Follow calls fn with every alert after a stream id, then with new ones.
+	Follow(ctx context.Context, after string, fn func(store.StreamAlert) error) error
+	// LastAlertID is the id of the newest alert in the stream ("0" if none).
+	LastAlertID(ctx context.Context) (string, error)
+	// Client and Prefix locate the notification log.
+	Client() redis.UniversalClient
+	Prefix() string
+}
+
+// Dispatcher delivers alerts to webhooks. Create it with New and call Run.
+type Dispatcher struct {
+	cfg   Config
+	st    Store
+	sinks []*sink
+	m     *metrics
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// sink is a Sink with its identity in Redis.
+type sink struct {
+	Sink
+	hash   string // first 16 hex digits of sha256(URL)
+	events map[string]bool
+}
+
+// SinkHash returns the name of a webhook URL's notification log: the first 16
+// hex digits of the SHA-256 of the URL. The URL itself (which may hold a secret,
+// as Slack webhook URLs do) is never written to Redis or to logs.
+func SinkHash(webhookURL string) string {
+	h := sha256.Sum256([]byte(webhookURL))
+	return hex.EncodeToString(h[:8])
+}
+
+// New returns a dispatcher reading alerts from st.
+func New(st Store, cfg Config) (*Dispatcher, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.defaults()
+	d := &Dispatcher{cfg: cfg, st: st, sleep: sleepCtx}
+	for _, s := range cfg.Sinks {
+		if s.Format == "" {
+			s.Format = FormatJSON
+		}
+		ev := map[string]bool{}
+		for _, t := range s.Events {
+			ev[t] = true
+		}
+		if len(ev) == 0 {
+			for _, t := range alertTypes {
+				ev[t] = true
+			}
+		}
+		d.sinks = append(d.sinks, &sink{Sink: s, hash: SinkHash(s.URL), events: ev})
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	d.m = m
+	return d, nil
+}
+
+// Sinks returns each sink's hash and redacted URL, for a startup log line.
+func (d *Dispatcher) Sinks() map[string]string {
+	out := map[string]string{}
+	for _, s := range d.sinks {
+		out[s.hash] = redact(s.URL)
+	}
+	return out
+}
+
+// Run delivers alerts until ctx is done, then returns nil. Every sink follows
+// the alert stream on its own from its own cursor, so a slow or failing sink
+// never delays the others. When Redis fails, the sink waits and starts again
+// from its stored cursor.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, s := range d.sinks {
+		wg.Go(func() { d.runSink(ctx, s) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (d *Dispatcher) runSink(ctx context.Context, s *sink) {
+	log := d.cfg.Logger.With("sink", s.hash, "url", redact(s.URL))
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := d.follow(ctx, s)
+		if ctx.Err() != nil {
+			return
+		}
+		log.Error("notify: following the alert stream failed; retrying", "err", err, "in", backoff)
+		if d.sleep(ctx, backoff) != nil {
+			return
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+func (d *Dispatcher) follow(ctx context.Context, s *sink) error {
+	cursor, err := d.cursor(ctx, s)
+	if err != nil {
+		return err
+	}
+	return d.st.Follow(ctx, cursor, func(a store.StreamAlert) error {
+		return d.handle(ctx, s, a)
+	})
+}
+
+// Keys of a sink's state in Redis (see the package documentation).
+func (d *Dispatcher) logKey(s *sink) string    { return d.st.Prefix() + "notify:" + s.hash }
+func (d *Dispatcher) cursorKey(s *sink) string { return d.st.Prefix() + "notify:" + s.hash + ":cursor" }
+
+// cursor returns the stream id after which s continues. A sink seen for the
+// first time starts at the newest alert (history is not replayed into a new
+// receiver) and stores that position at once, so alerts saved while the
+// dispatcher is down later are caught up.
+func (d *Dispatcher) cursor(ctx context.Context, s *sink) (string, error) {
+	c := d.st.Client()
+	id, err := c.Get(ctx, d.cursorKey(s)).Result()
+	if err == nil && id != "" {
+		return id, nil
+	}
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return "", fmt.Errorf("notify: read cursor of sink %s: %w", s.hash, err)
+	}
+	id, err = d.st.LastAlertID(ctx)
+	if err != nil {
+		return "", err
+	}
+	// SETNX: a second dispatcher started at the same moment keeps the first's.
+	if err := c.SetNX(ctx, d.cursorKey(s), id, d.cfg.Retention).Err(); err != nil {
+		return "", fmt.Errorf("notify: store cursor of sink %s: %w", s.hash, err)
+	}
+	return c.Get(ctx, d.cursorKey(s)).Result()
+}
+
+// handle delivers one alert to one sink, at most once per incident revision
+// as far as the notification log knows, and moves the sink's cursor past it.
+// It returns an error only when Redis fails; a failed delivery is logged,
+// counted and given up after MaxAttempts.
+func (d *Dispatcher) handle(ctx context.Context, s *sink, a store.StreamAlert) error {
+	key := DeliveryKey(a.Alert)
+	outcome := "delivered"
+	switch {
+	case !s.events[a.Alert.Type]:
+		outcome = "filtered"
+	default:
+		seen, err := d.delivered(ctx, s, key)
+		if err != nil {
+			return err
+		}
+		if seen {
+			outcome = "duplicate"
+			break
+		}
+		if err := d.deliver(ctx, s, a); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // shutting down: the cursor stays, the next run retries
+			}
+			outcome = "failed"
+			d.cfg.Logger.Error("notify: giving up on an alert", "sink", s.hash, "url", redact(s.URL),
+				"incident", a.Alert.Incident.ID, "revision", a.Alert.Incident.Revision, "type", a.Alert.Type, "err", err)
+		}
+	}
+	d.m.deliveries.WithLabelValues(s.hash, outcome).Inc()
+	return d.record(ctx, s, a.ID, key, outcome == "delivered")
+}
+
+// DeliveryKey identifies one incident change: "<incident id>@<revision>". It is
+// the member of the notification log and the X-Downwatch-Delivery header.
+func DeliveryKey(a downwatch.Alert) string {
+	return fmt.Sprintf("%s@%d", a.Incident.ID, a.Incident.Revision)
+}
+
+func (d *Dispatcher) delivered(ctx context.Context, s *sink, key string) (bool, error) {
+	_, err := d.st.Client().ZScore(ctx, d.logKey(s), key).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("notify: read notification log of sink %s: %w", s.hash, err)
+	}
+	return true, nil
+}
+
+// record notes a delivery in the log (when delivered) and moves the cursor, in
+// one round trip. A crash between the delivery and this write re-delivers that
+// one alert after the restart: delivery is at least once, and receivers can
+// deduplicate on X-Downwatch-Delivery.
+func (d *Dispatcher) record(ctx context.Context, s *sink, streamID, key string, delivered bool) error {
+	now := d.cfg.Now()
+	pipe := d.st.Client().Pipeline()
+	if delivered {
+		pipe.ZAdd(ctx, d.logKey(s), redis.Z{Score: float64(now.Unix()), Member: key})
+		pipe.ZRemRangeByScore(ctx, d.logKey(s), "-inf", fmt.Sprint(now.Add(-d.cfg.Retention).Unix()))
+		pipe.Expire(ctx, d.logKey(s), d.cfg.Retention)
+	}
+	pipe.Set(ctx, d.cursorKey(s), streamID, d.cfg.Retention)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("notify: record delivery of %s to sink %s: %w", key, s.hash, err)
+	}
+	if delivered {
+		d.m.lastSuccess.WithLabelValues(s.hash).Set(float64(now.Unix()))
+	}
+	return nil
+}
+
+// redact shows a webhook URL without what may be a secret (path, query).
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(invalid URL)"
+	}
+	if u.Path == "" || u.Path == "/" {
+		return u.Scheme + "://" + u.Host
+	}
+	return u.Scheme + "://" + u.Host + "/…"
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+type metrics struct {
+	deliveries  *prometheus.CounterVec
+	attempts    *prometheus.CounterVec
+	lastSuccess *prometheus.GaugeVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "downwatch_notify_alerts_total",
+			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), failed (given up after retries).",
+		}, []string{"sink", "outcome"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "downwatch_notify_attempts_total",
+			Help: "HTTP attempts per webhook sink, by result: the status code, or \"error\" when no response came.",
+		}, []string{"sink", "result"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "downwatch_notify_last_success_timestamp_seconds",
+			Help: "Wall-clock time of the last successful delivery per webhook sink.",
+		}, []string{"sink"}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.deliveries, m.attempts, m.lastSuccess} {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("notify: register metrics: %w", err)
+			}
+		}
+	}
+	return m, nil
+}

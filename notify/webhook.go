@@ -1,0 +1,306 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/store"
+)
+
+// Headers of a webhook request.
+const (
+	HeaderSignature = "X-Downwatch-Signature" // "sha256=" + hex HMAC-SHA256 of the body
+	HeaderEvent     = "X-Downwatch-Event"     // the alert type, e.g. incident.opened
+	HeaderDelivery  = "X-Downwatch-Delivery"  // "<incident id>@<revision>": same value = same change
+	HeaderStreamID  = "X-Downwatch-Stream-Id" // id of the alert in the Redis stream
+)
+
+// Sign returns the X-Downwatch-Signature value of body under secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// Verify reports whether signature (the X-Downwatch-Signature header) is body's
+// signature under secret, in constant time. Receivers written in Go can use it.
+func Verify(secret string, body []byte, signature string) bool {
+	return hmac.Equal([]byte(Sign(secret, body)), []byte(signature))
+}
+
+// permanentError is a response that retrying will not change (a 4xx other than
+// 408 and 429).
+type permanentError struct{ status int }
+
+func (e *permanentError) Error() string {
+	return fmt.Sprintf("webhook answered %d %s; not retrying", e.status, http.StatusText(e.status))
+}
+
+// deliver POSTs one alert to one sink, retrying with exponential backoff.
+func (d *Dispatcher) deliver(ctx context.Context, s *sink, a store.StreamAlert) error {
+	body, err := d.body(s, a.Alert)
+	if err != nil {
+		return err
+	}
+	wait := d.cfg.InitialBackoff
+	var last error
+	for attempt := 1; attempt <= d.cfg.MaxAttempts; attempt++ {
+		retryAfter, err := d.attempt(ctx, s, a, body)
+		if err == nil {
+			return nil
+		}
+		last = err
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var perm *permanentError
+		if errors.As(err, &perm) || attempt == d.cfg.MaxAttempts {
+			break
+		}
+		pause := wait
+		if retryAfter > 0 {
+			pause = max(pause, min(retryAfter, d.cfg.MaxRetryAfter))
+		}
+		d.cfg.Logger.Warn("notify: webhook attempt failed; retrying", "sink", s.hash, "url", redact(s.URL),
+			"incident", a.Alert.Incident.ID, "attempt", attempt, "err", err, "in", pause)
+		if err := d.sleep(ctx, pause); err != nil {
+			return err
+		}
+		wait = min(2*wait, d.cfg.MaxBackoff)
+	}
+	return fmt.Errorf("deliver %s to %s: %w", DeliveryKey(a.Alert), redact(s.URL), last)
+}
+
+// attempt sends one request. It returns the response's Retry-After (0 if none)
+// and an error unless the receiver answered 2xx.
+func (d *Dispatcher) attempt(ctx context.Context, s *sink, a store.StreamAlert, body []byte) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, &permanentError{status: 0}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "downwatch-notify/1")
+	req.Header.Set(HeaderEvent, a.Alert.Type)
+	req.Header.Set(HeaderDelivery, DeliveryKey(a.Alert))
+	req.Header.Set(HeaderStreamID, a.ID)
+	if s.Secret != "" {
+		req.Header.Set(HeaderSignature, Sign(s.Secret, body))
+	}
+	resp, err := d.cfg.Client.Do(req)
+	if err != nil {
+		d.m.attempts.WithLabelValues(s.hash, "error").Inc()
+		return 0, fmt.Errorf("post: %w", err)
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	d.m.attempts.WithLabelValues(s.hash, strconv.Itoa(resp.StatusCode)).Inc()
+	switch c := resp.StatusCode; {
+	case c >= 200 && c < 300:
+		return 0, nil
+	case c == http.StatusTooManyRequests || c == http.StatusServiceUnavailable:
+		return retryAfter(resp.Header.Get("Retry-After"), d.cfg.Now()), fmt.Errorf("webhook answered %d", c)
+	case c == http.StatusRequestTimeout || c >= 500:
+		return 0, fmt.Errorf("webhook answered %d", c)
+	default:
+		return 0, &permanentError{status: c}
+	}
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
+
+func (d *Dispatcher) body(s *sink, a downwatch.Alert) ([]byte, error) {
+	if s.Format == FormatSlack {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // mrkdwn escapes are already &lt; &gt; &amp;
+		if err := enc.Encode(SlackMessage(a, d.cfg.ServiceName(a.Incident.Service), d.incidentURL(a.Incident.ID))); err != nil {
+			return nil, err
+		}
+		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	}
+	return json.Marshal(a)
+}
+
+func (d *Dispatcher) incidentURL(id string) string {
+	if d.cfg.DashboardURL == "" {
+		return ""
+	}
+	return d.cfg.DashboardURL + "/incidents/" + id
+}
+
+// Slack is the body of a Slack incoming-webhook message (also accepted by
+// Mattermost and Rocket.Chat, which read "text").
+type Slack struct {
+	Text   string       `json:"text"`
+	Blocks []SlackBlock `json:"blocks"`
+}
+
+// SlackBlock is one Block Kit block; only the fields downwatch uses.
+type SlackBlock struct {
+	Type     string       `json:"type"`
+	Text     *SlackText   `json:"text,omitempty"`
+	Fields   []SlackText  `json:"fields,omitempty"`
+	// Elements of a context block (SlackText) or an actions block (buttons).
+	Elements []any `json:"elements,omitempty"`
+	// Button element fields.
+	URL      string `json:"url,omitempty"`
+	ActionID string `json:"action_id,omitempty"`
+}
+
+// SlackText is a Block Kit text object.
+type SlackText struct {
+	Type string `json:"type"` // "mrkdwn" or "plain_text"
+	Text string `json:"text"`
+}
+
+var verbs = map[string]string{
+	downwatch.AlertOpened:       "opened",
+	downwatch.AlertUpdated:      "updated",
+	downwatch.AlertAcknowledged: "acknowledged",
+	downwatch.AlertResolved:     "resolved",
+}
+
+var emoji = map[string]string{
+	downwatch.AlertOpened:       ":red_circle:",
+	downwatch.AlertUpdated:      ":large_orange_circle:",
+	downwatch.AlertAcknowledged: ":large_yellow_circle:",
+	downwatch.AlertResolved:     ":large_green_circle:",
+}
+
+// SlackMessage renders an alert as a Slack message. Everything taken from posts
+// is escaped (&, <, >), so a post cannot mention @channel or forge a link.
+// link, when not empty, is the incident's dashboard page.
+func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
+	i := a.Incident
+	scope := "global"
+	if i.Region != "" {
+		scope = "in " + i.Region
+	}
+	title := fmt.Sprintf("%s incident %s (%s)", serviceName, verbs[a.Type], scope)
+	text := fmt.Sprintf("%s %s: %d people complaining, peak %.0f/min, started %s UTC",
+		emoji[a.Type], esc(title), i.Authors, i.PeakPerMin, i.StartedAt.UTC().Format("2006-01-02 15:04"))
+	if link != "" {
+		text += fmt.Sprintf(" <%s|details>", link)
+	}
+
+	fields := []SlackText{
+		{"mrkdwn", "*State*\n" + esc(i.State)},
+		{"mrkdwn", "*Started*\n" + i.StartedAt.UTC().Format("2006-01-02 15:04 UTC")},
+		{"mrkdwn", fmt.Sprintf("*Complainers*\n%d (peak %.0f/min)", i.Authors, i.PeakPerMin)},
+		{"mrkdwn", "*Regions*\n" + orDash(esc(top(i.Countries, 5)))},
+		{"mrkdwn", "*Languages*\n" + orDash(esc(top(i.Languages, 5)))},
+		{"mrkdwn", "*Symptoms*\n" + orDash(esc(strings.Join(i.Symptoms, ", ")))},
+	}
+	if i.ResolvedAt != nil {
+		fields[1].Text += fmt.Sprintf("\n*Resolved* %s UTC (%s)", i.ResolvedAt.UTC().Format("15:04"), i.ResolvedAt.Sub(i.StartedAt).Round(time.Minute))
+	}
+	blocks := []SlackBlock{
+		{Type: "header", Text: &SlackText{"plain_text", clip(emojiText(a.Type)+" "+title, 150)}},
+		{Type: "section", Fields: fields},
+	}
+	var why []string
+	if e := i.Evidence; e != nil && a.Type == downwatch.AlertOpened {
+		why = append(why, fmt.Sprintf("*Why:* %d distinct complainers in %s where %.1f were expected (p = %.1e)", e.Observed, esc(e.Window), e.Expected, e.PValue))
+	}
+	if ack := i.Acknowledgement; ack != nil {
+		why = append(why, fmt.Sprintf("*Acknowledged by @%s:* %s", esc(ack.Author), quote(ack.Text, 280)))
+	}
+	if len(why) > 0 {
+		blocks = append(blocks, SlackBlock{Type: "section", Text: &SlackText{"mrkdwn", strings.Join(why, "\n")}})
+	}
+	var samples []any
+	for _, p := range i.SamplePosts {
+		if len(samples) == 3 {
+			break
+		}
+		samples = append(samples, SlackText{"mrkdwn", fmt.Sprintf("@%s: %s", esc(p.Author), quote(p.Text, 200))})
+	}
+	if len(samples) > 0 {
+		blocks = append(blocks, SlackBlock{Type: "context", Elements: samples})
+	}
+	if link != "" {
+		blocks = append(blocks, SlackBlock{Type: "actions", Elements: []any{SlackBlock{
+			Type: "button", Text: &SlackText{"plain_text", "Open incident"}, URL: link, ActionID: "open-incident",
+		}}})
+	}
+	return Slack{Text: text, Blocks: blocks}
+}
+
+func emojiText(t string) string {
+	return map[string]string{
+		downwatch.AlertOpened: "🔴", downwatch.AlertUpdated: "🟠",
+		downwatch.AlertAcknowledged: "🟡", downwatch.AlertResolved: "🟢",
+	}[t]
+}
+
+// esc escapes the three characters Slack's mrkdwn gives meaning to.
+func esc(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// quote returns a post's text on one line, clipped and escaped.
+func quote(s string, n int) string {
+	return esc(clip(strings.Join(strings.Fields(s), " "), n))
+}
+
+// clip shortens s to at most n runes, ending with "…" when it cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// top formats the n largest counts as "IN 412, BR 96".
+func top(m map[string]int, n int) string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, func(a, b string) int {
+		if m[a] != m[b] {
+			return m[b] - m[a]
+		}
+		return strings.Compare(a, b)
+	})
+	var parts []string
+	for _, k := range keys[:min(n, len(keys))] {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(parts, ", ")
+}
