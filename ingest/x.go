@@ -1,0 +1,583 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/catalog"
+)
+
+// XConfig configures the X API v2 filtered stream source. Zero values take the
+// defaults named.
+type XConfig struct {
+	// BaseURL of the API; default https://api.x.com.
+	BaseURL string
+	// Token is the app's bearer token (X_BEARER_TOKEN); required.
+	Token string
+	// Rules are the stream rules downwatch wants (see XRules). Connect syncs
+	// them: missing ones are added, downwatch-tagged ones not wanted any more are
+	// deleted, rules of anybody else are left alone. Nil: rules are not touched.
+	Rules []XRule
+	// StallTimeout: no data and no keep-alive for this long means the connection
+	// is dead; default 20s (X sends a keep-alive every 20s... strictly, more often).
+	StallTimeout time.Duration
+	Client       *http.Client
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// XRule is one filtered-stream rule.
+type XRule struct {
+	ID    string `json:"id,omitempty"`
+	Value string `json:"value"`
+	Tag   string `json:"tag,omitempty"`
+}
+
+// XRuleTagPrefix marks the rules downwatch owns.
+const XRuleTagPrefix = "downwatch:"
+
+// xStreamQuery asks for everything a Post needs.
+const xStreamQuery = "tweet.fields=created_at,lang,author_id,referenced_tweets,geo,in_reply_to_user_id" +
+	"&expansions=author_id,geo.place_id,referenced_tweets.id" +
+	"&user.fields=username,verified,verified_type,public_metrics&place.fields=country_code"
+
+// X reads the X API v2 filtered stream (GET /2/tweets/search/stream).
+//
+// Backoff follows X's guidance, through *RetryError: network errors back off
+// linearly (250ms more per attempt, up to 16s), HTTP 5xx exponentially from 5s to
+// 320s, HTTP 429 until x-rate-limit-reset (or Retry-After; else exponentially from
+// 1 minute). 401 and 403 are fatal: a token problem does not heal by retrying.
+// A post missed while disconnected is lost: the filtered stream has no cursor
+// (recovery and backfill need X's Enterprise tier).
+type X struct {
+	cfg      XConfig
+	c        *conn
+	synced   bool
+	netFails int
+	httpWait time.Duration
+	rlWait   time.Duration
+}
+
+// NewX returns an X source; it checks the configuration, not the network.
+func NewX(cfg XConfig) (*X, error) {
+	if cfg.Token == "" {
+		return nil, fmt.Errorf("%w: X_BEARER_TOKEN is not set: set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access", ErrFatal)
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "https://api.x.com"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if _, err := url.Parse(cfg.BaseURL); err != nil {
+		return nil, fmt.Errorf("ingest: --x-url %q: %w", cfg.BaseURL, err)
+	}
+	if cfg.StallTimeout <= 0 {
+		cfg.StallTimeout = 20 * time.Second
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &X{cfg: cfg}, nil
+}
+
+// Name implements Source.
+func (x *X) Name() string { return "x" }
+
+func (x *X) request(ctx context.Context, method, path string, body []byte) (*http.Request, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, x.cfg.BaseURL+path, r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+x.cfg.Token)
+	req.Header.Set("User-Agent", "downwatch")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
+}
+
+// refused turns a non-200 response into the right error: fatal for credentials
+// and bad requests, a *RetryError otherwise.
+func (x *X) refused(what string, resp *http.Response) error {
+	err := httpStatusError(what, resp)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		return fmt.Errorf("%w: %v: X rejected the token; set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access", ErrFatal, err)
+	case resp.StatusCode == http.StatusForbidden:
+		return fmt.Errorf("%w: %v: the app behind X_BEARER_TOKEN has no filtered-stream access (it needs a project on the Basic tier or above)", ErrFatal, err)
+	case resp.StatusCode == http.StatusTooManyRequests:
+		wait, ok := retryAfter(resp.Header, x.cfg.Now())
+		if !ok {
+			x.rlWait = min(max(x.rlWait*2, time.Minute), 15*time.Minute)
+			wait = x.rlWait
+		}
+		return &RetryError{After: wait, Err: err}
+	case resp.StatusCode >= 500:
+		x.httpWait = min(max(x.httpWait*2, 5*time.Second), 320*time.Second)
+		return &RetryError{After: x.httpWait, Err: err}
+	default:
+		return fmt.Errorf("%w: %v", ErrFatal, err)
+	}
+}
+
+func (x *X) netError(err error) error {
+	x.netFails++
+	return &RetryError{After: min(time.Duration(x.netFails)*250*time.Millisecond, 16*time.Second), Err: err}
+}
+
+// Connect syncs the rules (once) and opens the stream.
+func (x *X) Connect(ctx context.Context) error {
+	if !x.synced && x.cfg.Rules != nil {
+		if err := x.SyncRules(ctx); err != nil {
+			return err
+		}
+		x.synced = true
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	req, err := x.request(sctx, http.MethodGet, "/2/tweets/search/stream?"+xStreamQuery, nil)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("%w: %v", ErrFatal, err)
+	}
+	resp, err := x.cfg.Client.Do(req)
+	if err != nil {
+		cancel()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return x.netError(fmt.Errorf("connect to X filtered stream: %w", err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer cancel()
+		defer resp.Body.Close()
+		return x.refused("connect to X filtered stream", resp)
+	}
+	x.c = newConn(resp.Body, cancel, x.cfg.StallTimeout)
+	return nil
+}
+
+// Read returns the next post. Keep-alive lines feed the stall watchdog; a line
+// X sends to say it is disconnecting ends the connection.
+func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
+	for {
+		line, tooLong, err := x.c.line(ctx, downwatch.MaxPostBytes)
+		if err != nil {
+			if errors.Is(err, ErrReconnect) {
+				return downwatch.Post{}, x.netError(err)
+			}
+			return downwatch.Post{}, err
+		}
+		if tooLong {
+			return downwatch.Post{}, &downwatch.RejectError{Reason: "too-large", Detail: "X stream line over 1 MiB"}
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue // keep-alive
+		}
+		p, err := decodeXLine(line)
+		if errors.Is(err, errXDisconnect) {
+			return downwatch.Post{}, x.netError(err)
+		}
+		if err == nil {
+			x.netFails, x.httpWait, x.rlWait = 0, 0, 0
+		}
+		return p, err
+	}
+}
+
+// Close implements Source.
+func (x *X) Close(context.Context) error {
+	if x.c != nil {
+		x.c.close()
+		x.c = nil
+	}
+	return nil
+}
+
+var errXDisconnect = errors.New("X is disconnecting the stream")
+
+type xLine struct {
+	Data *struct {
+		ID               string `json:"id"`
+		Text             string `json:"text"`
+		AuthorID         string `json:"author_id"`
+		CreatedAt        string `json:"created_at"`
+		Lang             string `json:"lang"`
+		ReferencedTweets []struct {
+			Type string `json:"type"`
+			ID   string `json:"id"`
+		} `json:"referenced_tweets"`
+		Geo struct {
+			PlaceID string `json:"place_id"`
+		} `json:"geo"`
+	} `json:"data"`
+	Includes struct {
+		Users []struct {
+			ID            string `json:"id"`
+			Username      string `json:"username"`
+			Verified      bool   `json:"verified"`
+			VerifiedType  string `json:"verified_type"`
+			PublicMetrics struct {
+				FollowersCount int64 `json:"followers_count"`
+			} `json:"public_metrics"`
+		} `json:"users"`
+		Places []struct {
+			ID          string `json:"id"`
+			CountryCode string `json:"country_code"`
+		} `json:"places"`
+	} `json:"includes"`
+	Errors []struct {
+		Title          string `json:"title"`
+		Detail         string `json:"detail"`
+		DisconnectType string `json:"disconnect_type"`
+	} `json:"errors"`
+}
+
+// decodeXLine maps one line of the filtered stream to a Post. A line with only
+// errors is X saying it disconnects (errXDisconnect); anything unusable is a
+// *downwatch.RejectError.
+func decodeXLine(line []byte) (downwatch.Post, error) {
+	var l xLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		return downwatch.Post{}, &downwatch.RejectError{Reason: "bad-json", Detail: "X stream line: " + err.Error()}
+	}
+	if l.Data == nil {
+		if len(l.Errors) > 0 {
+			e := l.Errors[0]
+			return downwatch.Post{}, fmt.Errorf("%w: %s: %s", errXDisconnect, cmpOr(e.DisconnectType, e.Title), e.Detail)
+		}
+		return downwatch.Post{}, &downwatch.RejectError{Reason: "missing-field", Detail: "X stream line has no data"}
+	}
+	d := l.Data
+	if d.ID == "" {
+		return downwatch.Post{}, &downwatch.RejectError{Reason: "missing-field", Detail: "X post has no id"}
+	}
+	at, err := downwatch.ParseTime(d.CreatedAt)
+	if err != nil {
+		return downwatch.Post{}, &downwatch.RejectError{Reason: "bad-time", Detail: fmt.Sprintf("X post %s: created_at %q", d.ID, truncate(d.CreatedAt, 64))}
+	}
+	p := downwatch.Post{ID: d.ID, Source: "x", Author: d.AuthorID, Text: downwatch.CleanText(d.Text), CreatedAt: at}
+	if d.Lang != "und" && d.Lang != "zxx" && d.Lang != "qme" && d.Lang != "qht" {
+		p.Lang = d.Lang
+	}
+	for _, u := range l.Includes.Users {
+		if u.ID == d.AuthorID {
+			if u.Username != "" {
+				p.Author = u.Username
+			}
+			p.AuthorVerified = u.Verified || u.VerifiedType == "business" || u.VerifiedType == "government"
+			p.AuthorFollowers = max(u.PublicMetrics.FollowersCount, 0)
+			break
+		}
+	}
+	if p.Author == "" {
+		return downwatch.Post{}, &downwatch.RejectError{Reason: "missing-field", Detail: fmt.Sprintf("X post %s has no author", d.ID)}
+	}
+	if d.Geo.PlaceID != "" {
+		for _, pl := range l.Includes.Places {
+			if pl.ID == d.Geo.PlaceID {
+				p.Country = strings.ToUpper(pl.CountryCode)
+			}
+		}
+	}
+	for _, r := range d.ReferencedTweets {
+		switch r.Type {
+		case "retweeted":
+			p.RepostOf = r.ID
+		case "replied_to":
+			p.ReplyTo = r.ID
+		}
+	}
+	p.URL = "https://x.com/" + url.PathEscape(p.Author) + "/status/" + url.PathEscape(d.ID)
+	return p, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// SyncRules makes the stream's downwatch rules equal to cfg.Rules: it lists the
+// rules, deletes downwatch-tagged ones that are not wanted (first, so the limits
+// hold), and adds the missing ones. Rules without the downwatch tag prefix are
+// never touched.
+func (x *X) SyncRules(ctx context.Context) error {
+	var list struct {
+		Data []XRule `json:"data"`
+	}
+	if err := x.rulesCall(ctx, http.MethodGet, nil, &list); err != nil {
+		return err
+	}
+	want := map[string]XRule{}
+	for _, r := range x.cfg.Rules {
+		want[r.Value] = r
+	}
+	var stale []string
+	have := map[string]bool{}
+	for _, r := range list.Data {
+		if !strings.HasPrefix(r.Tag, XRuleTagPrefix) {
+			continue
+		}
+		if w, ok := want[r.Value]; ok && w.Tag == r.Tag && !have[r.Value] {
+			have[r.Value] = true
+			continue
+		}
+		stale = append(stale, r.ID)
+	}
+	var add []XRule
+	for _, r := range x.cfg.Rules {
+		if !have[r.Value] {
+			add = append(add, XRule{Value: r.Value, Tag: r.Tag})
+		}
+	}
+	if len(stale) > 0 {
+		body, _ := json.Marshal(map[string]any{"delete": map[string]any{"ids": stale}})
+		if err := x.rulesCall(ctx, http.MethodPost, body, nil); err != nil {
+			return err
+		}
+	}
+	if len(add) > 0 {
+		body, _ := json.Marshal(map[string]any{"add": add})
+		if err := x.rulesCall(ctx, http.MethodPost, body, nil); err != nil {
+			return err
+		}
+	}
+	x.cfg.Logger.Info("X stream rules synced", "kept", len(have), "added", len(add), "deleted", len(stale))
+	return nil
+}
+
+func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any) error {
+	req, err := x.request(ctx, method, "/2/tweets/search/stream/rules", body)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrFatal, err)
+	}
+	resp, err := x.cfg.Client.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return x.netError(fmt.Errorf("X stream rules: %w", err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		return x.refused("X stream rules", resp)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return x.netError(fmt.Errorf("X stream rules: %w", err))
+	}
+	var res struct {
+		Errors []struct {
+			Title  string `json:"title"`
+			Detail string `json:"detail"`
+			Value  string `json:"value"`
+		} `json:"errors"`
+		Meta struct {
+			Summary struct {
+				NotCreated int `json:"not_created"`
+				Invalid    int `json:"invalid"`
+				NotDeleted int `json:"not_deleted"`
+			} `json:"summary"`
+		} `json:"meta"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		return fmt.Errorf("%w: X stream rules: unreadable answer: %v", ErrFatal, err)
+	}
+	if s := res.Meta.Summary; s.NotCreated+s.Invalid+s.NotDeleted > 0 && len(res.Errors) > 0 {
+		e := res.Errors[0]
+		return fmt.Errorf("%w: X refused stream rules (%d not created, %d invalid): %s: %s %s; lower --x-max-rules / --x-max-rule-len to your access tier's limits",
+			ErrFatal, s.NotCreated, s.Invalid, e.Title, e.Detail, truncate(e.Value, 80))
+	}
+	if into != nil {
+		if err := json.Unmarshal(data, into); err != nil {
+			return fmt.Errorf("%w: X stream rules: unreadable answer: %v", ErrFatal, err)
+		}
+	}
+	return nil
+}
+
+// XRulesConfig bounds the rules XRules builds. Zero values take the defaults.
+type XRulesConfig struct {
+	// MaxRules; default 25 (X Basic tier; Pro allows 1000).
+	MaxRules int
+	// MaxLen of one rule in characters; default 512 (Basic; Pro allows 1024).
+	MaxLen int
+	// Phrases that say something is broken, OR-ed into every name rule; default
+	// XOutagePhrases.
+	Phrases []string
+}
+
+// XOutagePhrases is a coarse, multilingual pre-filter: X only has to deliver
+// candidates, the catalog matcher decides.
+var XOutagePhrases = []string{"down", "outage", `"not working"`, "crashed", `"no funciona"`, "caído", "caiu", `"fora do ar"`, "panne", "störung", "çöktü", "बंद", "ダウン", "障害", "не работает"}
+
+// XRules builds filtered-stream rules from the catalog: every service's outage
+// hashtags (each says "down" by itself), and its names and aliases AND-ed with an
+// OR-group of outage phrases. Terms are packed into as few rules as fit maxLen;
+// when maxRules are not enough the least distinctive terms (later names) are
+// dropped, and dropped says how many. Ambiguous names (X, Signal, Threads) are
+// left out: on their own they would spend the tier's post cap on noise; their
+// aliases and hashtags stay. Each rule's tag is "downwatch:" and the ids of the
+// services it covers.
+func XRules(cat *catalog.Catalog, cfg XRulesConfig) (rules []XRule, dropped int) {
+	if cfg.MaxRules <= 0 {
+		cfg.MaxRules = 25
+	}
+	if cfg.MaxLen <= 0 {
+		cfg.MaxLen = 512
+	}
+	if cfg.Phrases == nil {
+		cfg.Phrases = XOutagePhrases
+	}
+	suffix := " (" + strings.Join(cfg.Phrases, " OR ") + ")"
+	type term struct{ text, svc string }
+	// Terms by priority round: first names, hashtags, then further names.
+	var tags, names [][]term
+	for _, id := range cat.ServiceIDs() {
+		s, _ := cat.Service(id)
+		var n []term
+		if !s.Ambiguous {
+			for _, v := range s.Names {
+				n = append(n, term{xQuote(v), id})
+			}
+		}
+		for _, v := range s.Aliases {
+			n = append(n, term{xQuote(v), id})
+		}
+		var h []term
+		for _, v := range s.Hashtags {
+			h = append(h, term{xQuote(v), id})
+		}
+		names, tags = append(names, n), append(tags, h)
+	}
+	order := func(groups [][]term) []term {
+		var out []term
+		for round := 0; ; round++ {
+			any := false
+			for _, g := range groups {
+				if round < len(g) {
+					out = append(out, g[round])
+					any = true
+				}
+			}
+			if !any {
+				return out
+			}
+		}
+	}
+	// Hashtag rules first: they are the strongest signal.
+	type builder struct {
+		terms []string
+		svcs  []string
+		tail  string
+	}
+	var bs []*builder
+	pack := func(ts []term, tail string) {
+		var cur *builder
+		seen := map[string]bool{}
+		for _, t := range ts {
+			if t.text == "" || seen[strings.ToLower(t.text)] {
+				continue
+			}
+			seen[strings.ToLower(t.text)] = true
+			if 2+len(t.text)+len(tail) > cfg.MaxLen {
+				dropped++
+				continue
+			}
+			if cur != nil && xRuleLen(cur.terms, t.text, tail) <= cfg.MaxLen {
+				cur.terms = append(cur.terms, t.text)
+			} else if len(bs) < cfg.MaxRules {
+				cur = &builder{terms: []string{t.text}, tail: tail}
+				bs = append(bs, cur)
+			} else {
+				// No room: try any open rule of the same kind, else drop.
+				placed := false
+				for _, b := range bs {
+					if b.tail == tail && xRuleLen(b.terms, t.text, tail) <= cfg.MaxLen {
+						b.terms = append(b.terms, t.text)
+						cur, placed = b, true
+						break
+					}
+				}
+				if !placed {
+					dropped++
+					continue
+				}
+			}
+			if !slices.Contains(cur.svcs, t.svc) {
+				cur.svcs = append(cur.svcs, t.svc)
+			}
+		}
+	}
+	pack(order(tags), "")
+	pack(order(names), suffix)
+	for _, b := range bs {
+		v := "(" + strings.Join(b.terms, " OR ") + ")" + b.tail
+		if len(b.terms) == 1 && b.tail == "" {
+			v = b.terms[0]
+		}
+		tag := XRuleTagPrefix + strings.Join(b.svcs, ",")
+		if len(tag) > 200 {
+			tag = fmt.Sprintf("%s%s+%d", XRuleTagPrefix, b.svcs[0], len(b.svcs)-1)
+		}
+		rules = append(rules, XRule{Value: v, Tag: tag})
+	}
+	return rules, dropped
+}
+
+func xRuleLen(terms []string, next, tail string) int {
+	n := 2 + len(tail) + len(next)
+	for _, t := range terms {
+		n += len(t) + 4
+	}
+	return n
+}
+
+// xQuote writes a term as an X rule operand: bare when it is one word, quoted
+// when it holds spaces or punctuation; quotes inside are dropped.
+func xQuote(s string) string {
+	s = strings.TrimSpace(strings.ReplaceAll(s, `"`, ""))
+	if s == "" {
+		return ""
+	}
+	bare := true
+	for i, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '_' || (i == 0 && (r == '#' || r == '@'))) {
+			bare = false
+			break
+		}
+	}
+	if bare && !strings.EqualFold(s, "or") {
+		return s
+	}
+	return `"` + s + `"`
+}
