@@ -65,3 +65,11 @@ type Alert struct {
 	At       time.Time `json:"at"`
 	Incident Incident  `json:"incident"`
 }
+
+// SeriesPoint is one minute of a service's signal: what the dashboard charts.
+type SeriesPoint struct {
+	Service  string    `json:"-"`
+	Minute   time.Time `json:"t"`
+	Authors  int       `json:"authors"`  // distinct complaining authors in the minute
+	Baseline float64   `json:"baseline"` // expected authors per minute
+}

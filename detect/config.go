@@ -22,7 +22,9 @@ type Config struct {
 	MinAuthors int
 	// ShortWindow and LongWindow are the sliding windows tested; default 2m and 10m.
 	ShortWindow, LongWindow time.Duration
-	// HalfLife of the running baseline level; default 2h.
+	// HalfLife of the running baseline level; default 30m: short enough to follow
+	// a daily rise, while minutes inside an outage are never learnt and bumps are
+	// clipped, so an outage cannot teach the baseline to expect it.
 	HalfLife time.Duration
 	// FloorPerMin is the smallest baseline rate assumed, in authors per minute;
 	// default 0.02 (about 30 a day). It keeps tiny services from firing on noise.
@@ -65,7 +67,7 @@ func DefaultConfig() Config {
 		MinAuthors:    5,
 		ShortWindow:   2 * time.Minute,
 		LongWindow:    10 * time.Minute,
-		HalfLife:      2 * time.Hour,
+		HalfLife:      30 * time.Minute,
 		FloorPerMin:   0.02,
 		Warmup:        10 * time.Minute,
 		QuietAlpha:    0.01,

@@ -16,7 +16,7 @@ const ringSize = 64
 type Baseline struct {
 	N    int64       // buckets learned
 	Mean float64     // running level, per bucket
-	Var  float64     // running variance, per bucket
+	Var  float64     // running variance of the one-step forecast error, per bucket
 	Tod  [24]float64 // level per UTC hour of day, per bucket
 	TodN [24]int32   // buckets learned per hour of day
 }
@@ -33,7 +33,8 @@ func (b *Baseline) learn(hour int, c, ew float64, perHour int) {
 	b.TodN[hour]++
 }
 
-// phi is the overdispersion (variance over mean), 2 while the baseline is young.
+// phi is the overdispersion (forecast-error variance over mean), 2 while the
+// baseline is young.
 func (b *Baseline) phi() float64 {
 	if b.N < 30 || b.Mean <= 0 {
 		return 2
@@ -49,7 +50,7 @@ func (b *Baseline) rate(hour, perHour int) float64 {
 	l := b.Mean
 	next := (hour + 1) % 24
 	if int(b.TodN[hour]) >= perHour {
-		l = math.Max(b.Tod[hour], 0.5*b.Mean)
+		l = math.Max(b.Tod[hour], 0.5*l)
 		if int(b.TodN[next]) >= perHour {
 			l = math.Max(l, b.Tod[next])
 		}
@@ -77,10 +78,14 @@ type Tracker struct {
 	Starts [ringSize]int64 // bucket index held by each slot
 	Base   Baseline
 	Open   bool
-	Peak   int32
+	// OpenedAt is the bucket the signal opened in.
+	OpenedAt int64
+	Peak     int32
 	// QuietRun buckets in a row have been quiet since QuietStart.
 	QuietRun   int
 	QuietStart int64
+	// Suspect buckets in a row were elevated and not learnt.
+	Suspect int
 
 	p      params
 	thrAt  int64
@@ -99,6 +104,7 @@ type params struct {
 	short      int
 	long       int
 	quiet      int
+	maxSuspect int
 	warm       int64
 	perHour    int
 	ew         float64
@@ -123,6 +129,7 @@ func newParams(c *Config, bucket time.Duration, service string) params {
 		perMin:     bucket.Minutes(),
 		short:      n(c.ShortWindow, 1),
 		quiet:      n(c.QuietMinutes, 2),
+		maxSuspect: n(30*time.Minute, 2),
 		warm:       int64(n(c.Warmup, 2)),
 		perHour:    n(time.Hour, 1),
 		ew:         1 - math.Exp2(-1/math.Max(1, float64(c.HalfLife)/float64(bucket))),
@@ -230,7 +237,7 @@ func (t *Tracker) open(b int64) int64 {
 	}
 	// The bucket that fired may itself be mostly background when the burst began
 	// in the previous one; keep the first bucket that carries the burst.
-	t.Open, t.QuietRun, t.Peak = true, 0, 0
+	t.Open, t.OpenedAt, t.QuietRun, t.Peak = true, b, 0, 0
 	for i := onset; i <= b; i++ {
 		t.Peak = max(t.Peak, t.count(i))
 	}
@@ -245,6 +252,9 @@ func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	if t.Open {
 		t.thresholds(b)
 		t.Peak = max(t.Peak, c)
+		if b < t.OpenedAt {
+			return 0, false // a minute before the alarm, made final late: not evidence of recovery
+		}
 		quiet := int(c) < t.quietK || float64(c) <= t.p.quietFrac*float64(t.Peak)
 		if !quiet {
 			t.QuietRun = 0
@@ -264,10 +274,22 @@ func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	}
 	if learn {
 		t.rates(b)
-		// Clip, so a bump below the alarm threshold does not teach the baseline to
-		// expect the next one.
-		clip := math.Min(float64(c), t.lambda+3*math.Sqrt(t.lambda*t.phi)+1)
-		t.Base.learn(t.hour(b), clip, t.p.ew, t.p.perHour)
+		// A long window already half as high again as expected, and elevated at the
+		// 1% level, is suspect: do not learn
+		// it, so a slowly building outage cannot teach the baseline to expect it.
+		// After maxSuspect buckets in a row it is the new normal, and learnt.
+		if w, mu := t.p.long, t.lambda*float64(t.p.long); t.Suspect < t.p.maxSuspect && float64(t.sum(b, w)) > 1.5*mu && tailP(t.sum(b, w), mu, t.phi) < 0.01 {
+			t.Suspect++
+			return 0, false
+		}
+		t.Suspect = 0
+		// Once warm, clip, so a bump below the alarm threshold does not teach the
+		// baseline to expect the next one.
+		v := float64(c)
+		if t.Base.N >= t.p.warm {
+			v = math.Min(v, t.lambda+3*math.Sqrt(t.lambda*t.phi)+1)
+		}
+		t.Base.learn(t.hour(b), v, t.p.ew, t.p.perHour)
 		t.thrOK = false
 	}
 	return 0, false

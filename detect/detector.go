@@ -263,7 +263,7 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, share float64)
 			top, topExcess, topBase = s, excess, s.T.Base.Mean
 		}
 	}
-	if top == nil || topExcess < share*max(total, topExcess) || (baseTotal > 0 && topBase > 0.5*baseTotal) {
+	if top == nil || topExcess < share*max(total, topExcess) || baseTotal <= 0 || topBase > 0.5*baseTotal {
 		return nil, decision{}, false
 	}
 	w := top.T.p.long
