@@ -54,7 +54,7 @@ type feedState struct {
 // NewFeed returns a feed source.
 func NewFeed(cfg FeedConfig) (*Feed, error) {
 	if len(cfg.URLs) == 0 {
-		return nil, fmt.Errorf("%w: --source rss needs at least one --feed URL", ErrFatal)
+		return nil, fatalf("--source rss needs at least one --feed URL")
 	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 2 * time.Minute
@@ -75,7 +75,7 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 	for _, raw := range cfg.URLs {
 		u, err := url.Parse(raw)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: --feed %q: want an http(s) URL", ErrFatal, raw)
+			return nil, fatalf("--feed %q: want an http(s) URL", raw)
 		}
 		f.feeds = append(f.feeds, &feedState{url: raw, host: strings.TrimPrefix(u.Hostname(), "www.")})
 	}

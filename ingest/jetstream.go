@@ -60,7 +60,7 @@ func NewJetstream(cfg JetstreamConfig) (*Jetstream, error) {
 	}
 	u, err := url.Parse(cfg.URL)
 	if err != nil || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("%w: --jetstream-url %q: want wss://host/subscribe", ErrFatal, cfg.URL)
+		return nil, fatalf("--jetstream-url %q: want wss://host/subscribe", cfg.URL)
 	}
 	if cfg.Rewind <= 0 {
 		cfg.Rewind = 5 * time.Second
@@ -126,7 +126,7 @@ func (j *Jetstream) Connect(ctx context.Context) error {
 			}
 		}
 		if resp != nil && resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != 429 && resp.StatusCode != 408 {
-			return fmt.Errorf("%w: connect to Jetstream %s: %v (check --jetstream-url)", ErrFatal, j.cfg.URL, err)
+			return fatalf("connect to Jetstream %s: %v (check --jetstream-url)", j.cfg.URL, err)
 		}
 		return fmt.Errorf("%w: connect to Jetstream %s: %v", ErrReconnect, j.cfg.URL, err)
 	}

@@ -68,11 +68,11 @@ type mastodonEvent struct {
 // NewMastodon returns a Mastodon source.
 func NewMastodon(cfg MastodonConfig) (*Mastodon, error) {
 	if cfg.BaseURL == "" {
-		return nil, fmt.Errorf("%w: --source mastodon needs --mastodon-url, e.g. https://mastodon.social", ErrFatal)
+		return nil, fatalf("--source mastodon needs --mastodon-url, e.g. https://mastodon.social")
 	}
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return nil, fmt.Errorf("%w: --mastodon-url %q: want https://instance", ErrFatal, cfg.BaseURL)
+		return nil, fatalf("--mastodon-url %q: want https://instance", cfg.BaseURL)
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.StallTimeout <= 0 {
@@ -107,7 +107,7 @@ func (m *Mastodon) Name() string { return "mastodon" }
 func (m *Mastodon) get(ctx context.Context, path string, accept string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.cfg.BaseURL+path, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFatal, err)
+		return nil, fatalf("%v", err)
 	}
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", "downwatch")
@@ -132,7 +132,7 @@ func (m *Mastodon) get(ctx context.Context, path string, accept string) (*http.R
 		if m.cfg.Token != "" {
 			hint = "the instance refused MASTODON_ACCESS_TOKEN; create a new token with scope read on this instance"
 		}
-		return nil, fmt.Errorf("%w: %v: %s", ErrFatal, herr, hint)
+		return nil, fatalf("%v: %s", herr, hint)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		wait, ok := retryAfter(resp.Header, time.Now())
 		if !ok {
@@ -140,7 +140,7 @@ func (m *Mastodon) get(ctx context.Context, path string, accept string) (*http.R
 		}
 		return nil, &RetryError{After: wait, Err: herr}
 	case resp.StatusCode == http.StatusNotFound:
-		return nil, fmt.Errorf("%w: %v (is --mastodon-url a Mastodon instance?)", ErrFatal, herr)
+		return nil, fatalf("%v (is --mastodon-url a Mastodon instance?)", herr)
 	default:
 		return nil, fmt.Errorf("%w: %v", ErrReconnect, herr)
 	}

@@ -72,3 +72,13 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// fatalError reads as its cause alone and matches ErrFatal.
+type fatalError struct{ err error }
+
+func (e *fatalError) Error() string   { return e.err.Error() }
+func (e *fatalError) Unwrap() []error { return []error{ErrFatal, e.err} }
+
+func fatalf(format string, args ...any) error {
+	return &fatalError{fmt.Errorf(format, args...)}
+}

@@ -73,7 +73,7 @@ type X struct {
 // NewX returns an X source; it checks the configuration, not the network.
 func NewX(cfg XConfig) (*X, error) {
 	if cfg.Token == "" {
-		return nil, fmt.Errorf("%w: X_BEARER_TOKEN is not set: set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access", ErrFatal)
+		return nil, fatalf("X_BEARER_TOKEN is not set: set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access")
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "https://api.x.com"
@@ -123,9 +123,9 @@ func (x *X) refused(what string, resp *http.Response) error {
 	err := httpStatusError(what, resp)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("%w: %v: X rejected the token; set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access", ErrFatal, err)
+		return fatalf("%v: X rejected the token; set X_BEARER_TOKEN to a bearer token of an X app with filtered-stream access", err)
 	case resp.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("%w: %v: the app behind X_BEARER_TOKEN has no filtered-stream access (it needs a project on the Basic tier or above)", ErrFatal, err)
+		return fatalf("%v: the app behind X_BEARER_TOKEN has no filtered-stream access (it needs a project on the Basic tier or above)", err)
 	case resp.StatusCode == http.StatusTooManyRequests:
 		wait, ok := retryAfter(resp.Header, x.cfg.Now())
 		if !ok {
@@ -137,7 +137,7 @@ func (x *X) refused(what string, resp *http.Response) error {
 		x.httpWait = min(max(x.httpWait*2, 5*time.Second), 320*time.Second)
 		return &RetryError{After: x.httpWait, Err: err}
 	default:
-		return fmt.Errorf("%w: %v", ErrFatal, err)
+		return fatalf("%v", err)
 	}
 }
 
@@ -158,7 +158,7 @@ func (x *X) Connect(ctx context.Context) error {
 	req, err := x.request(sctx, http.MethodGet, "/2/tweets/search/stream?"+xStreamQuery, nil)
 	if err != nil {
 		cancel()
-		return fmt.Errorf("%w: %v", ErrFatal, err)
+		return fatalf("%v", err)
 	}
 	resp, err := x.cfg.Client.Do(req)
 	if err != nil {
@@ -378,7 +378,7 @@ func (x *X) SyncRules(ctx context.Context) error {
 func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any) error {
 	req, err := x.request(ctx, method, "/2/tweets/search/stream/rules", body)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrFatal, err)
+		return fatalf("%v", err)
 	}
 	resp, err := x.cfg.Client.Do(req)
 	if err != nil {
@@ -410,7 +410,7 @@ func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any)
 		} `json:"meta"`
 	}
 	if err := json.Unmarshal(data, &res); err != nil {
-		return fmt.Errorf("%w: X stream rules: unreadable answer: %v", ErrFatal, err)
+		return fatalf("X stream rules: unreadable answer: %v", err)
 	}
 	if s := res.Meta.Summary; s.NotCreated+s.Invalid+s.NotDeleted > 0 && len(res.Errors) > 0 {
 		e := res.Errors[0]
@@ -419,7 +419,7 @@ func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any)
 	}
 	if into != nil {
 		if err := json.Unmarshal(data, into); err != nil {
-			return fmt.Errorf("%w: X stream rules: unreadable answer: %v", ErrFatal, err)
+			return fatalf("X stream rules: unreadable answer: %v", err)
 		}
 	}
 	return nil
@@ -438,7 +438,7 @@ type XRulesConfig struct {
 
 // XOutagePhrases is a coarse, multilingual pre-filter: X only has to deliver
 // candidates, the catalog matcher decides.
-var XOutagePhrases = []string{"down", "outage", `"not working"`, "crashed", `"no funciona"`, "caído", "caiu", `"fora do ar"`, "panne", "störung", "çöktü", "बंद", "ダウン", "障害", "не работает"}
+var XOutagePhrases = []string{"down", "outage", `"not working"`, "crashed", `"no funciona"`, "caído", "caiu", `"fora do ar"`, "panne", "störung", "çöktü", "बंद", "ダウン", "障害", `"не работает"`}
 
 // XRules builds filtered-stream rules from the catalog: every service's outage
 // hashtags (each says "down" by itself), and its names and aliases AND-ed with an

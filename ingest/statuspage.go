@@ -1,0 +1,351 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/catalog"
+)
+
+// StatusPageConfig configures the Atlassian Statuspage source. Zero values take
+// the defaults named.
+type StatusPageConfig struct {
+	// Pages to poll; at least one.
+	Pages []StatusPageTarget
+	// Catalog resolves a page without an explicit service: the service whose
+	// status_page has the page's host, else whose name is the page's page.name
+	// (with or without a trailing "Status").
+	Catalog *catalog.Catalog
+	// Interval between polls; default 1m.
+	Interval time.Duration
+	Client   *http.Client
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// StatusPageTarget is one page: its base URL (https://www.githubstatus.com) and,
+// when given (--statuspage ID=URL), the catalog service it speaks for.
+type StatusPageTarget struct {
+	Service string
+	BaseURL string
+}
+
+// ParseStatusPageTarget reads "URL" or "ID=URL".
+func ParseStatusPageTarget(s string) (StatusPageTarget, error) {
+	var t StatusPageTarget
+	if id, rest, ok := strings.Cut(s, "="); ok && !strings.Contains(id, "/") {
+		t.Service, s = strings.TrimSpace(id), rest
+	}
+	s = strings.TrimRight(strings.TrimSpace(s), "/")
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return t, fmt.Errorf("--statuspage %q: want a Statuspage base URL (https://www.githubstatus.com) or ID=URL", s)
+	}
+	t.BaseURL = s
+	return t, nil
+}
+
+// StatusPage polls Atlassian Statuspage pages (GET {base}/api/v2/summary.json).
+// Every update of an open incident (investigating, identified, monitoring) becomes
+// a post of source "statuspage" whose author is the catalog service id, so the
+// matcher reads it as official: id = incident id + "/" + update id, text =
+// "[Status] incident name: update body", created_at = the update's time. When an
+// open incident leaves the summary (summaries list unresolved incidents only), the
+// source reads {base}/api/v2/incidents.json for its resolving update, and says
+// "[Resolved] ..." (falling back to a post of its own when the page does not
+// list it any more).
+type StatusPage struct {
+	cfg   StatusPageConfig
+	pages []*pageState
+	poller
+}
+
+type pageState struct {
+	StatusPageTarget
+	open map[string]spIncident // incidents open at the last poll
+}
+
+// NewStatusPage returns a status page source.
+func NewStatusPage(cfg StatusPageConfig) (*StatusPage, error) {
+	if len(cfg.Pages) == 0 {
+		return nil, fatalf("--source statuspage needs at least one --statuspage URL or ID=URL")
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = time.Minute
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: time.Minute}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &StatusPage{cfg: cfg}
+	for _, p := range cfg.Pages {
+		p.BaseURL = strings.TrimRight(p.BaseURL, "/")
+		if p.Service != "" && cfg.Catalog != nil {
+			if _, ok := cfg.Catalog.Service(p.Service); !ok {
+				return nil, fatalf("--statuspage %s=%s: %q is not a catalog service id", p.Service, p.BaseURL, p.Service)
+			}
+		}
+		s.pages = append(s.pages, &pageState{StatusPageTarget: p})
+	}
+	s.poller = poller{interval: cfg.Interval, now: cfg.Now, poll: s.pollAll}
+	return s, nil
+}
+
+// Name implements Source.
+func (s *StatusPage) Name() string { return "statuspage" }
+
+// Connect implements Source.
+func (s *StatusPage) Connect(context.Context) error { return nil }
+
+// Read implements Source.
+func (s *StatusPage) Read(ctx context.Context) (downwatch.Post, error) { return s.read(ctx) }
+
+// Close implements Source.
+func (s *StatusPage) Close(context.Context) error { return nil }
+
+type spSummary struct {
+	Page struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	} `json:"page"`
+	Incidents []spIncident `json:"incidents"`
+}
+
+type spIncident struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Status     string     `json:"status"`
+	Shortlink  string     `json:"shortlink"`
+	ResolvedAt string     `json:"resolved_at"`
+	UpdatedAt  string     `json:"updated_at"`
+	Updates    []spUpdate `json:"incident_updates"`
+}
+
+type spUpdate struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	Body      string `json:"body"`
+	CreatedAt string `json:"created_at"`
+	DisplayAt string `json:"display_at"`
+}
+
+func (s *StatusPage) pollAll(ctx context.Context) ([]readResult, error) {
+	var out []readResult
+	for _, ps := range s.pages {
+		res, err := s.pollOne(ctx, ps)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			var re *downwatch.RejectError
+			if errors.As(err, &re) {
+				re.Detail = ps.BaseURL + ": " + re.Detail
+				out = append(out, readResult{err: re})
+				continue
+			}
+			s.cfg.Logger.Warn("status page poll failed; retrying at the next poll", "page", ps.BaseURL, "err", err)
+			continue
+		}
+		out = append(out, res...)
+	}
+	return out, nil
+}
+
+func (s *StatusPage) get(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "downwatch")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.cfg.Client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, httpStatusError("GET "+u, resp)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+}
+
+func (s *StatusPage) pollOne(ctx context.Context, ps *pageState) ([]readResult, error) {
+	data, err := s.get(ctx, ps.BaseURL+"/api/v2/summary.json")
+	if err != nil {
+		return nil, err
+	}
+	sum, err := decodeStatusSummary(data)
+	if err != nil {
+		return nil, err
+	}
+	if ps.Service == "" {
+		ps.Service = s.resolve(ps.BaseURL, sum.Page.Name)
+	}
+	now := s.cfg.Now().UTC()
+	var out []readResult
+	open := map[string]spIncident{}
+	for _, inc := range sum.Incidents {
+		if !isResolved(inc.Status) {
+			open[inc.ID] = inc
+		}
+		out = append(out, incidentPosts(ps.Service, ps.BaseURL, inc)...)
+	}
+	// Incidents that left the summary were resolved (or deleted).
+	var gone []spIncident
+	for id, inc := range ps.open {
+		if _, ok := open[id]; !ok && !hasIncident(sum.Incidents, id) {
+			gone = append(gone, inc)
+		}
+	}
+	if len(gone) > 0 {
+		recent := map[string]spIncident{}
+		if data, err := s.get(ctx, ps.BaseURL+"/api/v2/incidents.json"); err == nil {
+			var list struct {
+				Incidents []spIncident `json:"incidents"`
+			}
+			if json.Unmarshal(data, &list) == nil {
+				for _, inc := range list.Incidents {
+					recent[inc.ID] = inc
+				}
+			}
+		} else if ctx.Err() == nil {
+			s.cfg.Logger.Warn("cannot read recent incidents", "page", ps.BaseURL, "err", err)
+		}
+		for _, inc := range gone {
+			if r, ok := recent[inc.ID]; ok && isResolved(r.Status) {
+				out = append(out, incidentPosts(ps.Service, ps.BaseURL, r)...)
+				continue
+			}
+			// Not listed: say it is resolved ourselves, once.
+			p := downwatch.Post{
+				ID: inc.ID + "/resolved", Source: "statuspage", Author: ps.Service, CreatedAt: now,
+				Text: "[Resolved] " + inc.Name + ": this incident is no longer listed as open; resolved.",
+				URL:  incidentURL(ps.BaseURL, inc),
+			}
+			out = append(out, readResult{post: p})
+		}
+	}
+	ps.open = open
+	return out, nil
+}
+
+func hasIncident(list []spIncident, id string) bool {
+	for _, inc := range list {
+		if inc.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func isResolved(status string) bool { return status == "resolved" || status == "postmortem" || status == "completed" }
+
+// resolve finds the catalog service a page speaks for; "" leaves it to the
+// matcher, which also reads page names as authors.
+func (s *StatusPage) resolve(base, pageName string) string {
+	if s.cfg.Catalog == nil {
+		return pageName
+	}
+	host := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	}
+	bh := host(base)
+	name := strings.ToLower(strings.TrimSpace(pageName))
+	bare := strings.TrimSpace(strings.TrimSuffix(name, "status"))
+	var byName string
+	for _, id := range s.cfg.Catalog.ServiceIDs() {
+		svc, _ := s.cfg.Catalog.Service(id)
+		if svc.StatusPage != "" && host(svc.StatusPage) == bh {
+			return id
+		}
+		if byName != "" || name == "" {
+			continue
+		}
+		for _, n := range append([]string{svc.Name, svc.ID}, svc.Names...) {
+			if n = strings.ToLower(n); n == name || n == bare {
+				byName = id
+				break
+			}
+		}
+	}
+	if byName != "" {
+		return byName
+	}
+	s.cfg.Logger.Warn("status page matches no catalog service; name it with --statuspage ID=URL", "page", base, "name", pageName)
+	return cmpOr(pageName, bh)
+}
+
+// incidentPosts turns each update of an incident into a post, oldest first.
+func incidentPosts(service, base string, inc spIncident) []readResult {
+	var out []readResult
+	for i := len(inc.Updates) - 1; i >= 0; i-- {
+		u := inc.Updates[i]
+		if u.ID == "" {
+			continue
+		}
+		at, err := downwatch.ParseTime(cmpOr(u.CreatedAt, u.DisplayAt))
+		if err != nil {
+			out = append(out, readResult{err: &downwatch.RejectError{Reason: "bad-time", Detail: fmt.Sprintf("incident %s update %s: created_at %q", inc.ID, u.ID, truncate(u.CreatedAt, 64))}})
+			continue
+		}
+		status := cmpOr(u.Status, inc.Status)
+		text := "[" + statusLabel(status) + "] " + strings.TrimSpace(inc.Name)
+		if body := htmlText(u.Body); body != "" {
+			text += ": " + body
+		}
+		if isResolved(status) && !strings.Contains(strings.ToLower(text), "resolved") {
+			text += " This incident has been resolved."
+		}
+		out = append(out, readResult{post: downwatch.Post{
+			ID: inc.ID + "/" + u.ID, Source: "statuspage", Author: service,
+			Text: downwatch.CleanText(text), CreatedAt: at, URL: incidentURL(base, inc),
+		}})
+	}
+	return out
+}
+
+func statusLabel(s string) string {
+	if s == "" {
+		return "Update"
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func incidentURL(base string, inc spIncident) string {
+	if inc.Shortlink != "" {
+		return inc.Shortlink
+	}
+	return base + "/incidents/" + url.PathEscape(inc.ID)
+}
+
+// decodeStatusSummary reads a summary.json; anything else is a RejectError.
+func decodeStatusSummary(data []byte) (spSummary, error) {
+	var s spSummary
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, &downwatch.RejectError{Reason: "bad-json", Detail: "summary.json: " + err.Error()}
+	}
+	for _, inc := range s.Incidents {
+		if inc.ID == "" {
+			return s, &downwatch.RejectError{Reason: "missing-field", Detail: "summary.json: incident without id"}
+		}
+	}
+	return s, nil
+}
