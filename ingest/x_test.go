@@ -1,0 +1,321 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/catalog"
+)
+
+// xServer replays the stream fixture. The first connection is cut after cut
+// lines (0: never); later ones replay the whole fixture (overlap), then hold
+// the connection open with keep-alives until the client goes.
+type xServer struct {
+	*httptest.Server
+	streamConns atomic.Int32
+	mu          sync.Mutex
+	rulesPosts  []string
+	status      int    // answer every stream request with this status (0: 200)
+	header      string // extra header "k: v" with status
+}
+
+func newXServer(t *testing.T, stream []byte, cut int) *xServer {
+	s := &xServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer test-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			io.WriteString(w, `{"title":"Unauthorized","type":"about:blank","status":401,"detail":"Unauthorized"}`)
+			return
+		}
+		switch r.URL.Path {
+		case "/2/tweets/search/stream/rules":
+			if r.Method == http.MethodGet {
+				w.Write(fixture(t, "x/rules.json"))
+				return
+			}
+			b, _ := io.ReadAll(r.Body)
+			s.mu.Lock()
+			s.rulesPosts = append(s.rulesPosts, string(b))
+			s.mu.Unlock()
+			io.WriteString(w, `{"meta":{"sent":"2022-10-25T07:00:00.000Z","summary":{"created":1,"not_created":0,"valid":1,"invalid":0}}}`)
+		case "/2/tweets/search/stream":
+			if !strings.Contains(r.URL.RawQuery, "expansions=author_id") {
+				t.Errorf("stream query %q lacks the expansions", r.URL.RawQuery)
+			}
+			n := s.streamConns.Add(1)
+			if s.status != 0 {
+				if k, v, ok := strings.Cut(s.header, ": "); ok {
+					w.Header().Set(k, v)
+				}
+				w.WriteHeader(s.status)
+				io.WriteString(w, `{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			fl := w.(http.Flusher)
+			for i, l := range lines(stream) {
+				if n == 1 && cut > 0 && i == cut {
+					return // drop the connection mid-stream
+				}
+				w.Write(l)
+				fl.Flush()
+			}
+			for {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+					io.WriteString(w, "\r\n")
+					fl.Flush()
+				}
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestXStreamMapsPosts(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/stream.txt"), 0)
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipe(t, x)
+	got := pp.rec.waitFor(t, 4, 10*time.Second)
+	want := []downwatch.Post{
+		{ID: "1584800000000000001", Source: "x", Author: "priya_k", Lang: "en", Country: "IN", AuthorFollowers: 312,
+			Text: "WhatsApp is down for me, can't send any messages #WhatsAppDown", CreatedAt: time.Date(2022, 10, 25, 7, 10, 3, 0, time.UTC),
+			URL: "https://x.com/priya_k/status/1584800000000000001"},
+		{ID: "1584800000000000002", Source: "x", Author: "tomr", Lang: "en", AuthorVerified: true, AuthorFollowers: 120, RepostOf: "1584800000000000001",
+			Text: "RT @priya_k: WhatsApp is down for me, can't send any messages #WhatsAppDown", CreatedAt: time.Date(2022, 10, 25, 7, 10, 9, 0, time.UTC),
+			URL: "https://x.com/tomr/status/1584800000000000002"},
+		{ID: "1584800000000000003", Source: "x", Author: "ANI", Lang: "en", AuthorVerified: true, AuthorFollowers: 8500000,
+			Text: `#UPDATE | "We're aware that some people are currently having trouble sending messages and we're working to restore WhatsApp for everyone as quickly as possible," says Meta Company Spokesperson`,
+			CreatedAt: time.Date(2022, 10, 25, 8, 5, 0, 0, time.UTC), URL: "https://x.com/ANI/status/1584800000000000003"},
+		{ID: "1584800000000000004", Source: "x", Author: "priya_k", Lang: "en", AuthorFollowers: 312, ReplyTo: "1584800000000000002",
+			Text: "@tomr same here, WhatsApp not working in Pune either", CreatedAt: time.Date(2022, 10, 25, 8, 6, 30, 0, time.UTC),
+			URL: "https://x.com/priya_k/status/1584800000000000004"},
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("post %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+	if r := pp.p.Stats.Rejected.Load(); r != 1 {
+		t.Errorf("got %d rejected, want 1 (the cut-off line)", r)
+	}
+	if !strings.Contains(pp.dl.String(), `"source":"x"`) {
+		t.Errorf("dead letters %q lack the malformed line", pp.dl.String())
+	}
+}
+
+func TestXReconnectsMidStreamWithoutLossOrDuplicates(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/stream.txt"), 3)
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "test-token"})
+	pp := runPipe(t, x)
+	got := pp.rec.waitFor(t, 4, 10*time.Second)
+	seen := map[string]int{}
+	for _, p := range got {
+		seen[p.ID]++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("post %s delivered %d times, want once", id, n)
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("got posts %v, want the 4 of the fixture", ids(got))
+	}
+	if n := srv.streamConns.Load(); n < 2 {
+		t.Errorf("got %d stream connections, want a reconnect", n)
+	}
+	if pp.p.Stats.Reconnects.Load() < 1 || pp.p.Stats.Duplicates.Load() < 1 {
+		t.Errorf("got %d reconnects, %d duplicates; want both > 0", pp.p.Stats.Reconnects.Load(), pp.p.Stats.Duplicates.Load())
+	}
+}
+
+func TestXUnauthorizedIsFatalAndNamesTheVariable(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/stream.txt"), 0)
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "wrong"})
+	p := New(Config{Logger: discard()}, everything{}, newRecorder())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := p.Run(ctx, x)
+	if err == nil || !errors.Is(err, ErrFatal) || !strings.Contains(err.Error(), "X_BEARER_TOKEN") {
+		t.Fatalf("got %v, want a fatal error naming X_BEARER_TOKEN", err)
+	}
+	if n := srv.streamConns.Load(); n != 0 {
+		t.Errorf("got %d stream requests after a 401 on rules, want none", n)
+	}
+	if _, err := NewX(XConfig{}); err == nil || !strings.Contains(err.Error(), "set X_BEARER_TOKEN") {
+		t.Errorf("no token: got %v, want advice to set X_BEARER_TOKEN", err)
+	}
+}
+
+func TestXRateLimitWaitsForReset(t *testing.T) {
+	now := time.Unix(1666681800, 0)
+	for _, tc := range []struct {
+		name, header string
+		want         time.Duration
+	}{
+		{"x-rate-limit-reset", fmt.Sprintf("x-rate-limit-reset: %d", now.Add(90*time.Second).Unix()), 90 * time.Second},
+		{"Retry-After", "Retry-After: 30", 30 * time.Second},
+		{"none", "", time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newXServer(t, nil, 0)
+			srv.status, srv.header = http.StatusTooManyRequests, tc.header
+			x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Now: func() time.Time { return now }})
+			err := x.Connect(context.Background())
+			var re *RetryError
+			if !errors.As(err, &re) || !errors.Is(err, ErrReconnect) {
+				t.Fatalf("got %v, want a *RetryError", err)
+			}
+			if re.After != tc.want {
+				t.Errorf("got wait %v, want %v", re.After, tc.want)
+			}
+		})
+	}
+}
+
+func TestXServerErrorsBackOffExponentially(t *testing.T) {
+	srv := newXServer(t, nil, 0)
+	srv.status = http.StatusServiceUnavailable
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "test-token"})
+	var waits []time.Duration
+	for range 3 {
+		var re *RetryError
+		if err := x.Connect(context.Background()); !errors.As(err, &re) {
+			t.Fatalf("got %v, want a *RetryError", err)
+		}
+		waits = append(waits, re.After)
+	}
+	want := []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second}
+	for i := range want {
+		if waits[i] != want[i] {
+			t.Errorf("wait %d: got %v, want %v", i, waits[i], want[i])
+		}
+	}
+}
+
+func TestXStallIsADeadConnection(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // never a byte, not even a keep-alive
+	}))
+	defer srv.Close()
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "t", StallTimeout: 50 * time.Millisecond})
+	if err := x.Connect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close(context.Background())
+	_, err := x.Read(context.Background())
+	if !errors.Is(err, ErrReconnect) || !strings.Contains(err.Error(), "no data or keep-alive") {
+		t.Fatalf("got %v, want a reconnect after the stall", err)
+	}
+}
+
+func TestXOperationalDisconnectReconnects(t *testing.T) {
+	_, err := decodeXLine(fixture(t, "x/disconnect.txt"))
+	if !errors.Is(err, errXDisconnect) {
+		t.Fatalf("got %v, want errXDisconnect", err)
+	}
+}
+
+func TestXRulesSync(t *testing.T) {
+	srv := newXServer(t, nil, 0)
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Rules: []XRule{
+		{Value: "(#WhatsAppDown OR #FacebookDown)", Tag: "downwatch:whatsapp,facebook"},
+	}})
+	if err := x.SyncRules(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`{"delete":{"ids":["1585000000000000001"]}}`,
+		`{"add":[{"value":"(#WhatsAppDown OR #FacebookDown)","tag":"downwatch:whatsapp,facebook"}]}`,
+	}
+	if fmt.Sprint(srv.rulesPosts) != fmt.Sprint(want) {
+		t.Errorf("rule changes:\n got %v\nwant %v (the foreign rule untouched)", srv.rulesPosts, want)
+	}
+}
+
+func TestXRulesFitTheLimits(t *testing.T) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name           string
+		rules, maxLen  int
+		wantAllPresent bool
+	}{
+		{"basic", 25, 512, false},
+		{"pro", 1000, 1024, true},
+		{"tiny", 2, 120, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rules, dropped := XRules(cat, XRulesConfig{MaxRules: tc.rules, MaxLen: tc.maxLen})
+			if len(rules) > tc.rules {
+				t.Errorf("got %d rules, limit %d", len(rules), tc.rules)
+			}
+			all := ""
+			for _, r := range rules {
+				if n := len([]rune(r.Value)); n > tc.maxLen {
+					t.Errorf("rule of %d chars over %d: %s", n, tc.maxLen, r.Value)
+				}
+				if !strings.HasPrefix(r.Tag, XRuleTagPrefix) {
+					t.Errorf("tag %q lacks %q", r.Tag, XRuleTagPrefix)
+				}
+				if strings.Count(r.Value, `"`)%2 != 0 {
+					t.Errorf("unbalanced quotes: %s", r.Value)
+				}
+				all += r.Value + "\n"
+			}
+			if !strings.Contains(all, "#WhatsAppDown") || !strings.Contains(all, "WhatsApp") {
+				t.Errorf("rules lack WhatsApp:\n%s", all)
+			}
+			if tc.wantAllPresent && dropped != 0 {
+				t.Errorf("got %d terms dropped with Pro limits, want 0", dropped)
+			}
+		})
+	}
+}
+
+func TestXLineDecodeTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, line, reason string
+	}{
+		{"not json", `{"data":`, "bad-json"},
+		{"no data", `{"includes":{}}`, "missing-field"},
+		{"no id", `{"data":{"text":"x","created_at":"2022-10-25T07:00:00Z","author_id":"1"}}`, "missing-field"},
+		{"bad time", `{"data":{"id":"1","text":"x","created_at":"yesterday","author_id":"1"}}`, "bad-time"},
+		{"no author", `{"data":{"id":"1","text":"x","created_at":"2022-10-25T07:00:00Z"}}`, "missing-field"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decodeXLine([]byte(tc.line))
+			var re *downwatch.RejectError
+			if !errors.As(err, &re) || re.Reason != tc.reason {
+				t.Errorf("got %v, want reason %s", err, tc.reason)
+			}
+		})
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(fixture(t, "x/rules.json"), &raw); err != nil {
+		t.Fatal(err)
+	}
+}
