@@ -92,22 +92,14 @@ func indexFold(s, sub string) int {
 	return -1
 }
 
-// tidy trims each line, collapses runs of spaces and of blank lines.
+// tidy trims each line, collapses runs of spaces, and drops blank lines.
 func tidy(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	lines := strings.Split(s, "\n")
 	out := lines[:0]
-	blank := true
 	for _, l := range lines {
-		l = strings.Join(strings.Fields(strings.ReplaceAll(l, "\u00a0", " ")), " ")
-		if l == "" {
-			if blank {
-				continue
-			}
-			blank = true
-		} else {
-			blank = false
+		if l = strings.Join(strings.Fields(strings.ReplaceAll(l, "\u00a0", " ")), " "); l != "" {
+			out = append(out, l)
 		}
-		out = append(out, l)
 	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.Join(out, "\n")
 }
