@@ -2,15 +2,189 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/notify"
 	"github.com/downwatch/downwatch/store"
+	"github.com/downwatch/downwatch/web"
 )
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
-	return fmt.Errorf("serve: not built yet")
+	fs := flags(env, "serve", "[--redis URL] [--http ADDR] [--auth-token T] [--webhook URL ...] [flags]",
+		`Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
+/api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events),
+/healthz and /metrics over the incidents in Redis; with --webhook, also delivers
+every alert to webhooks (signed JSON or Slack messages, retried, deduplicated per
+incident revision, caught up after a restart).
+
+Secrets are better passed in the environment than as flags (which other users
+can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
+	redisURL := fs.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
+	httpAddr := fs.String("http", "127.0.0.1:8080", "address to serve HTTP on")
+	prefix := fs.String("prefix", store.DefaultPrefix, "Redis key prefix (replays into a real Redis use downwatch:replay:)")
+	token := fs.String("auth-token", "", "require this token (Authorization: Bearer, ?token=, or the cookie ?token= sets) on everything but /healthz (default $DOWNWATCH_AUTH_TOKEN; none: open)")
+	insecure := fs.Bool("insecure-no-auth", false, "allow serving without a token on a non-loopback address")
+	catalogFile := fs.String("catalog", "", "YAML file that extends the built-in service catalog (for service names)")
+	var hooks, events listFlag
+	fs.Var(&hooks, "webhook", "deliver every alert to this URL (repeatable)")
+	secret := fs.String("webhook-secret", "", "sign webhook bodies with HMAC-SHA256 in X-Downwatch-Signature (default $DOWNWATCH_WEBHOOK_SECRET)")
+	format := fs.String("webhook-format", notify.FormatJSON, `webhook body: "json" (the alert JSON) or "slack" (a Slack incoming-webhook message)`)
+	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
+	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
+	verbose := fs.Bool("v", false, "log details to stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *token == "" {
+		*token = os.Getenv("DOWNWATCH_AUTH_TOKEN")
+	}
+	if *secret == "" {
+		*secret = os.Getenv("DOWNWATCH_WEBHOOK_SECRET")
+	}
+	if err := checkExposure(*httpAddr, *token, *insecure); err != nil {
+		return err
+	}
+	log := logger(env.stderr, *verbose)
+	names, err := serviceNames(*catalogFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var disp *notify.Dispatcher
+	if len(hooks) > 0 {
+		var sinks []notify.Sink
+		for _, u := range hooks {
+			sinks = append(sinks, notify.Sink{URL: u, Format: *format, Secret: *secret, Events: events})
+		}
+		link := *publicURL
+		if link == "" && isLoopback(hostOf(*httpAddr)) {
+			link = "http://" + *httpAddr
+		}
+		disp, err = notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
+		if err != nil {
+			return err
+		}
+		if *format == notify.FormatJSON && *secret == "" {
+			fmt.Fprintln(env.stderr, "warning: webhook bodies are not signed; set --webhook-secret or DOWNWATCH_WEBHOOK_SECRET")
+		}
+	}
+	srv, err := web.New(web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
+	}
+	auth := "no authentication"
+	if *token != "" {
+		auth = "token required"
+	}
+	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), auth, *redisURL, *prefix)
+	var wg sync.WaitGroup
+	if disp != nil {
+		for hash, u := range disp.Sinks() {
+			fmt.Fprintf(env.stdout, "webhook sink %s: %s (%s)\n", hash, u, *format)
+		}
+		wg.Go(func() { disp.Run(ctx) })
+	}
+	err = srv.Serve(ctx, ln)
+	wg.Wait()
+	return err
 }
 
-func startDashboard(ctx context.Context, st *store.Redis, addr string) (string, func(), error) {
-	return "", func() {}, fmt.Errorf("dashboard not built yet")
+// startDashboard serves the dashboard and API over st on addr until ctx is done
+// or stop is called (the demo). The token, if any, comes from
+// DOWNWATCH_AUTH_TOKEN; a non-loopback addr needs one.
+func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAddr string, stop func(), err error) {
+	token := os.Getenv("DOWNWATCH_AUTH_TOKEN")
+	if err := checkExposure(addr, token, false); err != nil {
+		return "", nil, err
+	}
+	names, err := serviceNames("")
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := web.New(web.Config{Store: st, AuthToken: token, ServiceName: names})
+	if err != nil {
+		return "", nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ctx, ln); err != nil {
+			slog.Default().Error("dashboard stopped", "err", err)
+		}
+	}()
+	var once sync.Once
+	return ln.Addr().String(), func() { once.Do(func() { cancel(); <-done }) }, nil
+}
+
+// checkExposure refuses to serve incidents without a token on an address other
+// machines can reach.
+func checkExposure(addr, token string, insecure bool) error {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return fmt.Errorf("--http %q: want host:port, e.g. 127.0.0.1:8080: %w", addr, err)
+	}
+	if token != "" || insecure || isLoopback(hostOf(addr)) {
+		return nil
+	}
+	return fmt.Errorf("refusing to serve the dashboard and API without authentication on %s, which other machines can reach: "+
+		"set --auth-token or DOWNWATCH_AUTH_TOKEN, bind a loopback address such as 127.0.0.1:8080, "+
+		"or pass --insecure-no-auth to serve it open anyway", addr)
+}
+
+func hostOf(addr string) string {
+	h, _, _ := net.SplitHostPort(addr)
+	return h
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serviceNames returns a function giving a catalog id's display name.
+func serviceNames(file string) (func(string) string, error) {
+	var cat *catalog.Catalog
+	var err error
+	if file == "" {
+		cat, err = catalog.Default()
+	} else {
+		cat, err = catalog.Load(file)
+	}
+	if err != nil {
+		return nil, errors.Join(errors.New("load the service catalog"), err)
+	}
+	return func(id string) string {
+		if s, ok := cat.Service(id); ok && s.Name != "" {
+			return s.Name
+		}
+		return id
+	}, nil
 }
