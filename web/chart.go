@@ -13,11 +13,11 @@ import (
 
 // Chart geometry, in SVG user units; the SVG scales to its container.
 const (
-	chartW, chartH                 = 960, 230
-	padL, padR, padT, padB         = 40, 14, 14, 26
-	plotW, plotH                   = chartW - padL - padR, chartH - padT - padB
-	maxBuckets                     = 480
-	chartLabelPeak, chartLabelBase = "complainers", "baseline"
+	chartH                 = 230
+	padL, padR, padT, padB = 40, 14, 14, 26
+	plotH                  = chartH - padT - padB
+	maxBuckets             = 480
+	minChartMax            = 10 // a quiet service looks quiet, not like noise
 )
 
 // band is an incident drawn behind the series.
@@ -50,8 +50,12 @@ type bucket struct {
 // drawChart renders complainers per minute against the baseline, the
 // Downdetector picture, as an inline SVG. Only numbers and escaped labels go
 // into it.
-func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, title string) chartView {
+// chartW is the SVG's width in user units: 960 for a full-width chart, less
+// for the overview's grid so its labels stay legible when scaled down.
+func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, title string, chartW int) chartView {
 	cv := chartView{From: from, To: to}
+	plotW := float64(chartW - padL - padR)
+	maxBuckets := min(maxBuckets, chartW/2)
 	if len(pts) == 0 || !to.After(from) {
 		cv.Empty = true
 		return cv
@@ -88,7 +92,7 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 		return cv
 	}
 	var prev float64
-	ymax := 4.0
+	ymax := float64(minChartMax)
 	for i := first; i <= last; i++ {
 		if counts[i] > 0 {
 			prev = sums[i] / float64(counts[i])
@@ -114,9 +118,9 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 	}
 	// Incidents.
 	for _, bd := range bands {
-		x0, x1 := math.Max(x(bd.From), padL), math.Min(x(bd.To), chartW-padR)
+		x0, x1 := math.Max(x(bd.From), padL), math.Min(x(bd.To), float64(chartW-padR))
 		if x1 <= x0 {
-			if x0 >= chartW-padR || x(bd.To) < padL {
+			if x0 >= float64(chartW-padR) || x(bd.To) < padL {
 				continue
 			}
 			x1 = x0 + 2
@@ -168,7 +172,7 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 		px, py := x(cv.PeakAt)+bw/2, y(float64(cv.Peak))
 		anchor := "start"
 		lx := px + 7
-		if px > chartW-200 {
+		if px > float64(chartW-200) {
 			anchor, lx = "end", px-7
 		}
 		fmt.Fprintf(&b, `<circle class="peak" cx="%.1f" cy="%.1f" r="3.5"/>`, px, py)

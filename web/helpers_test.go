@@ -170,11 +170,11 @@ func scenarioSeries() []downwatch.SeriesPoint {
 			case m < 0:
 				return 0
 			case m < 30:
-				return 92 * (1 - math.Exp(-m/7))
+				return 80 * (1 - math.Exp(-m/7))
 			case m < 60:
-				return 92 - (m-30)*0.6
+				return 80 - (m-30)*0.5
 			default:
-				return math.Max(0, 74-(m-60)*0.9)
+				return math.Max(0, 65-(m-60)*0.8)
 			}
 		}},
 		{"x", 1.0, func(t time.Time) float64 {

@@ -310,7 +310,7 @@ func (s *Server) overview(ctx context.Context) (overviewView, error) {
 			continue
 		}
 		from := to.Add(-24 * time.Hour).Add(time.Minute)
-		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...))
+		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...), 680)
 		if err != nil {
 			return v, err
 		}
@@ -319,7 +319,7 @@ func (s *Server) overview(ctx context.Context) (overviewView, error) {
 	return v, nil
 }
 
-func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs []downwatch.Incident) (chartView, error) {
+func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs []downwatch.Incident, width int) (chartView, error) {
 	pts, err := s.st.Series(ctx, svc, from, to)
 	if err != nil {
 		return chartView{}, err
@@ -340,7 +340,7 @@ func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs
 		bands = append(bands, band{From: i.StartedAt, To: end, State: i.State, Label: label})
 	}
 	name := s.cfg.ServiceName(svc)
-	cv := drawChart(pts, from, to, bands, fmt.Sprintf("%s: complainers per minute against the baseline, %s to %s UTC", name, from.Format("2 Jan 15:04"), to.Format("2 Jan 15:04")))
+	cv := drawChart(pts, from, to, bands, fmt.Sprintf("%s: complainers per minute against the baseline, %s to %s UTC", name, from.Format("2 Jan 15:04"), to.Format("2 Jan 15:04")), width)
 	cv.Service, cv.Name = svc, name
 	return cv, nil
 }
@@ -393,7 +393,7 @@ func (s *Server) incident(ctx context.Context, id string) (incidentView, error) 
 	if to.Sub(from) > 24*time.Hour {
 		from = to.Add(-24 * time.Hour)
 	}
-	if v.Chart, err = s.chart(ctx, inc.Service, from, to, []downwatch.Incident{inc}); err != nil {
+	if v.Chart, err = s.chart(ctx, inc.Service, from, to, []downwatch.Incident{inc}, 960); err != nil {
 		return v, err
 	}
 	return v, nil
