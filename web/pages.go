@@ -304,13 +304,23 @@ func (s *Server) overview(ctx context.Context) (overviewView, error) {
 	for _, i := range recent {
 		v.Recent = append(v.Recent, s.view(i, v.Clock))
 	}
+	width := 680 // two charts a row
+	charted := 0
+	for _, svc := range services {
+		if !latest[svc].IsZero() {
+			charted++
+		}
+	}
+	if charted == 1 {
+		width = 960 // one chart, full width
+	}
 	for _, svc := range services {
 		to := latest[svc]
 		if to.IsZero() {
 			continue
 		}
 		from := to.Add(-24 * time.Hour).Add(time.Minute)
-		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...), 680)
+		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...), width)
 		if err != nil {
 			return v, err
 		}
@@ -401,8 +411,8 @@ func (s *Server) incident(ctx context.Context, id string) (incidentView, error) 
 
 func timeline(i downwatch.Incident) []step {
 	off := func(t time.Time) string {
-		if t.Equal(i.StartedAt) {
-			return "onset"
+		if t.Sub(i.StartedAt) < time.Minute {
+			return "within a minute"
 		}
 		return "+" + dur(t.Sub(i.StartedAt))
 	}

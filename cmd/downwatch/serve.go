@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/notify"
@@ -122,18 +123,26 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 	if err != nil {
 		return "", nil, err
 	}
-	srv, err := web.New(web.Config{Store: st, AuthToken: token, ServiceName: names})
+	// A connection of its own: the caller (the demo's replay) may close its
+	// store while the dashboard still serves (demo --hold).
+	own := st
+	if c, ok := st.Client().(*redis.Client); ok {
+		own = store.New(redis.NewClient(c.Options()), store.Config{Prefix: st.Prefix()})
+	}
+	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: names})
 	if err != nil {
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
+		own.Close()
 		return "", nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		defer own.Close()
 		if err := srv.Serve(ctx, ln); err != nil {
 			slog.Default().Error("dashboard stopped", "err", err)
 		}
