@@ -125,8 +125,14 @@ func Consume(ctx context.Context, cfg ConsumerConfig, handle func(ctx context.Co
 		for _, a := range assigned {
 			p := &Partition{ID: a.ID, Committed: a.Offset, topic: cfg.Topic, gen: gen, cfg: cfg}
 			wg.Add(1)
-			gen.Start(func(gctx context.Context) {
+			gen.Start(func(genCtx context.Context) {
 				defer wg.Done()
+				// The handler stops when the generation ends (rebalance) or when the
+				// caller's ctx is done, whichever comes first.
+				gctx, cancel := context.WithCancel(ctx)
+				defer cancel()
+				stop := context.AfterFunc(genCtx, cancel)
+				defer stop()
 				for backoff := 500 * time.Millisecond; ; backoff = min(2*backoff, 30*time.Second) {
 					err := handle(gctx, p)
 					p.close()

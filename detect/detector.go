@@ -53,13 +53,13 @@ type signal struct {
 }
 
 type service struct {
-	Inc        *incident
-	Countries  []string // countries with a signal of this service
+	Inc       *incident
+	Countries []string // countries with a signal of this service
 	// PromoteCheck is the last minute a regional incident was checked for spread.
 	PromoteCheck int64
-	LastID     string
-	PendingAck *downwatch.Post
-	Recent     []downwatch.Post // last complaint posts, to backfill an incident from its onset
+	LastID       string
+	PendingAck   *downwatch.Post
+	Recent       []downwatch.Post // last complaint posts, to backfill an incident from its onset
 }
 
 type incident struct {
@@ -215,15 +215,15 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		if dec, fired := g.T.burst(b); fired {
 			switch {
 			case sv.Inc == nil:
-				if cc, cdec, ok := d.concentrated(sv, m.Service, b, regionalShare); ok {
-					d.open(sv, cc, b, t, cdec) // one country bursts: a regional incident
+				if cc, ok := d.concentrated(sv, m.Service, b, regionalShare); ok {
+					d.open(sv, cc, b, t, dec) // one country carries the burst: a regional incident
 				} else {
 					d.open(sv, g, b, t, dec)
 				}
 			case sv.Inc.I.Region != "" && b > sv.PromoteCheck:
 				// A regional incident whose burst has spread: make it global.
 				sv.PromoteCheck = b
-				if _, _, ok := d.concentrated(sv, m.Service, b, globalShare); !ok {
+				if _, ok := d.concentrated(sv, m.Service, b, globalShare); !ok {
 					d.open(sv, g, b, t, dec)
 				}
 			}
@@ -246,7 +246,7 @@ const (
 )
 
 // concentrated finds the country whose signal carries the burst at minute b.
-func (d *Detector) concentrated(sv *service, svc string, b int64, share float64) (*signal, decision, bool) {
+func (d *Detector) concentrated(sv *service, svc string, b int64, share float64) (*signal, bool) {
 	var top *signal
 	var topExcess, total, topBase, baseTotal float64
 	for _, cc := range sv.Countries {
@@ -264,15 +264,9 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, share float64)
 		}
 	}
 	if top == nil || topExcess < share*max(total, topExcess) || baseTotal <= 0 || topBase > 0.5*baseTotal {
-		return nil, decision{}, false
+		return nil, false
 	}
-	w := top.T.p.long
-	obs := top.T.sum(b, w)
-	if obs < top.T.p.minK {
-		return nil, decision{}, false
-	}
-	mu := top.T.lambda * float64(w)
-	return top, decision{window: w, observed: obs, expected: mu, p: tailP(obs, mu, top.T.phi), perMin: top.T.lambda / top.T.p.perMin}, true
+	return top, top.T.sum(b, top.T.p.long) >= top.T.p.minK
 }
 
 // count adds an author to minute b unless the author, or the same long text, was

@@ -56,9 +56,10 @@ type Options struct {
 	OnAlert func(downwatch.Alert)
 	// Progress is called about once a second while the replay runs.
 	Progress func(ingest *ingest.Stats, det *detect.RunStats)
-	// Keep leaves the embedded Kafka and Redis running until ctx is done (demo).
-	Keep   bool
-	Logger *slog.Logger
+	// AfterRun, if set, is called with the report while Kafka, Redis and the store
+	// are still up (the demo prints its summary and may hold them until Ctrl-C).
+	AfterRun func(*Report)
+	Logger   *slog.Logger
 }
 
 // Env is the running infrastructure of a replay.
@@ -125,12 +126,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		defer func() {
-			if opt.Keep {
-				<-ctx.Done()
-			}
-			b.Close()
-		}()
+		defer b.Close()
 		env.Kafka, env.Embeded = b.Addrs(), true
 	} else {
 		// A shared broker: this run gets its own mentions topic and group, so
@@ -148,12 +144,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, fmt.Errorf("replay: start embedded Redis: %w", err)
 		}
-		defer func() {
-			if opt.Keep {
-				<-ctx.Done()
-			}
-			mr.Close()
-		}()
+		defer mr.Close()
 		env.Redis = mr.Addr()
 		client = redis.NewClient(&redis.Options{Addr: mr.Addr()})
 		if opt.Prefix == "" {
@@ -243,6 +234,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}}
 	if rep.Incidents == nil {
 		rep.Incidents = []downwatch.Incident{}
+	}
+	if opt.AfterRun != nil {
+		opt.AfterRun(rep)
 	}
 	return rep, nil
 }

@@ -70,9 +70,16 @@ paced at --speed times real time.`)
 		truth.Outages[0].Start.Format("2006-01-02 15:04"), truth.Outages[0].End.Format("15:04"), *speed)
 	var mu sync.Mutex
 	stopServe := func() {}
-	rep, err := replay.Run(ctx, replay.Options{
+	_, err := replay.Run(ctx, replay.Options{
 		Source: &ingest.Chan{C: posts},
-		Keep:   *hold,
+		AfterRun: func(rep *replay.Report) {
+			fmt.Fprintf(env.stdout, "\ndone: %d posts (%d rejected), %d mentions, %d incidents, %d alerts\n",
+				rep.Stats.Posts, rep.Stats.Rejected, rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Alerts)
+			if *hold {
+				fmt.Fprintln(env.stdout, "holding Kafka, Redis and the dashboard; Ctrl-C to quit")
+				<-ctx.Done()
+			}
+		},
 		OnStart: func(e *replay.Env) {
 			fmt.Fprintf(env.stdout, "embedded Kafka: %s   (kcat -b %s -t %s -C -o beginning)\n", strings.Join(e.Kafka, ","), e.Kafka[0], e.Alerts)
 			fmt.Fprintf(env.stdout, "embedded Redis: %s   (redis-cli -p %s ZREVRANGE %sactive 0 -1; SUBSCRIBE %salerts)\n", e.Redis, portOf(e.Redis), e.Prefix, e.Prefix)
@@ -94,11 +101,9 @@ paced at --speed times real time.`)
 		},
 	})
 	defer stopServe()
-	if err != nil {
+	if err != nil && !(*hold && ctx.Err() != nil) {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "\ndone: %d posts (%d rejected), %d mentions, %d incidents, %d alerts\n",
-		rep.Stats.Posts, rep.Stats.Rejected, rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Alerts)
 	return nil
 }
 
