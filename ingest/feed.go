@@ -306,7 +306,6 @@ func parseFeed(data []byte) ([]feedItem, error) {
 func newXMLDecoder(data []byte) *xml.Decoder {
 	dec := xml.NewDecoder(bytes.NewReader(data))
 	dec.Strict = false
-	dec.AutoClose = xml.HTMLAutoClose
 	dec.Entity = xml.HTMLEntity
 	dec.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
 		enc, err := ianaindex.IANA.Encoding(label)
