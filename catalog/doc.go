@@ -12,8 +12,11 @@
 // Matching runs one Aho-Corasick automaton, built once per Matcher, over the
 // normalised bytes of a post (NFKC, case folding and a few script-specific
 // foldings, see normalize.go); word boundaries are enforced for scripts that
-// separate words with spaces and not for Han, kana and Thai. The no-match path
-// allocates nothing. Matcher.Explain says why a text did or did not match.
+// separate words with spaces and not for Han, kana and Thai. When a post names
+// several services, each outage phrase belongs only to the service name it is
+// attached to, within its clause (attach.go). The no-match path allocates
+// nothing. Matcher.Explain says why a text did or did not match, and which
+// service each phrase was attached to.
 //
 // The package imports only the root package downwatch, golang.org/x/text and
 // go.yaml.in/yaml/v3 besides the standard library. It has no global mutable

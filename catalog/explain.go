@@ -42,6 +42,14 @@ type Finding struct {
 	End      int      `json:"end"`
 	// Ignored says why the finding does not count; empty when it does.
 	Ignored string `json:"ignored,omitempty"`
+	// When the post names several services, phrases belong to the service
+	// they are attached to (see attach.go). Clause numbers the clause of a
+	// name, phrase, keyword or separator from 1; AttachedTo lists the
+	// services a phrase is attached to and Attachment says how (or why it is
+	// attached to none). All three are empty when the post names one service.
+	Clause     int      `json:"clause,omitempty"`
+	AttachedTo []string `json:"attached_to,omitempty"`
+	Attachment string   `json:"attachment,omitempty"`
 }
 
 // ServiceVerdict is the decision for one service.
@@ -73,14 +81,24 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 	}
 	_, agency := m.news[foldHandle(p.Author)]
 	ex.AuthorIsNews = agency || p.Source == "rss"
-	occ := slices.Clone(sc.occ)
-	slices.SortStableFunc(occ, func(a, b occurrence) int {
-		if a.start != b.start {
-			return int(a.start - b.start)
+	order := make([]int, len(sc.occ))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if sc.occ[a].start != sc.occ[b].start {
+			return int(sc.occ[a].start - sc.occ[b].start)
 		}
-		return int(b.end - a.end)
+		return int(sc.occ[b].end - sc.occ[a].end)
 	})
-	for _, o := range occ {
+	clause := map[int32]int{}
+	if sc.multi {
+		for _, t := range sc.tok {
+			clause[t.occ] = int(t.clause) + 1
+		}
+	}
+	for _, oi := range order {
+		o := sc.occ[oi]
 		mn := &m.meanings[o.meaning]
 		f := Finding{
 			Kind:     mn.kind.String(),
@@ -91,6 +109,13 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 			Start:    int(o.start),
 			End:      int(o.end),
 			Ignored:  deadReasons[o.dead],
+			Clause:   clause[int32(oi)],
+		}
+		if mn.kind == kSeparator && !sc.multi && o.dead == live {
+			f.Ignored = "clause separators matter only when a post names several services"
+		}
+		if sc.multi && isPhraseKind(mn.kind) && o.dead == live {
+			m.explainAttachment(&f, text, sc, int32(oi))
 		}
 		if mn.service >= 0 {
 			f.Service = m.services[mn.service].ID
@@ -106,7 +131,7 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 		ex.Found = append(ex.Found, f)
 	}
 	ex.Services = verdicts
-	if len(verdicts) == 0 && len(occ) == 0 {
+	if len(verdicts) == 0 && len(sc.occ) == 0 {
 		ex.Services = nil
 	}
 }
@@ -142,8 +167,14 @@ func (e Explanation) String() string {
 		if len(f.Flags) > 0 {
 			fmt.Fprintf(&b, " [%s]", strings.Join(f.Flags, ","))
 		}
+		if f.Clause > 0 {
+			fmt.Fprintf(&b, " clause=%d", f.Clause)
+		}
 		if f.Ignored != "" {
 			fmt.Fprintf(&b, " IGNORED: %s", f.Ignored)
+		}
+		if f.Attachment != "" {
+			fmt.Fprintf(&b, "\n    -> attached to %s", f.Attachment)
 		}
 		b.WriteByte('\n')
 	}
@@ -158,4 +189,39 @@ func (e Explanation) String() string {
 		b.WriteString("no service named and the author speaks for none: not a mention\n")
 	}
 	return b.String()
+}
+
+// explainAttachment fills in the services phrase occurrence oi is attached to.
+func (m *Matcher) explainAttachment(f *Finding, text []byte, sc *scratch, oi int32) {
+	var parts []string
+	for _, l := range sc.links {
+		if l.phrase != oi {
+			continue
+		}
+		no := &sc.occ[l.name]
+		id := m.services[m.meanings[no.meaning].service].ID
+		if !slices.Contains(f.AttachedTo, id) {
+			f.AttachedTo = append(f.AttachedTo, id)
+		}
+		how := howNames[l.how]
+		if l.how == howCoordinated {
+			vo := &sc.occ[l.via]
+			how += fmt.Sprintf(" %q", text[vo.start:vo.end])
+		}
+		parts = append(parts, fmt.Sprintf("%s (%q at %d: %s)", id, text[no.start:no.end], no.start, how))
+	}
+	if len(parts) > 0 {
+		f.Attachment = strings.Join(parts, ", ")
+		return
+	}
+	f.Attachment = "no service: its clause names none (its symptoms go to every hit)"
+	for _, t := range sc.tok {
+		if t.occ == oi {
+			for _, u := range sc.tok {
+				if u.clause == t.clause && isNameKind(u.kind) {
+					f.Attachment = "no service: no name before it in its clause, and a comma separates it from the name after it"
+				}
+			}
+		}
+	}
 }

@@ -25,6 +25,7 @@ type lexGroup struct {
 	Weak     bool     `yaml:"weak"`
 	Scope    string   `yaml:"scope"`
 	Prefix   bool     `yaml:"prefix"`
+	Except   string   `yaml:"except"` // separators: before-phrase | after-name
 	Phrases  []string `yaml:"phrases"`
 	line     int
 }
@@ -36,6 +37,9 @@ type lexicon struct {
 	Ack       []lexGroup `yaml:"ack"`
 	Resolved  []lexGroup `yaml:"resolved"`
 	Keywords  []lexGroup `yaml:"keywords"`
+	// Separators split a sentence into clauses when a post names several
+	// services (see attach.go).
+	Separators []lexGroup `yaml:"separators"`
 }
 
 // parseLexicon decodes and validates a lexicon file.
@@ -55,8 +59,11 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 	for _, sec := range []struct {
 		name   string
 		groups []lexGroup
-	}{{"outage", lx.Outage}, {"negatives", lx.Negatives}, {"ack", lx.Ack}, {"resolved", lx.Resolved}, {"keywords", lx.Keywords}} {
+	}{{"outage", lx.Outage}, {"negatives", lx.Negatives}, {"ack", lx.Ack}, {"resolved", lx.Resolved}, {"keywords", lx.Keywords}, {"separators", lx.Separators}} {
 		for i, g := range sec.groups {
+			if g.Except != "" && (sec.name != "separators" || (g.Except != "before-phrase" && g.Except != "after-name")) {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: except must be before-phrase or after-name (separators only), got %q", sec.name, i+1, g.Except)}
+			}
 			for _, s := range g.Symptoms {
 				if !slices.Contains(lx.Symptoms, s) {
 					return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: unknown symptom %q", sec.name, i+1, s)}

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,10 +28,19 @@ type Hit struct {
 // #WhatsAppDown). More precisely:
 //
 //   - complaint (any other author): names S and has an outage phrase or an
-//     outage hashtag of S. The phrase may be anywhere in the post, so
-//     "Instagram and WhatsApp down" is a mention of both.
+//     outage hashtag of S. When S is the only service the post names, the
+//     phrase may be anywhere in the post. When the post names several, the
+//     phrase must be attached to S (attach.go): it belongs to the name just
+//     before it in its clause ("whatsapp down", "is whatsapp down?",
+//     "WhatsApp çöktü"), or to the name after it when it starts its clause
+//     ("no funciona whatsapp"), and to the names coordinated with that one
+//     ("Instagram and WhatsApp down" is a mention of both); clauses end at
+//     sentence ends and contrast words ("but", "so", "time to", "lekin",
+//     "pero"...). So "whatsapp down so everyone's back on telegram" and
+//     "WhatsApp is down, Telegram works" are mentions of WhatsApp only.
 //   - news (author is a catalog news agency, or Source "rss"): names S and has
-//     an outage, acknowledgement or resolved phrase. Ack and Resolved are set
+//     an outage, acknowledgement or resolved phrase (attached to S when the
+//     post names several services). Ack and Resolved are set
 //     from the phrases, so a news agency quoting "we're aware... working to
 //     restore WhatsApp" is a news hit with Ack.
 //   - official (author is an official account of S): has an outage,
@@ -73,7 +81,10 @@ type Hit struct {
 //
 // Symptoms are the union of the symptom tags of the live outage,
 // acknowledgement and resolved phrases, plus those of symptom keywords
-// ("login", "payment", "messages") when the post has such a phrase.
+// ("login", "payment", "messages") when the post has such a phrase. When the
+// post names several services, a complaint or news hit gets only the symptoms
+// of the phrases attached to its service and of the keywords in their clauses
+// (plus those of clauses that name no service).
 type Matcher struct {
 	cat       *Catalog
 	ac        *automaton
@@ -88,6 +99,7 @@ type Matcher struct {
 	symOrder  []int    // bits in alphabetical order of their names
 	fillers   map[string]struct{}
 	determ    map[string]struct{}
+	coord     map[string]struct{}
 	pool      sync.Pool
 }
 
@@ -101,9 +113,10 @@ const (
 	kAck
 	kResolved
 	kKeyword
+	kSeparator
 )
 
-var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword"}
+var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator"}
 
 func (k patKind) String() string { return kindNames[k] }
 
@@ -112,10 +125,11 @@ type meaning struct {
 	kind      patKind
 	service   int16 // kName, kDownTag; -1 otherwise
 	symptoms  uint16
-	ambiguous bool // kName: needs stronger evidence
-	weak      bool // kOutage: cancelled by post-scope negatives
-	postScope bool // kNegative
-	prefix    bool // may end inside a word
+	ambiguous bool  // kName: needs stronger evidence
+	weak      bool  // kOutage: cancelled by post-scope negatives
+	postScope bool  // kNegative
+	prefix    bool  // may end inside a word
+	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	lang      string
 	entry     string // as written in the catalog or lexicon
 }
@@ -155,6 +169,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		symptoms:  lx.Symptoms,
 		fillers:   wordSet(fillerWords),
 		determ:    wordSet(determinerWords),
+		coord:     wordSet(coordinatorWords),
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -196,14 +211,21 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 	for _, sec := range []struct {
 		kind   patKind
 		groups []lexGroup
-	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}} {
+	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}, {kSeparator, lx.Separators}} {
 		for _, g := range sec.groups {
 			var mask uint16
 			for _, s := range g.Symptoms {
 				mask |= 1 << slices.Index(m.symptoms, s)
 			}
+			var except uint8
+			switch g.Except {
+			case "before-phrase":
+				except = exceptBeforePhrase
+			case "after-name":
+				except = exceptAfterName
+			}
 			for _, p := range g.Phrases {
-				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, postScope: g.Scope == "post", prefix: g.Prefix, lang: g.Lang})
+				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, postScope: g.Scope == "post", prefix: g.Prefix, lang: g.Lang, except: except})
 			}
 		}
 	}
@@ -298,6 +320,11 @@ type scratch struct {
 	svc     []svcState
 	touched []int16
 	author  []byte
+	// Attachment (attach.go); valid when multi is set.
+	multi  bool
+	tok    []token
+	links  []link
+	shared uint16 // symptoms of phrases and keywords in clauses naming no service
 }
 
 type occurrence struct {
@@ -314,17 +341,26 @@ const (
 	deadInsideName
 	deadInsidePhrase
 	deadAmbiguous
+	deadSepOverlap
+	deadSepBeforePhrase
+	deadSepAfterName
 )
 
-var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence"}
+var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
+	"overlaps a service name or outage phrase, so it separates nothing",
+	"right before an outage phrase it is an intensifier (\"so down\"), not a clause separator",
+	"right after a service name it is a postposition (\"whatsapp par\" = on WhatsApp), not \"but\""}
 
 type svcState struct {
 	named    bool
 	downTag  bool
 	official bool // the author speaks for the service
-	// otherSentence: the post names several services and no outage, ack or
-	// resolved phrase is in a sentence that names this one.
-	otherSentence bool
+	// When the post names several services (scratch.multi), attached has a
+	// bit per kind of phrase attached to a name of this service (attOutage,
+	// attAck, attResolved) and symptoms the symptoms of those phrases and of
+	// the keywords in their clauses.
+	attached uint8
+	symptoms uint16
 }
 
 // Match appends one Hit per matched service to dst and returns it, in catalog
@@ -413,13 +449,20 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		}
 	}
 
-	// Several services named: each needs its phrase in its own sentence.
+	// Several services named: each phrase belongs to the service it is
+	// attached to (attach.go).
+	sc.multi = false
 	if len(sc.touched) > 1 {
+		anyTag := false
 		for _, si := range sc.touched {
-			st := &sc.svc[si]
-			st.otherSentence = !st.downTag && !m.sameSentence(text, sc, si)
+			anyTag = anyTag || sc.svc[si].downTag
+		}
+		if hasOutage || hasAck || hasResolved || anyTag {
+			sc.multi = true
+			m.attach(text, sc)
 		}
 	}
+	multiNamed := len(sc.touched) > 1
 
 	// Services the author speaks for.
 	speaks := officialFor
@@ -467,6 +510,16 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		}
 		hit := false
 		why := ""
+		// Per service when the post names several services, else per post.
+		own := multiNamed && st.named && !st.official && !statusPage
+		svcOutage, svcAny := hasOutage, hasOutage || hasAck || hasResolved
+		svcAck, svcResolved, svcSymptoms := hasAck, hasResolved, symptoms
+		if own {
+			svcOutage = st.attached&attOutage != 0
+			svcAny = st.attached != 0
+			svcAck, svcResolved = st.attached&attAck != 0, st.attached&attResolved != 0
+			svcSymptoms = st.symptoms | sc.shared
+		}
 		switch {
 		case statusPage && (st.official || st.named):
 			hit, why = true, "status page post"
@@ -474,23 +527,34 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 			hit, why = true, "official account with an outage, acknowledgement or resolved phrase"
 		case st.official:
 			why = "official account, but no outage, acknowledgement or resolved phrase"
-		case st.otherSentence:
-			why = "the post names several services and no outage phrase shares a sentence with this one"
-		case kind == downwatch.KindNews && st.named && (hasOutage || hasAck || hasResolved || st.downTag):
+		case own && !st.downTag && st.attached == 0 && (hasOutage || hasAck || hasResolved):
+			why = "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"
+			if ex != nil {
+				why += ": " + m.droppedDetail(text, sc, si)
+			}
+		case kind == downwatch.KindNews && st.named && (svcAny || st.downTag):
 			hit, why = true, "news agency names the service with an outage, acknowledgement or resolved phrase"
+			if own {
+				why += " attached to it"
+			}
 		case kind == downwatch.KindNews:
 			why = "news agency names the service, but no outage, acknowledgement or resolved phrase"
 		case st.downTag:
 			hit, why = true, "outage hashtag"
-		case st.named && hasOutage:
+		case st.named && svcOutage:
 			hit, why = true, "names the service and has an outage phrase"
+			if own {
+				why = "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"
+			}
+		case own && hasOutage:
+			why = "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"
 		default:
 			why = "names the service, but has no outage phrase (or it was cancelled by a negative)"
 		}
 		if hit {
-			h := Hit{Service: svc.ID, Kind: kind, Symptoms: m.symptomList(symptoms)}
+			h := Hit{Service: svc.ID, Kind: kind, Symptoms: m.symptomList(svcSymptoms)}
 			if kind != downwatch.KindComplaint {
-				h.Ack, h.Resolved = hasAck, hasResolved
+				h.Ack, h.Resolved = svcAck, svcResolved
 			}
 			dst = append(dst, h)
 		}
@@ -656,63 +720,6 @@ func (m *Matcher) precededByDeterminer(text []byte, i int) bool {
 	}
 	_, ok := m.determ[string(text[k:j])]
 	return ok
-}
-
-// sameSentence reports whether a live name of service si and a live outage,
-// ack or resolved phrase occur in one sentence (nothing between them ends a
-// sentence: . followed by a space, ! ? newline, । ॥ 。 ؟).
-func (m *Matcher) sameSentence(text []byte, sc *scratch, si int16) bool {
-	for i := range sc.occ {
-		n := &sc.occ[i]
-		nm := &m.meanings[n.meaning]
-		if n.dead != live || nm.kind != kName || nm.service != si {
-			continue
-		}
-		for j := range sc.occ {
-			o := &sc.occ[j]
-			switch m.meanings[o.meaning].kind {
-			case kOutage, kAck, kResolved:
-			default:
-				continue
-			}
-			if o.dead != live {
-				continue
-			}
-			lo, hi := o.end, n.start
-			if o.start >= n.end {
-				lo, hi = n.end, o.start
-			} else if o.end > n.start {
-				return true // overlapping
-			}
-			if !hasSentenceEnd(text[lo:hi]) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func hasSentenceEnd(gap []byte) bool {
-	for i := 0; i < len(gap); i++ {
-		switch gap[i] {
-		case '!', '?', '\n':
-			return true
-		case '.':
-			if i+1 == len(gap) || gap[i+1] == ' ' {
-				return true
-			}
-		}
-	}
-	return bytesContainsAny(gap, "।", "॥", "。", "؟")
-}
-
-func bytesContainsAny(b []byte, seps ...string) bool {
-	for _, s := range seps {
-		if bytes.Contains(b, []byte(s)) {
-			return true
-		}
-	}
-	return false
 }
 
 // statusPageService resolves the author of a status page post: a service id, an

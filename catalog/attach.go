@@ -1,0 +1,560 @@
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Attachment: which service an outage phrase belongs to when a post names
+// several services ("whatsapp down so everyone's back on telegram" is a
+// complaint about WhatsApp, not Telegram).
+//
+// A post that names one service is a mention of it when it has an outage
+// phrase anywhere (see Matcher). A post that names several is cut into clauses
+// and every outage, acknowledgement or resolved phrase is attached to names in
+// its clause; a service is a hit only through a phrase attached to one of its
+// names (or its own outage hashtag: #WhatsAppDown #InstagramDown):
+//
+//   - Clauses end at sentence ends (. followed by a space, ! ? newline । ॥ 。 ؟)
+//     and at contrast words, the lexicon's separators: "but", "so", "time to",
+//     "switch to", "back on", "use", "try", "lekin", "par", "pe aa jao", "pero",
+//     "mas", "ma", "aber", "ama", "mais", "けど", "じゃなくて"... "so" right
+//     before an outage phrase is an intensifier ("are so down"), "par" right
+//     after a name is a postposition ("whatsapp par" = on WhatsApp), and a
+//     separator overlapping a name or phrase separates nothing.
+//   - A phrase belongs to the name just before it in its clause, in SVO and
+//     verb-final languages alike: "whatsapp down", "whatsapp is not working",
+//     "is whatsapp down?", "WhatsApp çöktü", "व्हाट्सएप काम नहीं कर रहा",
+//     "Twitter落ちてる". A comma between them weakens this (next rule first).
+//   - When no name precedes it (in the clause, or since the last comma of the
+//     clause) the phrase starts its clause and belongs to the first name after
+//     it, unless a comma is in between: "down: whatsapp", "no funciona
+//     whatsapp", "não funciona o WhatsApp", "kaam nahi kar raha whatsapp",
+//     "Instagram works fine, can't send messages on WhatsApp".
+//   - Otherwise it belongs to the nearest name before it across the comma
+//     ("WhatsApp, can't send any messages").
+//   - Names coordinated with the attached one share the phrase: the gap
+//     between them holds only list punctuation (, & + / # @ ( ) 、) and
+//     coordinator words (and, or, aur, dono, e, y, ve, und, et, i, dan, और,
+//     ও, と, も, 和...): "Facebook, Instagram & WhatsApp not working",
+//     "WhatsApp aur Instagram dono down hai", "WhatsApp e Instagram non
+//     funzionano", "no funciona WhatsApp ni Instagram".
+//
+// So a name after a phrase that does not start its clause gets nothing ("X is
+// down, Y works"), and a name in a clause without a phrase gets nothing
+// ("Instagram works fine but whatsapp is not working").
+//
+// Symptoms stay with the service that gets the phrase: a hit's symptoms are
+// those of the phrases attached to the service, of the symptom keywords in
+// the clauses where it got a phrase or hashtag, and of phrases and keywords in
+// clauses that name no service. Official accounts and status pages are not
+// affected (they need no name), and Ack/Resolved of a news hit come from the
+// phrases attached to the service.
+//
+// Everything here works in the pooled scratch buffers: no allocation.
+
+type token struct {
+	occ        int32 // index into scratch.occ
+	start, end int32
+	clause     int32
+	kind       patKind
+	service    int16 // kName, kDownTag
+}
+
+// link says that a phrase (an index into scratch.occ; -1 for an outage
+// hashtag, which is its own service's) is attached to a name.
+type link struct {
+	phrase int32
+	name   int32
+	via    int32 // howCoordinated: the name it is coordinated with
+	clause int32
+	how    uint8
+}
+
+// svcState.attached bits.
+const (
+	attOutage uint8 = 1 << iota
+	attAck
+	attResolved
+)
+
+// meaning.except for separators.
+const (
+	exceptBeforePhrase uint8 = 1 + iota
+	exceptAfterName
+)
+
+const (
+	howBefore uint8 = 1 + iota
+	howAfter
+	howBeforeComma
+	howOverlap
+	howCoordinated
+	howHashtag
+)
+
+var howNames = [...]string{"", "the name just before it", "the name right after it (the phrase starts its clause)", "the nearest name before it, across a comma (no name follows it before a comma)", "the name it overlaps", "coordinated with", "its own outage hashtag"}
+
+func isNameKind(k patKind) bool   { return k == kName || k == kDownTag }
+func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kResolved }
+
+// attach computes clauses and links for a post that names several services
+// and sets svcState.attached and .symptoms and scratch.shared.
+func (m *Matcher) attach(text []byte, sc *scratch) {
+	sc.tok = sc.tok[:0]
+	sc.links = sc.links[:0]
+	sc.shared = 0
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live {
+			continue
+		}
+		mn := &m.meanings[o.meaning]
+		switch mn.kind {
+		case kName, kDownTag, kOutage, kAck, kResolved, kKeyword, kSeparator:
+		default:
+			continue
+		}
+		sc.tok = append(sc.tok, token{occ: int32(i), start: o.start, end: o.end, kind: mn.kind, service: mn.service})
+	}
+	tok := sc.tok
+	for i := 1; i < len(tok); i++ { // insertion sort: few tokens, no allocation
+		for j := i; j > 0 && tokenLess(&tok[j], &tok[j-1]); j-- {
+			tok[j], tok[j-1] = tok[j-1], tok[j]
+		}
+	}
+
+	// Separators that do not separate.
+	for i := range tok {
+		t := &tok[i]
+		if t.kind != kSeparator {
+			continue
+		}
+		o := &sc.occ[t.occ]
+		except := m.meanings[o.meaning].except
+		for j := range tok {
+			u := &tok[j]
+			switch {
+			case isNameKind(u.kind) || isPhraseKind(u.kind):
+				if u.start < t.end && t.start < u.end {
+					o.dead = deadSepOverlap
+				}
+			}
+			if o.dead != live {
+				break
+			}
+			if except == exceptBeforePhrase && isPhraseKind(u.kind) && u.start >= t.end && onlySpaces(text[t.end:u.start]) {
+				o.dead = deadSepBeforePhrase
+			}
+			if except == exceptAfterName && isNameKind(u.kind) && u.end <= t.start && onlySpaces(text[u.end:t.start]) {
+				o.dead = deadSepAfterName
+			}
+		}
+	}
+
+	// Clauses.
+	clause := int32(0)
+	pos := 0
+	for i := range tok {
+		t := &tok[i]
+		for pos < int(t.start) {
+			if n := sentenceEndAt(text, pos); n > 0 {
+				clause++
+				pos += n
+			} else {
+				pos++
+			}
+		}
+		if t.kind == kSeparator && sc.occ[t.occ].dead == live {
+			clause++
+		}
+		t.clause = clause
+	}
+
+	// Phrases.
+	for i := range tok {
+		p := &tok[i]
+		if p.kind == kDownTag {
+			sc.links = append(sc.links, link{phrase: -1, name: p.occ, via: -1, clause: p.clause, how: howHashtag})
+			continue
+		}
+		if !isPhraseKind(p.kind) {
+			continue
+		}
+		lo, hi := clauseRange(tok, i)
+		before, after := -1, -1
+		overlap := false
+		for j := lo; j < hi; j++ {
+			u := &tok[j]
+			if !isNameKind(u.kind) {
+				continue
+			}
+			switch {
+			case u.start < p.end && p.start < u.end:
+				m.link(sc, i, j, -1, howOverlap)
+				m.coordinate(text, sc, lo, hi, i, j, -1)
+				overlap = true
+			case u.end <= p.start:
+				if before < 0 || u.start > tok[before].start {
+					before = j
+				}
+			default:
+				if after < 0 || u.start < tok[after].start {
+					after = j
+				}
+			}
+		}
+		switch {
+		case overlap:
+		case before >= 0 && !hasComma(text[tok[before].end:p.start]):
+			m.link(sc, i, before, -1, howBefore)
+			m.coordinate(text, sc, lo, hi, i, before, -1)
+		case after >= 0 && !hasComma(text[p.end:tok[after].start]):
+			m.link(sc, i, after, -1, howAfter)
+			m.coordinate(text, sc, lo, hi, i, after, +1)
+		case before >= 0:
+			m.link(sc, i, before, -1, howBeforeComma)
+			m.coordinate(text, sc, lo, hi, i, before, -1)
+		case after < 0:
+			// A clause naming no service: its symptoms go to every hit.
+			sc.shared |= m.meanings[sc.occ[p.occ].meaning].symptoms
+		}
+	}
+
+	// Symptom keywords go to the services that got a phrase or hashtag in
+	// their clause, or to every hit when their clause names no service.
+	for i := range tok {
+		t := &tok[i]
+		if t.kind != kKeyword {
+			continue
+		}
+		sym := m.meanings[sc.occ[t.occ].meaning].symptoms
+		lo, hi := clauseRange(tok, i)
+		named := false
+		for j := lo; j < hi; j++ {
+			named = named || isNameKind(tok[j].kind)
+		}
+		if !named {
+			sc.shared |= sym
+			continue
+		}
+		for _, l := range sc.links {
+			if l.clause == t.clause {
+				sc.svc[m.meanings[sc.occ[l.name].meaning].service].symptoms |= sym
+			}
+		}
+	}
+}
+
+func tokenLess(a, b *token) bool {
+	if a.start != b.start {
+		return a.start < b.start
+	}
+	if (a.kind == kSeparator) != (b.kind == kSeparator) {
+		return a.kind == kSeparator
+	}
+	return a.end > b.end
+}
+
+// clauseRange returns the tokens of the clause of tok[i].
+func clauseRange(tok []token, i int) (lo, hi int) {
+	c := tok[i].clause
+	lo, hi = i, i+1
+	for lo > 0 && tok[lo-1].clause == c {
+		lo--
+	}
+	for hi < len(tok) && tok[hi].clause == c {
+		hi++
+	}
+	return lo, hi
+}
+
+// link attaches phrase token p to name token n.
+func (m *Matcher) link(sc *scratch, p, n int, via int32, how uint8) {
+	pt, nt := &sc.tok[p], &sc.tok[n]
+	sc.links = append(sc.links, link{phrase: pt.occ, name: nt.occ, via: via, clause: pt.clause, how: how})
+	mn := &m.meanings[sc.occ[pt.occ].meaning]
+	st := &sc.svc[nt.service]
+	switch mn.kind {
+	case kOutage:
+		st.attached |= attOutage
+	case kAck:
+		st.attached |= attAck
+	case kResolved:
+		st.attached |= attResolved
+	}
+	st.symptoms |= mn.symptoms
+}
+
+// coordinate attaches phrase token p to the names coordinated with name
+// token n, walking backward (dir -1) or forward (+1) in its clause.
+func (m *Matcher) coordinate(text []byte, sc *scratch, lo, hi, p, n, dir int) {
+	tok := sc.tok
+	strongSeen := false
+	for cur := n; ; {
+		next := -1
+		for j := lo; j < hi; j++ {
+			u := &tok[j]
+			if !isNameKind(u.kind) {
+				continue
+			}
+			if dir < 0 && u.end <= tok[cur].start && (next < 0 || u.start > tok[next].start) {
+				next = j
+			}
+			if dir > 0 && u.start >= tok[cur].end && (next < 0 || u.start < tok[next].start) {
+				next = j
+			}
+		}
+		if next < 0 {
+			return
+		}
+		a, b := tok[next].end, tok[cur].start
+		if dir > 0 {
+			a, b = tok[cur].end, tok[next].start
+		}
+		ok, strong := m.coordGap(text, int(a), int(b))
+		if !ok {
+			return
+		}
+		// A bare comma lists names only at the edge of a list: "Instagram,
+		// WhatsApp down" and "down: WhatsApp, Instagram", not "I opened
+		// Instagram, WhatsApp is down" or "no funciona WhatsApp, Telegram sí".
+		if !strong && !strongSeen && !m.listEdge(text, sc, tok[next], dir) {
+			return
+		}
+		strongSeen = strongSeen || strong
+		m.link(sc, p, next, tok[cur].occ, howCoordinated)
+		cur = next
+	}
+}
+
+// coordGap reports whether text[lo:hi], between two names, holds only list
+// punctuation and coordinator words ("Facebook, Instagram & WhatsApp",
+// "WhatsApp aur Instagram", "WhatsAppとInstagram"). The rest of an inflected
+// name's word (Bengali হোয়াটসঅ্যাপ-ে) is skipped.
+//
+// strong is set when the gap holds a coordinator word or & + / rather than
+// only commas and spaces.
+func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
+	gap := text[lo:hi]
+	i := 0
+	if lo > 0 {
+		if r, _ := utf8.DecodeLastRune(text[:lo]); r >= 0x370 && isWordRune(r) && !isUnspaced(r) && !unicode.Is(unicode.Latin, r) {
+			for i < len(gap) {
+				r, size := utf8.DecodeRune(gap[i:])
+				if !isWordRune(r) {
+					break
+				}
+				i += size
+			}
+		}
+	}
+	for i < len(gap) {
+		r, size := utf8.DecodeRune(gap[i:])
+		if !isWordRune(r) {
+			switch r {
+			case '&', '+', '/', '・':
+				strong = true
+			case ' ', ',', '(', ')', '\'', '"', '-', '|', '#', '@', '、', '·', '،':
+			default:
+				return false, false
+			}
+			i += size
+			continue
+		}
+		j := i
+		for j < len(gap) {
+			r, size := utf8.DecodeRune(gap[j:])
+			if !isWordRune(r) {
+				break
+			}
+			j += size
+		}
+		if _, ok := m.coord[string(gap[i:j])]; !ok {
+			return false, false
+		}
+		strong = true
+		i = j
+	}
+	return true, strong
+}
+
+// listEdge reports whether name token t is at the outer edge of a list of
+// names: what lies before it (dir -1) or after it (dir +1), up to the next
+// word, is the start or end of the text, punctuation, a coordinator word or
+// a live clause separator.
+func (m *Matcher) listEdge(text []byte, sc *scratch, t token, dir int) bool {
+	if dir < 0 {
+		i := int(t.start)
+		for i > 0 && text[i-1] == ' ' {
+			i--
+		}
+		if i == 0 {
+			return true
+		}
+		r, _ := utf8.DecodeLastRune(text[:i])
+		if !isWordRune(r) {
+			return true
+		}
+		for _, u := range sc.tok {
+			if u.kind == kSeparator && int(u.end) == i && sc.occ[u.occ].dead == live {
+				return true
+			}
+		}
+		k := i
+		for k > 0 {
+			r, size := utf8.DecodeLastRune(text[:k])
+			if !isWordRune(r) {
+				break
+			}
+			k -= size
+		}
+		_, ok := m.coord[string(text[k:i])]
+		return ok
+	}
+	i := int(t.end)
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	if i == len(text) {
+		return true
+	}
+	r, _ := utf8.DecodeRune(text[i:])
+	if !isWordRune(r) {
+		return true
+	}
+	for _, u := range sc.tok {
+		if u.kind == kSeparator && int(u.start) == i && sc.occ[u.occ].dead == live {
+			return true
+		}
+	}
+	k := i
+	for k < len(text) {
+		r, size := utf8.DecodeRune(text[k:])
+		if !isWordRune(r) {
+			break
+		}
+		k += size
+	}
+	_, ok := m.coord[string(text[i:k])]
+	return ok
+}
+
+func onlySpaces(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+func hasComma(b []byte) bool {
+	return bytes.IndexByte(b, ',') >= 0 || bytes.IndexByte(b, ';') >= 0 ||
+		bytes.Contains(b, []byte("、")) || bytes.Contains(b, []byte("،")) || bytes.Contains(b, []byte("，"))
+}
+
+// sentenceEndAt returns the length of the sentence end at text[i] (. followed
+// by a space or the end, ! ? newline । ॥ 。 ؟), or 0.
+func sentenceEndAt(text []byte, i int) int {
+	switch c := text[i]; c {
+	case '!', '?', '\n':
+		return 1
+	case '.':
+		if i+1 == len(text) || text[i+1] == ' ' {
+			return 1
+		}
+		return 0
+	}
+	if text[i] < utf8.RuneSelf {
+		return 0
+	}
+	for _, s := range sentenceEnds {
+		if bytes.HasPrefix(text[i:], []byte(s)) {
+			return len(s)
+		}
+	}
+	return 0
+}
+
+var sentenceEnds = [...]string{"।", "॥", "。", "؟"}
+
+// coordinatorWords may stand between coordinated service names.
+var coordinatorWords = []string{
+	"and", "or", "nor", "neither", "both", "also", "plus", "n", "as", "well", "s", "the",
+	"aur", "ya", "bhi", "dono", "donon", "और", "या", "दोनों", "भी",
+	"e", "o", "y", "u", "ni", "ou", "et", "und", "oder", "sowie", "i", "oraz", "ve", "veya", "ile", "dan", "atau", "en", "ook",
+	"el", "la", "los", "las", "il", "lo", "le", "les", "der", "die", "das", "os",
+	"и", "или", "و", "او", "ও", "এবং", "আর", "বা", "と", "も", "や", "和", "与", "及", "或", "跟", "및",
+}
+
+// droppedDetail says, for Explain, why no phrase is attached to service si.
+func (m *Matcher) droppedDetail(text []byte, sc *scratch, si int16) string {
+	for i := range sc.tok {
+		t := &sc.tok[i]
+		if t.kind != kName || t.service != si {
+			continue
+		}
+		name := string(text[t.start:t.end])
+		lo, hi := clauseRange(sc.tok, i)
+		var phrases, owners []string
+		for j := lo; j < hi; j++ {
+			u := &sc.tok[j]
+			if !isPhraseKind(u.kind) {
+				continue
+			}
+			phrases = append(phrases, fmt.Sprintf("%q", text[u.start:u.end]))
+			for _, l := range sc.links {
+				if l.phrase == u.occ {
+					id := m.services[m.meanings[sc.occ[l.name].meaning].service].ID
+					if !containsString(owners, id) {
+						owners = append(owners, id)
+					}
+				}
+			}
+		}
+		if len(phrases) == 0 {
+			return fmt.Sprintf("%q is in a clause with no outage phrase (%s)", name, m.clauseBounds(text, sc, lo, hi))
+		}
+		who := "no service"
+		if len(owners) > 0 {
+			who = strings.Join(owners, ", ")
+		}
+		return fmt.Sprintf("the phrase(s) %s in the clause of %q are attached to %s: a phrase belongs to the name just before it, and to a name after it only when it starts its clause (no name before it)",
+			strings.Join(phrases, ", "), name, who)
+	}
+	return "its names are not in any clause with a phrase"
+}
+
+// clauseBounds describes what separates the clause tok[lo:hi] from the rest.
+func (m *Matcher) clauseBounds(text []byte, sc *scratch, lo, hi int) string {
+	var parts []string
+	if t := &sc.tok[lo]; t.kind == kSeparator && sc.occ[t.occ].dead == live {
+		parts = append(parts, fmt.Sprintf("it starts at the contrast word %q", text[t.start:t.end]))
+	} else if lo > 0 {
+		parts = append(parts, "a sentence end is before it")
+	}
+	if hi < len(sc.tok) {
+		if t := &sc.tok[hi]; t.kind == kSeparator && sc.occ[t.occ].dead == live {
+			parts = append(parts, fmt.Sprintf("it ends at the contrast word %q", text[t.start:t.end]))
+		} else {
+			parts = append(parts, "a sentence end is after it")
+		}
+	}
+	if len(parts) == 0 {
+		return "no phrase in the post"
+	}
+	return strings.Join(parts, "; ")
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
