@@ -48,6 +48,9 @@ type Evidence struct {
 	Expected float64 `json:"expected"` // baseline authors expected in the window
 	PValue   float64 `json:"p_value"`  // tail probability of Observed under the baseline
 	Baseline float64 `json:"baseline_per_min"`
+	// Dispersion is the baseline's variance over its mean (1 = Poisson); the test
+	// is quasi-Poisson, so a noisier baseline needs a larger burst.
+	Dispersion float64 `json:"dispersion"`
 }
 
 // Alert types (CONTRACT §5).

@@ -68,6 +68,7 @@ type decision struct {
 	expected float64 // baseline authors in the window
 	p        float64
 	perMin   float64 // baseline per minute
+	phi      float64
 }
 
 // Tracker is one signal (a service, or a service in one country): counts per time
@@ -209,11 +210,11 @@ func (t *Tracker) burst(b int64) (decision, bool) {
 	t.thresholds(b)
 	if s := t.sum(b, t.p.short); s >= t.thrS {
 		mu := t.lambda * float64(t.p.short)
-		return decision{window: t.p.short, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin}, true
+		return decision{window: t.p.short, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin, phi: t.phi}, true
 	}
 	if s := t.sum(b, t.p.long); s >= t.thrL {
 		mu := t.lambda * float64(t.p.long)
-		return decision{window: t.p.long, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin}, true
+		return decision{window: t.p.long, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin, phi: t.phi}, true
 	}
 	return decision{}, false
 }

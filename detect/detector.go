@@ -215,7 +215,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		if dec, fired := g.T.burst(b); fired {
 			switch {
 			case sv.Inc == nil:
-				if cc, ok := d.concentrated(sv, m.Service, b, regionalShare); ok {
+				if cc, ok := d.concentrated(sv, m.Service, b, otherOpen); ok {
 					d.open(sv, cc, b, t, dec) // one country carries the burst: a regional incident
 				} else {
 					d.open(sv, g, b, t, dec)
@@ -223,7 +223,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 			case sv.Inc.I.Region != "" && b > sv.PromoteCheck:
 				// A regional incident whose burst has spread: make it global.
 				sv.PromoteCheck = b
-				if _, ok := d.concentrated(sv, m.Service, b, globalShare); !ok {
+				if _, ok := d.concentrated(sv, m.Service, b, otherPromote); !ok {
 					d.open(sv, g, b, t, dec)
 				}
 			}
@@ -236,17 +236,19 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	}
 }
 
-// A burst is regional when one country carries at least regionalShare of the
-// excess over baseline across countries while it normally carries at most half of
-// the complaints (so a service used in one country only is not "regional"); a
-// regional incident becomes global when that share falls below globalShare.
+// A burst is regional when it is confined to one country: that country carries at
+// least half of the net excess over baseline across countries, normally carries at
+// most half of the complaints (so a service used in one country only is not
+// "regional"), and no other country is itself elevated (tail probability below
+// otherOpen). A regional incident becomes global when another country is elevated
+// at the stricter otherPromote: the hysteresis keeps it from flapping.
 const (
-	regionalShare = 0.75
-	globalShare   = 0.5
+	otherOpen    = 1e-3
+	otherPromote = 1e-4
 )
 
-// concentrated finds the country whose signal carries the burst at minute b.
-func (d *Detector) concentrated(sv *service, svc string, b int64, share float64) (*signal, bool) {
+// concentrated finds the one country whose signal carries the burst at minute b.
+func (d *Detector) concentrated(sv *service, svc string, b int64, otherAlpha float64) (*signal, bool) {
 	var top *signal
 	var topExcess, total, topBase, baseTotal float64
 	for _, cc := range sv.Countries {
@@ -263,10 +265,23 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, share float64)
 			top, topExcess, topBase = s, excess, s.T.Base.Mean
 		}
 	}
-	if top == nil || topExcess < share*max(total, topExcess) || baseTotal <= 0 || topBase > 0.5*baseTotal {
+	if top == nil || topExcess < 0.5*max(total, topExcess) || baseTotal <= 0 || topBase > 0.5*baseTotal {
 		return nil, false
 	}
-	return top, top.T.sum(b, top.T.p.long) >= top.T.p.minK
+	if top.T.sum(b, top.T.p.long) < top.T.p.minK {
+		return nil, false
+	}
+	for _, cc := range sv.Countries {
+		s := d.st.Keys[svc+"/"+cc]
+		if s == nil || s == top {
+			continue
+		}
+		w := s.T.p.long
+		if n := s.T.sum(b, w); n >= 3 && tailP(n, s.T.lambda*float64(w), s.T.phi) < otherAlpha {
+			return nil, false // another country is bursting too: not regional
+		}
+	}
+	return top, true
 }
 
 // count adds an author to minute b unless the author, or the same long text, was
@@ -321,7 +336,7 @@ func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decisi
 			Languages: map[string]int{}, Countries: map[string]int{},
 			Evidence: &downwatch.Evidence{
 				Window: (time.Duration(dec.window) * minute).String(), Observed: dec.observed,
-				Expected: round3(dec.expected), PValue: dec.p, Baseline: round3(dec.perMin),
+				Expected: round3(dec.expected), PValue: dec.p, Baseline: round3(dec.perMin), Dispersion: round3(dec.phi),
 			},
 		},
 		LastUpdate: b,

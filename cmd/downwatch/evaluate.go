@@ -21,6 +21,7 @@ the ingest and detect code in one process; --full goes through Kafka and Redis t
 	fs.Var(&names, "scenario", "scenario to run (repeatable; default: the whole suite)")
 	full := fs.Bool("full", false, "replay through embedded Kafka and Redis (slower, same decisions)")
 	asJSON := fs.Bool("json", false, "print the scores as JSON")
+	seed := fs.Int64("seed", 0, "add this to every scenario's seed: the same outages and traps with other random posts")
 	var c commonFlags
 	fs.StringVar(&c.catalog, "catalog", "", "catalog file that extends the built-in one")
 	fs.StringVar(&c.detect, "detect-config", "", "detector settings file")
@@ -52,6 +53,7 @@ the ingest and detect code in one process; --full goes through Kafka and Redis t
 	}
 	var scores []scenario.Score
 	for _, s := range suite {
+		s.Seed += *seed
 		ev, err := replay.Evaluate(ctx, s, m, *dcfg, *full, replay.Options{Catalog: cat})
 		if err != nil {
 			return err

@@ -20,6 +20,7 @@ raise nothing. The same scenario always writes the same bytes.`)
 	out := fs.String("out", "-", "where to write the posts, - for stdout")
 	truth := fs.String("truth", "", "where to write the ground truth JSON")
 	list := fs.Bool("list", false, "list the scenarios and exit")
+	seed := fs.Int64("seed", 0, "add this to the scenario's seed: the same outages and traps with other random posts")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -33,6 +34,7 @@ raise nothing. The same scenario always writes the same bytes.`)
 	if !ok {
 		return fmt.Errorf("no scenario %q; there are: %s", *name, strings.Join(scenario.Names(), ", "))
 	}
+	s.Seed += *seed
 	var w io.Writer = env.stdout
 	if *out != "-" {
 		f, err := os.Create(*out)
