@@ -1,0 +1,116 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/downwatch/downwatch"
+)
+
+// checkPost fails when a decoder hands out a post the rest of the system cannot
+// carry: missing required fields, or one that does not survive JSON.
+func checkPost(t *testing.T, p downwatch.Post) {
+	t.Helper()
+	if p.ID == "" || p.Source == "" || p.Author == "" || p.CreatedAt.IsZero() {
+		t.Fatalf("post lacks a required field: %+v", p)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatalf("post does not encode: %v", err)
+	}
+	if _, err := downwatch.DecodePost(b); err != nil && utf8.Valid(b) {
+		t.Fatalf("post does not decode again: %v\n%s", err, b)
+	}
+}
+
+func FuzzXStream(f *testing.F) {
+	for _, l := range lines(fixture(f, "x/stream.txt")) {
+		f.Add(bytes.TrimSpace(l))
+	}
+	f.Add(fixture(f, "x/disconnect.txt"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		if p, err := decodeXLine(line); err == nil {
+			checkPost(t, p)
+		}
+	})
+}
+
+func FuzzJetstream(f *testing.F) {
+	for _, l := range lines(fixture(f, "jetstream/events.jsonl")) {
+		f.Add(bytes.TrimSpace(l))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		if p, _, err := decodeJetstream(msg); err == nil {
+			checkPost(t, p)
+		}
+	})
+}
+
+func FuzzMastodonSSE(f *testing.F) {
+	f.Add(fixture(f, "mastodon/public.sse"))
+	f.Add([]byte("event: update\ndata: {\"id\":\"1\"}\n\n:thump\n"))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		var sse sseParser
+		for _, l := range bytes.Split(stream, []byte("\n")) {
+			ev, data, ok := sse.feed(bytes.TrimRight(l, "\r"))
+			if ok && ev == "update" {
+				if p, _, err := decodeMastodonStatus(data); err == nil {
+					checkPost(t, p)
+				}
+			}
+		}
+		htmlText(string(stream))
+	})
+}
+
+func FuzzFeed(f *testing.F) {
+	f.Add(fixture(f, "feed/rss.xml"))
+	f.Add(fixture(f, "feed/atom.xml"))
+	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><title>caf\xe9</title></item></channel></rss>`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		items, err := parseFeed(doc)
+		if err != nil {
+			return
+		}
+		for _, it := range items {
+			if p, ok := it.post("feed.example", t2022); ok {
+				checkPost(t, p)
+			}
+		}
+	})
+}
+
+func FuzzStatuspage(f *testing.F) {
+	f.Add(fixture(f, "statuspage/summary.json"))
+	f.Add(fixture(f, "statuspage/summary-later.json"))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		sum, err := decodeStatusSummary(doc)
+		if err != nil {
+			return
+		}
+		for _, inc := range sum.Incidents {
+			for _, r := range incidentPosts("github", "https://www.githubstatus.com", inc) {
+				if r.err == nil {
+					checkPost(t, r.post)
+				}
+			}
+		}
+	})
+}
+
+func FuzzPushBody(f *testing.F) {
+	f.Add([]byte(`{"id":"p1","source":"http","author":"a","text":"x","created_at":"2022-10-25T07:10:00Z"}` + "\n{\"id\":1}\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		good, bad := decodePushBody(body)
+		for _, p := range good {
+			checkPost(t, p)
+		}
+		for _, r := range bad {
+			if r.Line < 1 || r.Reason == "" {
+				t.Fatalf("bad reject %+v", r)
+			}
+		}
+	})
+}
