@@ -252,7 +252,9 @@ func hasIncident(list []spIncident, id string) bool {
 	return false
 }
 
-func isResolved(status string) bool { return status == "resolved" || status == "postmortem" || status == "completed" }
+func isResolved(status string) bool {
+	return status == "resolved" || status == "postmortem" || status == "completed"
+}
 
 // resolve finds the catalog service a page speaks for; "" leaves it to the
 // matcher, which also reads page names as authors.

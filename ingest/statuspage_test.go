@@ -1,8 +1,8 @@
 package ingest
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"

@@ -104,7 +104,7 @@ func TestXStreamMapsPosts(t *testing.T) {
 			Text: "RT @priya_k: WhatsApp is down for me, can't send any messages #WhatsAppDown", CreatedAt: time.Date(2022, 10, 25, 7, 10, 9, 0, time.UTC),
 			URL: "https://x.com/tomr/status/1584800000000000002"},
 		{ID: "1584800000000000003", Source: "x", Author: "ANI", Lang: "en", AuthorVerified: true, AuthorFollowers: 8500000,
-			Text: `#UPDATE | "We're aware that some people are currently having trouble sending messages and we're working to restore WhatsApp for everyone as quickly as possible," says Meta Company Spokesperson`,
+			Text:      `#UPDATE | "We're aware that some people are currently having trouble sending messages and we're working to restore WhatsApp for everyone as quickly as possible," says Meta Company Spokesperson`,
 			CreatedAt: time.Date(2022, 10, 25, 8, 5, 0, 0, time.UTC), URL: "https://x.com/ANI/status/1584800000000000003"},
 		{ID: "1584800000000000004", Source: "x", Author: "priya_k", Lang: "en", AuthorFollowers: 312, ReplyTo: "1584800000000000002",
 			Text: "@tomr same here, WhatsApp not working in Pune either", CreatedAt: time.Date(2022, 10, 25, 8, 6, 30, 0, time.UTC),
