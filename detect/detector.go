@@ -314,11 +314,9 @@ func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decisi
 	}
 	onset := s.T.open(b)
 	started := minuteTime(onset)
-	id := s.Service + "."
-	if s.Country != "" {
-		id += lower(s.Country) + "."
-	}
-	id += started.Format("20060102T1504Z")
+	// One incident per service at a time, so service and onset make the id; the
+	// region is a field, and a regional incident keeps its id when it turns global.
+	id := s.Service + "." + started.Format("20060102T1504Z")
 	if id == sv.LastID {
 		id += "-2"
 	}

@@ -16,8 +16,8 @@
 //	Palerts                 pub/sub channel: alert JSON (CONTRACT §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
 //
-// Incident ids are "<service>.<yyyymmddThhmmZ>" or "<service>.<cc>.<yyyymmddThhmmZ>"
-// for a regional incident; the service is the part before the first dot.
+// Incident ids are "<service>.<yyyymmddThhmmZ>" (the onset minute); the service is
+// the part before the first dot.
 // Expiry is computed from wall-clock time (never event time): resolved incidents
 // expire after Config.Retention.
 package store
