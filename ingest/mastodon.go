@@ -152,7 +152,7 @@ func (m *Mastodon) Connect(ctx context.Context) error {
 	conns := make([]*conn, 0, len(m.streams))
 	fail := func(err error) error {
 		for _, c := range conns {
-			c.close()
+			c.stop()
 		}
 		cancel()
 		return err
@@ -226,7 +226,7 @@ func (m *Mastodon) fetchSince(ctx context.Context, s *mastodonStream) ([]downwat
 // pump parses one SSE stream into events.
 func (m *Mastodon) pump(ctx context.Context, c *conn, s *mastodonStream, finished chan<- struct{}) {
 	defer func() { finished <- struct{}{} }()
-	defer c.close()
+	defer c.stop()
 	var sse sseParser
 	for {
 		line, tooLong, err := c.line(ctx, downwatch.MaxPostBytes)

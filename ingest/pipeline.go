@@ -187,6 +187,17 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	defer func() { cancel(); <-readerDone }()
 	octx := ctx // context of output writes; outlives ctx while draining
 	done := ctx.Done()
+	var drainCancel context.CancelFunc
+	defer func() {
+		if drainCancel != nil {
+			drainCancel()
+		}
+	}()
+	drainCtx := func() context.Context {
+		var dctx context.Context
+		dctx, drainCancel = context.WithTimeout(context.WithoutCancel(ctx), p.cfg.DrainTimeout)
+		return dctx
+	}
 
 	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
 	hits := make([]catalog.Hit, 0, 4)
@@ -234,9 +245,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		case <-done:
 			// Drain: the reader stops and closes posts; produce what it has read.
 			done = nil
-			dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.DrainTimeout)
-			defer dcancel()
-			octx = dctx
+			octx = drainCtx()
 		case <-tick.C:
 			if err := flush(); err != nil {
 				return err
@@ -246,6 +255,9 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			}
 		case r, ok := <-posts:
 			if !ok {
+				if done != nil && ctx.Err() != nil {
+					done, octx = nil, drainCtx()
+				}
 				if err := flush(); err != nil {
 					return err
 				}

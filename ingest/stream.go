@@ -35,12 +35,18 @@ func newConn(body io.ReadCloser, cancel context.CancelFunc, stall time.Duration)
 	return c
 }
 
+// close ends the request; the watchdog calls it too.
 func (c *conn) close() {
 	c.once.Do(func() {
-		c.dog.Stop()
 		c.cancel()
 		c.body.Close()
 	})
+}
+
+// stop stops the watchdog and closes; for the goroutines that own c.
+func (c *conn) stop() {
+	c.dog.Stop()
+	c.close()
 }
 
 // line returns the next line without its end of line; any line, blank keep-alives

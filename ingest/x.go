@@ -208,7 +208,7 @@ func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 // Close implements Source.
 func (x *X) Close(context.Context) error {
 	if x.c != nil {
-		x.c.close()
+		x.c.stop()
 		x.c = nil
 	}
 	return nil
