@@ -80,6 +80,12 @@ func (w *Writer) Write(ctx context.Context, msgs ...kafka.Message) error {
 // WriteControl writes one control record (downwatch.ControlWatermark or ControlEnd)
 // carrying event time at to every partition in parts.
 func (w *Writer) WriteControl(ctx context.Context, kind string, at time.Time, parts []int) error {
+	return w.Write(ctx, ControlRecords(kind, at, parts)...)
+}
+
+// ControlRecords returns one control record per partition, each pinned to its
+// partition, to be written with a Writer of this package.
+func ControlRecords(kind string, at time.Time, parts []int) []kafka.Message {
 	msgs := make([]kafka.Message, len(parts))
 	val := []byte(at.UTC().Format(time.RFC3339Nano))
 	for i, p := range parts {
@@ -90,7 +96,7 @@ func (w *Writer) WriteControl(ctx context.Context, kind string, at time.Time, pa
 			{Key: headerPartition, Value: pb[:]},
 		}}
 	}
-	return w.Write(ctx, msgs...)
+	return msgs
 }
 
 // Stats returns the writer's counters since the last call.

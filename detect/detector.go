@@ -34,6 +34,7 @@ type Detector struct {
 // state is everything a checkpoint holds.
 type state struct {
 	Clock  int64 // newest event time seen, unix ns
+	Ahead  int   // posts in a row far ahead of Clock
 	Closed int64 // last final minute index (unix minutes); 0 = none yet
 	Keys   map[string]*signal
 	Svcs   map[string]*service
@@ -131,12 +132,17 @@ func (d *Detector) Clock() time.Time {
 	return time.Unix(0, d.st.Clock).UTC()
 }
 
-// eventTime clamps a post's time: far ahead of the clock it is taken as the clock,
-// so one bad clock cannot move the detector's time.
+// eventTime clamps a post's time: one post far ahead of the clock is taken as the
+// clock, so one bad clock cannot move the detector's time. Two in a row are a real
+// jump (a quiet stretch with no watermark), and time moves on.
 func (d *Detector) eventTime(t time.Time) time.Time {
 	if d.st.Clock != 0 && t.UnixNano() > d.st.Clock+int64(d.cfg.MaxSkew) {
-		return time.Unix(0, d.st.Clock).UTC()
+		d.st.Ahead++
+		if d.st.Ahead < 2 {
+			return time.Unix(0, d.st.Clock).UTC()
+		}
 	}
+	d.st.Ahead = 0
 	return t
 }
 

@@ -316,3 +316,19 @@ func BenchmarkDetectorHandle(b *testing.B) {
 		})
 	}
 }
+
+func TestDetectorQuietGapWithoutWatermarks(t *testing.T) {
+	// Hours with no mention and no watermark, then an outage: time must move on
+	// (a quiet stretch is not a bad clock).
+	var s stream
+	s.background("zoom", t0, t0.Add(3*time.Hour), 20*time.Second)
+	onset := t0.Add(6 * time.Hour)
+	s.burst("zoom", "", onset, onset.Add(20*time.Minute), 30)
+	incs := s.run(t, DefaultConfig(), onset.Add(2*time.Hour))
+	if len(incs) != 1 {
+		t.Fatalf("got %d incidents, want 1", len(incs))
+	}
+	if d := incs[0].DetectedAt.Sub(onset); d < 0 || d > 2*time.Minute {
+		t.Errorf("detected at %v, %v after the onset %v", incs[0].DetectedAt, d, onset)
+	}
+}

@@ -18,7 +18,8 @@ import (
 // Output receives the pipeline's mentions and event-time marks.
 type Output interface {
 	Write(ctx context.Context, ms []downwatch.Mention) error
-	// Watermark says no mention older than at is expected any more.
+	// Watermark says no mention older than at is expected any more, after the
+	// mentions of the next Write (which may carry none): outputs send it with them.
 	Watermark(ctx context.Context, at time.Time) error
 	// End says the input is complete at event time at.
 	End(ctx context.Context, at time.Time) error
@@ -31,6 +32,7 @@ type KafkaOutput struct {
 	w     *bus.Writer
 	parts []int
 	buf   []kafka.Message
+	marks []kafka.Message // watermark records waiting for the next Write
 	enc   []byte
 }
 
@@ -50,7 +52,9 @@ func NewKafkaOutput(ctx context.Context, brokers []string, topic string, partiti
 	return &KafkaOutput{w: bus.NewWriter(bus.WriterConfig{Brokers: brokers, Topic: topic}), parts: parts}, nil
 }
 
-// Write produces ms and returns when the broker has acknowledged them (acks=all).
+// Write produces ms, followed by any watermarks given since the last Write, and
+// returns when the broker has acknowledged them all (acks=all). Watermarks ride
+// with the mentions they follow, so they cost no round trip of their own.
 func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 	k.buf = k.buf[:0]
 	for i := range ms {
@@ -60,17 +64,24 @@ func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 		}
 		k.buf = append(k.buf, kafka.Message{Key: []byte(ms[i].Service), Value: v})
 	}
+	k.buf = append(k.buf, k.marks...)
+	k.marks = k.marks[:0]
+	if len(k.buf) == 0 {
+		return nil
+	}
 	return k.w.Write(ctx, k.buf...)
 }
 
-// Watermark implements Output.
+// Watermark implements Output: it is sent with the next Write.
 func (k *KafkaOutput) Watermark(ctx context.Context, at time.Time) error {
-	return k.w.WriteControl(ctx, downwatch.ControlWatermark, at, k.parts)
+	k.marks = append(k.marks[:0], bus.ControlRecords(downwatch.ControlWatermark, at, k.parts)...)
+	return nil
 }
 
 // End implements Output.
 func (k *KafkaOutput) End(ctx context.Context, at time.Time) error {
-	return k.w.WriteControl(ctx, downwatch.ControlEnd, at, k.parts)
+	k.marks = append(k.marks[:0], bus.ControlRecords(downwatch.ControlEnd, at, k.parts)...)
+	return k.Write(ctx, nil)
 }
 
 // Close implements Output.

@@ -234,11 +234,15 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		if !due && !force {
 			return nil
 		}
-		if err := flush(); err != nil {
+		lastMark, lastMarkWall = at, p.cfg.Now()
+		if err := p.out.Watermark(octx, at); err != nil {
 			return err
 		}
-		lastMark, lastMarkWall = at, p.cfg.Now()
-		return p.out.Watermark(octx, at)
+		if len(batch) == 0 {
+			// Nothing to ride with: send the watermark on its own.
+			return p.out.Write(octx, nil)
+		}
+		return nil // it follows the batch's mentions in the next flush
 	}
 	for {
 		select {

@@ -17,21 +17,25 @@ import (
 // full pipeline has one per partition, which changes nothing because a service's
 // state never leaves its detector.
 type detectorOutput struct {
-	det *detect.Detector
-	on  func([]downwatch.Alert)
+	det  *detect.Detector
+	on   func([]downwatch.Alert)
+	mark time.Time // a watermark that follows the next Write's mentions, as on Kafka
 }
 
 func (o *detectorOutput) Write(_ context.Context, ms []downwatch.Mention) error {
 	for i := range ms {
 		o.det.Handle(&ms[i])
 	}
+	if !o.mark.IsZero() {
+		o.det.Watermark(o.mark)
+		o.mark = time.Time{}
+	}
 	o.drain()
 	return nil
 }
 
 func (o *detectorOutput) Watermark(_ context.Context, at time.Time) error {
-	o.det.Watermark(at)
-	o.drain()
+	o.mark = at
 	return nil
 }
 
