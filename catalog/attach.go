@@ -42,6 +42,20 @@ import (
 //     ও, と, も, 和...): "Facebook, Instagram & WhatsApp not working",
 //     "WhatsApp aur Instagram dono down hai", "WhatsApp e Instagram non
 //     funzionano", "no funciona WhatsApp ni Instagram".
+//   - An @handle is coordinated with another name only through an explicit
+//     coordinator (a coordinator word, & + / or a comma), never by mere
+//     adjacency: "Instagram @WhatsApp down" is WhatsApp's.
+//   - The run of @handles a post starts with (the reply prefix, "@Google
+//     @gmail ") names addressees, not subjects: a phrase is attached to an
+//     addressee only when no other name in its clause takes it, and an
+//     addressee joins a list only through a coordinator word or & + /. So
+//     "@Google Gmail not working", "@Google, Gmail is down" and "@Google
+//     ¿Solo a mí no me funciona Gmail?" are Gmail's; "@WhatsApp not working
+//     since morning" (one service) and "@WhatsApp not working, Telegram
+//     fine" are WhatsApp's; "@Google @gmail down again" is Gmail's (both are
+//     addressees: the phrase takes the one just before it); "@WhatsApp and
+//     Instagram down" is both. Outage hashtags (#WhatsAppDown) always count
+//     for their own service.
 //
 // So a name after a phrase that does not start its clause gets nothing ("X is
 // down, Y works"), and a name in a clause without a phrase gets nothing
@@ -62,6 +76,8 @@ type token struct {
 	clause     int32
 	kind       patKind
 	service    int16 // kName, kDownTag
+	handle     bool  // kName written as an @handle ("@google")
+	addressee  bool  // handle in the reply prefix ("@Google Gmail not working")
 }
 
 // link says that a phrase (an index into scratch.occ; -1 for an outage
@@ -107,6 +123,7 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 	sc.tok = sc.tok[:0]
 	sc.links = sc.links[:0]
 	sc.shared = 0
+	prefixEnd := replyPrefixEnd(text)
 	for i := range sc.occ {
 		o := &sc.occ[i]
 		if o.dead != live {
@@ -118,7 +135,12 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 		default:
 			continue
 		}
-		sc.tok = append(sc.tok, token{occ: int32(i), start: o.start, end: o.end, kind: mn.kind, service: mn.service})
+		t := token{occ: int32(i), start: o.start, end: o.end, kind: mn.kind, service: mn.service}
+		if mn.kind == kName && o.start > 0 && text[o.start-1] == '@' {
+			t.handle = true
+			t.addressee = int(o.end) <= prefixEnd
+		}
+		sc.tok = append(sc.tok, t)
 	}
 	tok := sc.tok
 	for i := 1; i < len(tok); i++ { // insertion sort: few tokens, no allocation
@@ -184,43 +206,13 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 		if !isPhraseKind(p.kind) {
 			continue
 		}
-		lo, hi := clauseRange(tok, i)
-		before, after := -1, -1
-		overlap := false
-		for j := lo; j < hi; j++ {
-			u := &tok[j]
-			if !isNameKind(u.kind) {
-				continue
+		// Addressees (the @handles of a reply prefix) take the phrase only
+		// when no other name does.
+		if !m.attachPhrase(text, sc, i, true) && !m.attachPhrase(text, sc, i, false) {
+			if lo, hi := clauseRange(tok, i); !clauseNames(tok[lo:hi]) {
+				// A clause naming no service: its symptoms go to every hit.
+				sc.shared |= m.meanings[sc.occ[p.occ].meaning].symptoms
 			}
-			switch {
-			case u.start < p.end && p.start < u.end:
-				m.link(sc, i, j, -1, howOverlap)
-				m.coordinate(text, sc, lo, hi, i, j, -1)
-				overlap = true
-			case u.end <= p.start:
-				if before < 0 || u.start > tok[before].start {
-					before = j
-				}
-			default:
-				if after < 0 || u.start < tok[after].start {
-					after = j
-				}
-			}
-		}
-		switch {
-		case overlap:
-		case before >= 0 && !hasComma(text[tok[before].end:p.start]):
-			m.link(sc, i, before, -1, howBefore)
-			m.coordinate(text, sc, lo, hi, i, before, -1)
-		case after >= 0 && !hasComma(text[p.end:tok[after].start]):
-			m.link(sc, i, after, -1, howAfter)
-			m.coordinate(text, sc, lo, hi, i, after, +1)
-		case before >= 0:
-			m.link(sc, i, before, -1, howBeforeComma)
-			m.coordinate(text, sc, lo, hi, i, before, -1)
-		case after < 0:
-			// A clause naming no service: its symptoms go to every hit.
-			sc.shared |= m.meanings[sc.occ[p.occ].meaning].symptoms
 		}
 	}
 
@@ -246,6 +238,98 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 				sc.svc[m.meanings[sc.occ[l.name].meaning].service].symptoms |= sym
 			}
 		}
+	}
+}
+
+// attachPhrase attaches phrase token i to the name it belongs to in its clause
+// and to the names coordinated with that one. With skipAddr, the addressees
+// are left out (as if the reply prefix were not there). It reports whether
+// the phrase was attached to any name.
+func (m *Matcher) attachPhrase(text []byte, sc *scratch, i int, skipAddr bool) bool {
+	tok := sc.tok
+	p := &tok[i]
+	lo, hi := clauseRange(tok, i)
+	before, after := -1, -1
+	overlap := false
+	for j := lo; j < hi; j++ {
+		u := &tok[j]
+		if !isNameKind(u.kind) || (skipAddr && u.addressee) {
+			continue
+		}
+		switch {
+		case u.start < p.end && p.start < u.end:
+			m.link(sc, i, j, -1, howOverlap)
+			m.coordinate(text, sc, lo, hi, i, j, -1, skipAddr)
+			overlap = true
+		case u.end <= p.start:
+			if before < 0 || u.start > tok[before].start {
+				before = j
+			}
+		default:
+			if after < 0 || u.start < tok[after].start {
+				after = j
+			}
+		}
+	}
+	switch {
+	case overlap:
+	case before >= 0 && !hasComma(text[tok[before].end:p.start]):
+		m.link(sc, i, before, -1, howBefore)
+		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
+	case after >= 0 && !hasComma(text[p.end:tok[after].start]):
+		m.link(sc, i, after, -1, howAfter)
+		m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
+	case before >= 0:
+		m.link(sc, i, before, -1, howBeforeComma)
+		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
+	default:
+		return false
+	}
+	return true
+}
+
+// clauseNames reports whether tokens name a service.
+func clauseNames(tok []token) bool {
+	for i := range tok {
+		if isNameKind(tok[i].kind) {
+			return true
+		}
+	}
+	return false
+}
+
+// replyPrefixEnd returns the end of the run of @handles a post starts with
+// (the reply prefix: "@Google @gmail_help "), or 0. Handles may be separated
+// by spaces, commas and colons.
+func replyPrefixEnd(text []byte) int {
+	end := 0
+	i := 0
+	for {
+		for i < len(text) && (text[i] == ' ' || text[i] == ',' || text[i] == ':') {
+			i++
+		}
+		if i >= len(text) || text[i] != '@' {
+			return end
+		}
+		j := i + 1
+		for j < len(text) {
+			r, size := utf8.DecodeRune(text[j:])
+			if !isWordRune(r) {
+				// Bluesky handles are domain names: "@google.bsky.social".
+				if (r == '.' || r == '-') && j+1 < len(text) {
+					if r2, _ := utf8.DecodeRune(text[j+1:]); isWordRune(r2) {
+						j += size
+						continue
+					}
+				}
+				break
+			}
+			j += size
+		}
+		if j == i+1 {
+			return end
+		}
+		end, i = j, j
 	}
 }
 
@@ -291,7 +375,14 @@ func (m *Matcher) link(sc *scratch, p, n int, via int32, how uint8) {
 
 // coordinate attaches phrase token p to the names coordinated with name
 // token n, walking backward (dir -1) or forward (+1) in its clause.
-func (m *Matcher) coordinate(text []byte, sc *scratch, lo, hi, p, n, dir int) {
+//
+// An @handle is coordinated with a neighbour only through an explicit
+// coordinator (a word, & + / or a comma), never by mere adjacency ("@Google
+// Gmail not working" is about Gmail). With skipAddr (the phrase belongs to a
+// name that is not an addressee), an addressee joins only through a word or
+// & + /: "@Google, Gmail is down" is Gmail's (the comma is vocative),
+// "@WhatsApp and Instagram down" is both.
+func (m *Matcher) coordinate(text []byte, sc *scratch, lo, hi, p, n, dir int, skipAddr bool) {
 	tok := sc.tok
 	strongSeen := false
 	for cur := n; ; {
@@ -318,6 +409,11 @@ func (m *Matcher) coordinate(text []byte, sc *scratch, lo, hi, p, n, dir int) {
 		ok, strong := m.coordGap(text, int(a), int(b))
 		if !ok {
 			return
+		}
+		if !strong && (tok[next].handle || tok[cur].handle) {
+			if !hasComma(text[a:b]) || (skipAddr && (tok[next].addressee || tok[cur].addressee)) {
+				return
+			}
 		}
 		// A bare comma lists names only at the edge of a list: "Instagram,
 		// WhatsApp down" and "down: WhatsApp, Instagram", not "I opened
@@ -493,6 +589,16 @@ var coordinatorWords = []string{
 
 // droppedDetail says, for Explain, why no phrase is attached to service si.
 func (m *Matcher) droppedDetail(text []byte, sc *scratch, si int16) string {
+	onlyAddressee, named := true, false
+	for i := range sc.tok {
+		if t := &sc.tok[i]; t.kind == kName && t.service == si {
+			named = true
+			onlyAddressee = onlyAddressee && t.addressee
+		}
+	}
+	if named && onlyAddressee {
+		return "it is named only as an addressee (an @handle of the reply prefix), and another service's name takes the phrase(s)"
+	}
 	for i := range sc.tok {
 		t := &sc.tok[i]
 		if t.kind != kName || t.service != si {

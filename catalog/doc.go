@@ -14,9 +14,13 @@
 // foldings, see normalize.go); word boundaries are enforced for scripts that
 // separate words with spaces and not for Han, kana and Thai. When a post names
 // several services, each outage phrase belongs only to the service name it is
-// attached to, within its clause (attach.go). The no-match path allocates
-// nothing. Matcher.Explain says why a text did or did not match, and which
-// service each phrase was attached to.
+// attached to, within its clause (attach.go); the @handles a reply starts
+// with are addressees, which take a phrase only when no other name does.
+// Share-price talk is not an outage: a market word ("stock", "$NFLX",
+// "acciones") cancels the phrases it is the subject of, and share-price
+// context ("buying the dip") the phrases that say only "down". The no-match
+// path allocates nothing. Matcher.Explain says why a text did or did not
+// match, and which service each phrase was attached to.
 //
 // The package imports only the root package downwatch, golang.org/x/text and
 // go.yaml.in/yaml/v3 besides the standard library. It has no global mutable

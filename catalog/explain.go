@@ -37,7 +37,7 @@ type Finding struct {
 	Service  string   `json:"service,omitempty"`
 	Lang     string   `json:"lang,omitempty"`
 	Symptoms []string `json:"symptoms,omitempty"`
-	Flags    []string `json:"flags,omitempty"` // ambiguous, weak, post-scope, prefix
+	Flags    []string `json:"flags,omitempty"` // ambiguous, weak, price, post-scope, share-price-context, market-subject, prefix
 	Start    int      `json:"start"`
 	End      int      `json:"end"`
 	// Ignored says why the finding does not count; empty when it does.
@@ -123,7 +123,7 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 		for _, fl := range []struct {
 			on   bool
 			name string
-		}{{mn.ambiguous, "ambiguous"}, {mn.weak, "weak"}, {mn.postScope, "post-scope"}, {mn.prefix, "prefix"}} {
+		}{{mn.ambiguous, "ambiguous"}, {mn.weak, "weak"}, {mn.price, "price"}, {mn.scope != scopeOverlap, scopeFlags[mn.scope]}, {mn.prefix, "prefix"}} {
 			if fl.on {
 				f.Flags = append(f.Flags, fl.name)
 			}
@@ -207,6 +207,11 @@ func (m *Matcher) explainAttachment(f *Finding, text []byte, sc *scratch, oi int
 		if l.how == howCoordinated {
 			vo := &sc.occ[l.via]
 			how += fmt.Sprintf(" %q", text[vo.start:vo.end])
+		}
+		for _, t := range sc.tok {
+			if t.occ == l.name && t.addressee {
+				how += "; an addressee of the reply, which takes a phrase only when no other name does"
+			}
 		}
 		parts = append(parts, fmt.Sprintf("%s (%q at %d: %s)", id, text[no.start:no.end], no.start, how))
 	}

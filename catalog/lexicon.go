@@ -23,7 +23,8 @@ type lexGroup struct {
 	Lang     string   `yaml:"lang"`
 	Symptoms []string `yaml:"symptoms"`
 	Weak     bool     `yaml:"weak"`
-	Scope    string   `yaml:"scope"`
+	Price    bool     `yaml:"price"` // outage: also says a share price fell ("down again")
+	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject
 	Prefix   bool     `yaml:"prefix"`
 	Except   string   `yaml:"except"` // separators: before-phrase | after-name
 	Phrases  []string `yaml:"phrases"`
@@ -69,8 +70,16 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 					return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: unknown symptom %q", sec.name, i+1, s)}
 				}
 			}
-			if g.Scope != "" && g.Scope != "overlap" && g.Scope != "post" {
-				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap or post, got %q", sec.name, i+1, g.Scope)}
+			switch g.Scope {
+			case "", "overlap", "post", "market", "subject":
+			default:
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market or subject, got %q", sec.name, i+1, g.Scope)}
+			}
+			if g.Scope != "" && sec.name != "negatives" {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope is for negatives only", sec.name, i+1)}
+			}
+			if g.Price && sec.name != "outage" {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: price is for outage phrases only", sec.name, i+1)}
 			}
 			for _, p := range g.Phrases {
 				if normalizeString(p) == "" {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,7 +74,31 @@ type Hit struct {
 // Negatives (lexicon.yaml) cancel the outage, ack and resolved phrases they
 // overlap ("calm down", "download" never matches "down" anyway because of word
 // boundaries); post-scope negatives (share-price talk, "will stop working on")
-// also cancel every weak phrase ("down") anywhere in the post.
+// also cancel every weak phrase ("down") anywhere in the post. Share-price
+// talk is cancelled further, by two general rules:
+//
+//   - a market word ("stock", "shares", "share price", "shareholders",
+//     "market cap", "nasdaq", "nyse", "dow", "s&p", "earnings", "valuation",
+//     "acciones", "ações", "Aktie", "azioni", "hisse", "शेयर", "株価", "سهم"...
+//     and every $TICKER cashtag, $ and 1 to 5 letters) cancels every outage,
+//     ack or resolved phrase whose subject it is, whatever its strength: the
+//     phrase follows it with nothing but up to four filler words, numbers,
+//     or "of"/"de"/"von" and a service name between ("Netflix stock down
+//     again", "shares of Netflix are down again", "$NFLX is down",
+//     "las acciones de Netflix están caídas"); cashtags are also post-scope
+//     negatives;
+//   - share-price context ("buying the dip", "bear market", "sell-off",
+//     "price target", "downgraded") cancels, anywhere in the post, the weak
+//     phrases and the strong phrases that say no more than "down" ("down
+//     again", "still down"; lexicon price: true), not those that name a
+//     malfunction: "Meta shares down 3% as WhatsApp outage drags on" is
+//     still a WhatsApp complaint.
+//
+// The @handles a post starts with (a reply's "@Google ") are addressees: in a
+// post that names several services they take an outage phrase only when no
+// other name does, and an @handle is never coordinated with a neighbouring
+// name by mere adjacency ("@Google Gmail not working" is about Gmail only;
+// see attach.go).
 //
 // A name inside a longer name of another service counts only as the longer
 // one ("Google Cloud" is google-cloud, not google), and an ambiguous name
@@ -98,9 +123,14 @@ type Matcher struct {
 	symptoms  []string // vocabulary, by bit
 	symOrder  []int    // bits in alphabetical order of their names
 	fillers   map[string]struct{}
+	mfillers  map[string]struct{} // may stand between a market word and its phrase
+	genitive  map[string]struct{} // "shares of Netflix"
 	determ    map[string]struct{}
 	coord     map[string]struct{}
-	pool      sync.Pool
+	// Cashtags ($NFLX) are found by code, not by the automaton: these are
+	// their meanings (a post-scope negative and a market subject).
+	cashPost, cashSubject int32
+	pool                  sync.Pool
 }
 
 type patKind uint8
@@ -126,13 +156,24 @@ type meaning struct {
 	service   int16 // kName, kDownTag; -1 otherwise
 	symptoms  uint16
 	ambiguous bool  // kName: needs stronger evidence
-	weak      bool  // kOutage: cancelled by post-scope negatives
-	postScope bool  // kNegative
+	weak      bool  // kOutage: cancelled by post-scope negatives and share-price context
+	price     bool  // kOutage: "down"-family phrase, cancelled by share-price context
+	scope     uint8 // kNegative: scopeOverlap, scopePost, scopeMarket, scopeSubject
 	prefix    bool  // may end inside a word
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	lang      string
 	entry     string // as written in the catalog or lexicon
 }
+
+// Scopes of negatives (lexicon.yaml).
+const (
+	scopeOverlap uint8 = iota // cancels the phrases it overlaps
+	scopePost                 // and every weak phrase in the post
+	scopeMarket               // share-price context: and every weak or price phrase in the post
+	scopeSubject              // market word: and every phrase whose subject it is
+)
+
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject"}
 
 type pattern struct {
 	text      string
@@ -168,6 +209,8 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		news:      c.news,
 		symptoms:  lx.Symptoms,
 		fillers:   wordSet(fillerWords),
+		mfillers:  wordSet(marketFillerWords),
+		genitive:  wordSet(genitiveWords),
 		determ:    wordSet(determinerWords),
 		coord:     wordSet(coordinatorWords),
 	}
@@ -224,11 +267,24 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 			case "after-name":
 				except = exceptAfterName
 			}
+			var scope uint8
+			switch g.Scope {
+			case "post":
+				scope = scopePost
+			case "market":
+				scope = scopeMarket
+			case "subject":
+				scope = scopeSubject
+			}
 			for _, p := range g.Phrases {
-				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, postScope: g.Scope == "post", prefix: g.Prefix, lang: g.Lang, except: except})
+				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except})
 			}
 		}
 	}
+	m.cashPost = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopePost, entry: "$TICKER (any cashtag)"})
+	m.cashSubject = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopeSubject, entry: "$TICKER (any cashtag)"})
 	texts := make([]string, len(m.patterns))
 	for i, p := range m.patterns {
 		texts[i] = p.text
@@ -271,11 +327,12 @@ func (b *builder) add(entry string, mn meaning) {
 	p := &m.patterns[pi]
 	for _, mi := range p.meanings {
 		o := m.meanings[mi]
-		if o.kind == mn.kind && o.service == mn.service && o.postScope == mn.postScope && o.prefix == mn.prefix {
+		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix {
 			// Same meaning twice: merge symptoms, keep the stricter flags.
 			m.meanings[mi].symptoms |= mn.symptoms
 			m.meanings[mi].ambiguous = o.ambiguous && mn.ambiguous
 			m.meanings[mi].weak = o.weak && mn.weak
+			m.meanings[mi].price = o.price && mn.price
 			return
 		}
 	}
@@ -344,12 +401,16 @@ const (
 	deadSepOverlap
 	deadSepBeforePhrase
 	deadSepAfterName
+	deadMarketContext
+	deadMarketSubject
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
 	"overlaps a service name or outage phrase, so it separates nothing",
 	"right before an outage phrase it is an intensifier (\"so down\"), not a clause separator",
-	"right after a service name it is a postposition (\"whatsapp par\" = on WhatsApp), not \"but\""}
+	"right after a service name it is a postposition (\"whatsapp par\" = on WhatsApp), not \"but\"",
+	"cancelled by share-price context (\"buying the dip\", \"sell-off\"): a weak or \"down\"-family phrase",
+	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk"}
 
 type svcState struct {
 	named    bool
@@ -414,7 +475,8 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	_, isAgency := m.news[string(sc.author)]
 	isNews := isAgency || p.Source == "rss"
 
-	m.cancel(sc)
+	sc.occ = m.appendCashtags(text, sc.occ)
+	m.cancel(text, sc)
 	m.resolveNames(text, sc, officialFor, statusPage)
 
 	var hasOutage, hasAck, hasResolved bool
@@ -570,9 +632,38 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	return dst
 }
 
+// appendCashtags appends a post-scope negative and a market subject for every
+// cashtag ($ and 1 to 5 letters, "$nflx") in text.
+func (m *Matcher) appendCashtags(text []byte, occ []occurrence) []occurrence {
+	for i := 0; i < len(text); {
+		j := bytes.IndexByte(text[i:], '$')
+		if j < 0 {
+			break
+		}
+		j += i
+		i = j + 1
+		if !boundaryBefore(text, j) {
+			continue
+		}
+		k := j + 1
+		for k < len(text) && k-j <= 6 && 'a' <= text[k] && text[k] <= 'z' {
+			k++
+		}
+		if n := k - j - 1; n < 1 || n > 5 || !boundaryAfter(text, k) {
+			continue
+		}
+		occ = append(occ,
+			occurrence{meaning: m.cashPost, start: int32(j), end: int32(k)},
+			occurrence{meaning: m.cashSubject, start: int32(j), end: int32(k)})
+		i = k
+	}
+	return occ
+}
+
 // cancel applies negatives and drops names and phrases nested in longer ones.
-func (m *Matcher) cancel(sc *scratch) {
+func (m *Matcher) cancel(text []byte, sc *scratch) {
 	occ := sc.occ
+	subject := false
 	for i := range occ {
 		n := &occ[i]
 		nm := &m.meanings[n.meaning]
@@ -584,10 +675,17 @@ func (m *Matcher) cancel(sc *scratch) {
 				if om.kind != kOutage && om.kind != kAck && om.kind != kResolved {
 					continue
 				}
-				if o.start < n.end && n.start < o.end {
+				switch {
+				case o.start < n.end && n.start < o.end:
 					o.dead = deadNegative
-				} else if nm.postScope && om.kind == kOutage && om.weak && o.dead == live {
+				case o.dead != live:
+				case nm.scope == scopePost && om.kind == kOutage && om.weak:
 					o.dead = deadPostNegative
+				case nm.scope == scopeMarket && om.kind == kOutage && (om.weak || om.price):
+					o.dead = deadMarketContext
+				case nm.scope == scopeSubject && o.start >= n.end && m.marketGap(text, sc, int(n.end), int(o.start)):
+					o.dead = deadMarketSubject
+					subject = true
 				}
 			}
 		case kName:
@@ -607,6 +705,22 @@ func (m *Matcher) cancel(sc *scratch) {
 					n.dead = deadInsidePhrase
 					break
 				}
+			}
+		}
+	}
+	if !subject {
+		return
+	}
+	// A phrase overlapping one whose subject is a market word has the same
+	// subject ("down" in "azioni Netflix in down").
+	for i := range occ {
+		if occ[i].dead != deadMarketSubject {
+			continue
+		}
+		for j := range occ {
+			o := &occ[j]
+			if o.dead == live && isPhraseKind(m.meanings[o.meaning].kind) && o.start < occ[i].end && occ[i].start < o.end {
+				o.dead = deadMarketSubject
 			}
 		}
 	}
@@ -657,6 +771,99 @@ func (m *Matcher) adjacent(text []byte, sc *scratch, n *occurrence) bool {
 		}
 	}
 	return false
+}
+
+// marketGap reports whether text[from:to], between a market word and a phrase,
+// holds at most four filler words ("stock is still down", "shares have been
+// down"), numbers ("down 3%") and a service name right after the market word
+// or after a genitive word ("azioni Netflix in down", "shares of Netflix are
+// down"), and no sentence or clause punctuation: the market word is then the
+// subject of the phrase.
+func (m *Matcher) marketGap(text []byte, sc *scratch, from, to int) bool {
+	words := 0
+	genitive := false
+	for i := from; i < to; {
+		r, size := utf8.DecodeRune(text[i:to])
+		if !isWordRune(r) {
+			switch r {
+			case ' ', '\'', '-', '"', '(', ')', '*', '_', '%', '+', '$', '€', '£':
+			case '.':
+				if i+1 >= to || text[i+1] < '0' || text[i+1] > '9' {
+					return false
+				}
+			default:
+				return false
+			}
+			i += size
+			continue
+		}
+		if i == from && from > 0 {
+			// The rest of a market word matched as a prefix ("hisse" in
+			// "hisseleri", "aktie" in "aktienkurs").
+			if r, _ := utf8.DecodeLastRune(text[:from]); isWordRune(r) {
+				for i < to {
+					r, size := utf8.DecodeRune(text[i:to])
+					if !isWordRune(r) {
+						break
+					}
+					i += size
+				}
+				continue
+			}
+		}
+		if genitive || words == 0 {
+			// "shares of Netflix", "acciones de Netflix"; and in apposition
+			// right after the market word: "azioni Netflix", "saham Netflix".
+			if e := m.nameEndAt(sc, i); e > i && e <= to {
+				genitive = false
+				i = e
+				continue
+			}
+		}
+		j := i
+		latin, digits := true, true
+		for j < to {
+			r, size := utf8.DecodeRune(text[j:to])
+			if !isWordRune(r) {
+				break
+			}
+			if r >= 0x250 && !unicode.Is(unicode.Latin, r) {
+				latin = false
+			}
+			if r < '0' || r > '9' {
+				digits = false
+			}
+			j += size
+		}
+		words++
+		if words > 4 {
+			return false
+		}
+		w := text[i:j]
+		_, genitive = m.genitive[string(w)]
+		if latin && !digits && !genitive {
+			if _, ok := m.fillers[string(w)]; !ok {
+				if _, ok := m.mfillers[string(w)]; !ok {
+					return false
+				}
+			}
+		}
+		i = j
+	}
+	return true
+}
+
+// nameEndAt returns the end of the live service name that starts at text[i],
+// or -1.
+func (m *Matcher) nameEndAt(sc *scratch, i int) int {
+	end := -1
+	for k := range sc.occ {
+		o := &sc.occ[k]
+		if int(o.start) == i && o.dead == live && m.meanings[o.meaning].kind == kName && int(o.end) > end {
+			end = int(o.end)
+		}
+	}
+	return end
 }
 
 // fillerGap reports whether gap holds at most max filler words and no sentence
@@ -785,6 +992,21 @@ var fillerWords = []string{
 	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
 	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
 	"totalmente", "completamente",
+}
+
+// marketFillerWords may also stand between a market word and the phrase it is
+// the subject of ("Netflix stock price is down again").
+var marketFillerWords = []string{
+	"price", "prices", "value", "today", "this", "week", "morning", "year", "after", "hours", "are", "were",
+	"had", "has", "have", "been", "is", "just", "big", "hard", "sharply", "even", "more", "further",
+	"están", "estan", "son", "fueron", "estão", "estao", "são", "sao", "sind", "sono", "est", "sont",
+	"ya", "hoy", "hoje", "heute", "oggi", "aujourd'hui", "bugün", "yine",
+}
+
+// genitiveWords may come between a market word and a service name ("shares of
+// Netflix", "acciones de Netflix", "ações da Netflix", "Aktie von Netflix").
+var genitiveWords = []string{
+	"of", "de", "da", "do", "del", "des", "du", "von", "der", "di", "della", "dello", "dei", "delle", "van",
 }
 
 // determinerWords before an ambiguous name make it an ordinary word.
