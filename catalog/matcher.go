@@ -60,9 +60,11 @@ type Hit struct {
 //  1. written as a hashtag or handle: #Signal, @Steam;
 //  2. right next to an outage, acknowledgement or resolved phrase: the phrase
 //     begins at most two words after the name, those words being fillers
-//     ("is", "app", "still", "est", "ist", "が"...; words in non-Latin scripts
-//     count as fillers), or ends at most one filler word before it ("no
-//     funciona Teams"), with no sentence punctuation in between, and the name
+//     ("is", "app", "still", "says", "est", "ist", "が"...; words in non-Latin
+//     scripts count as fillers), or ends at most one filler word before it
+//     ("no funciona Teams") or, for a phrase that is not weak, one
+//     preposition ("can't log in to Outlook", "impossible de me connecter à
+//     Outlook"), with no sentence punctuation in between, and the name
 //     is not preceded by an English article, possessive or signal word
 //     ("the", "my", "cell", "weak"...): "X is down" and "Steam down?" match,
 //     "the signal is down here" and "I am watching X files" do not;
@@ -124,6 +126,7 @@ type Matcher struct {
 	symOrder  []int    // bits in alphabetical order of their names
 	fillers   map[string]struct{}
 	mfillers  map[string]struct{} // may stand between a market word and its phrase
+	preps     map[string]struct{} // may stand between an outage phrase and an ambiguous name
 	genitive  map[string]struct{} // "shares of Netflix"
 	determ    map[string]struct{}
 	coord     map[string]struct{}
@@ -210,6 +213,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		symptoms:  lx.Symptoms,
 		fillers:   wordSet(fillerWords),
 		mfillers:  wordSet(marketFillerWords),
+		preps:     wordSet(prepositionWords),
 		genitive:  wordSet(genitiveWords),
 		determ:    wordSet(determinerWords),
 		coord:     wordSet(coordinatorWords),
@@ -766,7 +770,7 @@ func (m *Matcher) adjacent(text []byte, sc *scratch, n *occurrence) bool {
 		if o.start >= n.end && m.fillerGap(text[n.end:o.start], 2) {
 			return true
 		}
-		if o.end <= n.start && m.fillerGap(text[o.end:n.start], 1) {
+		if o.end <= n.start && (m.fillerGap(text[o.end:n.start], 1) || (!m.meanings[o.meaning].weak && m.prepositionGap(text[o.end:n.start]))) {
 			return true
 		}
 	}
@@ -907,6 +911,24 @@ func (m *Matcher) fillerGap(gap []byte, max int) bool {
 	return true
 }
 
+// prepositionGap reports whether gap, between a strong outage phrase and the
+// ambiguous name after it, is one preposition ("can't log in to Outlook",
+// "can't send messages on Teams", "impossible de me connecter à Outlook").
+func (m *Matcher) prepositionGap(gap []byte) bool {
+	i, j := 0, len(gap)
+	for i < j && gap[i] == ' ' {
+		i++
+	}
+	for j > i && gap[j-1] == ' ' {
+		j--
+	}
+	if i == j || i == 0 || j == len(gap) {
+		return false
+	}
+	_, ok := m.preps[string(gap[i:j])]
+	return ok
+}
+
 // precededByDeterminer reports whether the word before text[i] is an article,
 // possessive or signal word ("the signal", "my teams", "weak signal").
 func (m *Matcher) precededByDeterminer(text []byte, i int) bool {
@@ -987,11 +1009,19 @@ var fillerWords = []string{
 	"is", "isn't", "isnt", "s", "app", "was", "seems", "seem", "just", "still", "totally", "completely", "again",
 	"currently", "now", "right", "keeps", "keep", "has", "have", "been", "being", "really", "literally", "also",
 	"are", "apparently", "officially", "server", "servers", "site", "website", "service", "services", "feed",
-	"timeline", "search", "login", "it", "down", "it's",
+	"timeline", "search", "login", "it", "down", "it's", "says", "saying", "se", "neden", "niye",
 	"est", "es", "está", "esta", "sigue", "continua", "continúa", "otra", "vez", "de", "nuevo", "tá", "ta", "tava",
 	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
 	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
 	"totalmente", "completamente",
+}
+
+// prepositionWords may stand between an outage phrase and the ambiguous name
+// after it.
+var prepositionWords = []string{
+	"on", "to", "in", "into", "with", "at", "from", "for", "via",
+	"en", "por", "con", "na", "em", "do", "da", "sur", "à", "au", "dans", "avec",
+	"bei", "auf", "mit", "im", "su", "per", "di", "pe", "par", "me", "mein", "ke", "di", "pada",
 }
 
 // marketFillerWords may also stand between a market word and the phrase it is

@@ -117,6 +117,28 @@ var addresseeCases = []matchCase{
 	{name: "tag/two hashtags", text: "@Meta #WhatsAppDown #InstagramDown", want: "whatsapp/complaint instagram/complaint"},
 }
 
+// ambiguousPrepCases: a strong phrase, one preposition, then an ambiguous
+// name (slow-burn: Outlook complaints missed).
+var ambiguousPrepCases = []matchCase{
+	{name: "en/log in to", text: "can't log in to Outlook", want: "outlook/complaint"},
+	{name: "en/send on", text: "can't send messages on Outlook", want: "outlook/complaint"},
+	{name: "en/connect to", text: "can't connect to Teams", want: "teams/complaint"},
+	{name: "en/says", text: "Outlook says something went wrong every time I try to log in", want: "outlook/complaint"},
+	{name: "fr/a", text: "impossible de me connecter à Outlook", want: "outlook/complaint"},
+	{name: "es/en", text: "no puedo iniciar sesión en Outlook", want: "outlook/complaint"},
+	{name: "de/mit", text: "keine Verbindung mit Outlook", want: "outlook/complaint"},
+	{name: "pt/no is a determiner", text: "não consigo entrar no Outlook", want: ""},
+	{name: "hi-Latn/phir se", text: "Outlook phir se down", want: "outlook/complaint"},
+	{name: "tr/neden", text: "Outlook neden çalışmıyor", want: "outlook/complaint"},
+	{name: "neg/weak down to x", text: "my internet is down to x mbps", want: ""},
+	{name: "neg/the", text: "can't connect to the signal tower", want: ""},
+	{name: "neg/two words", text: "can't log in since the outlook changed", want: ""},
+}
+
+func TestMatchAmbiguousPreposition(t *testing.T) {
+	runMatchCases(t, ambiguousPrepCases)
+}
+
 func TestMatchMarket(t *testing.T) {
 	runMatchCases(t, marketCases)
 }
