@@ -116,6 +116,9 @@ type Pipeline struct {
 
 	dedup  *dedup
 	newest time.Time
+	// connected is set while the source is connected. Only then does the wall
+	// clock move watermarks on: silence because a source is down is not recovery.
+	connected atomic.Bool
 }
 
 // New returns a pipeline.
@@ -218,8 +221,9 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	}
 	mark := func(force bool) error {
 		at := p.newest
-		if p.cfg.Live {
-			// Live: while a source is silent the wall clock still moves time on.
+		if p.cfg.Live && p.connected.Load() {
+			// Live: while a connected source is silent the wall clock still moves
+			// time on; while it is disconnected, time waits for it.
 			if w := p.cfg.Now().Add(-5 * time.Second).UTC(); w.After(at) {
 				at = w
 			}
@@ -359,7 +363,9 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 			}
 			p.Stats.Errors.Add(1)
 		} else {
+			p.connected.Store(true)
 			err = p.readConnected(ctx, src, send, &backoff)
+			p.connected.Store(false)
 			src.Close(context.Background())
 			if err == nil || ctx.Err() != nil {
 				return
