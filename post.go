@@ -53,14 +53,15 @@ func reject(reason, format string, args ...any) error {
 	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
-// wirePost mirrors Post with every field optional, so that a missing field and a
-// field of the wrong type get their own reasons.
+// wirePost is the JSON shape of a Post. Text is a pointer so that a missing text
+// (rejected) and an empty one (allowed) differ; for the other required fields an
+// empty value is as bad as a missing one, so plain strings do, and save allocations.
 type wirePost struct {
-	ID              *string `json:"id"`
-	Source          *string `json:"source"`
-	Author          *string `json:"author"`
+	ID              string  `json:"id"`
+	Source          string  `json:"source"`
+	Author          string  `json:"author"`
 	Text            *string `json:"text"`
-	CreatedAt       *string `json:"created_at"`
+	CreatedAt       string  `json:"created_at"`
 	Lang            string  `json:"lang"`
 	Country         string  `json:"country"`
 	RepostOf        string  `json:"repost_of"`
@@ -91,38 +92,45 @@ func DecodePost(data []byte) (Post, error) {
 		}
 		return Post{}, reject("bad-json", "%v", err)
 	}
-	for _, f := range [...]struct {
-		name string
-		v    *string
-	}{{"id", w.ID}, {"source", w.Source}, {"author", w.Author}, {"text", w.Text}, {"created_at", w.CreatedAt}} {
-		if f.v == nil {
-			return Post{}, reject("missing-field", "required field %q is missing", f.name)
-		}
-		if f.name != "text" && strings.TrimSpace(*f.v) == "" {
-			return Post{}, reject("missing-field", "required field %q is empty", f.name)
+	for _, f := range [...]struct{ name, v string }{{"id", w.ID}, {"source", w.Source}, {"author", w.Author}, {"created_at", w.CreatedAt}} {
+		if strings.TrimSpace(f.v) == "" {
+			return Post{}, reject("missing-field", "required field %q is missing or empty", f.name)
 		}
 	}
-	at, err := ParseTime(*w.CreatedAt)
+	if w.Text == nil {
+		return Post{}, reject("missing-field", "required field \"text\" is missing")
+	}
+	at, err := ParseTime(w.CreatedAt)
 	if err != nil {
-		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(*w.CreatedAt, 64))
+		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(w.CreatedAt, 64))
 	}
 	if w.AuthorFollowers < 0 {
 		w.AuthorFollowers = 0
 	}
 	return Post{
-		ID:              *w.ID,
-		Source:          *w.Source,
-		Author:          *w.Author,
+		ID:              w.ID,
+		Source:          w.Source,
+		Author:          w.Author,
 		Text:            CleanText(*w.Text),
 		CreatedAt:       at,
 		Lang:            w.Lang,
-		Country:         strings.ToUpper(w.Country),
+		Country:         upperASCII(w.Country),
 		RepostOf:        w.RepostOf,
 		ReplyTo:         w.ReplyTo,
 		AuthorVerified:  w.AuthorVerified,
 		AuthorFollowers: int64(w.AuthorFollowers),
 		URL:             w.URL,
 	}, nil
+}
+
+// upperASCII upper-cases a country code, returning s itself when it already is.
+func upperASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'a' && s[i] <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
 }
 
 // ParseTime parses an RFC 3339 time (offsets and fractional seconds allowed) and
