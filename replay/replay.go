@@ -205,8 +205,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		stopProgress()
 		return nil, ingErr
 	}
-	if pipe.Stats.Mentions.Load() == 0 && pipe.Stats.Posts.Load() == 0 {
-		// Nothing was read: no end record was written either.
+	if pipe.Stats.Newest.Load() == 0 {
+		// No post was accepted (empty input, or only bad records): no end record
+		// was written, and the detector has nothing to wait for.
 		cancel()
 	}
 	err = <-detErr

@@ -322,3 +322,23 @@ func lastChange(s *detect.RunStats) time.Time {
 	}
 	return c.at
 }
+
+// TestReplayNothingUsable: an empty input, or one with only bad records, still ends
+// with a report.
+func TestReplayNothingUsable(t *testing.T) {
+	for name, in := range map[string]string{"empty": "", "only bad": "garbage\n{\"id\":1}\n"} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			src := ingest.NewFile("-")
+			src.Stdin = strings.NewReader(in)
+			rep, err := Run(ctx, Options{Source: src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Incidents) != 0 || rep.Stats.Rejected != int64(strings.Count(in, "\n")) {
+				t.Errorf("got %+v, want no incidents and every line rejected", rep.Stats)
+			}
+		})
+	}
+}
