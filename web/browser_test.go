@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,12 +49,35 @@ func chromium(t *testing.T) string {
 // TestBrowserLiveAndSafe loads the dashboard in headless Chromium, stores and
 // publishes an incident whose post is an XSS attempt, and waits until it
 // appears without a reload, shown as text. With DOWNWATCH_SCREENSHOTS=1 it
-// saves docs/dashboard.png and docs/incident.png.
+// first saves docs/incident.png and docs/dashboard.png of what the real
+// pipeline made of the demo scenario (replayedStore), not of the seed.
 func TestBrowserLiveAndSafe(t *testing.T) {
 	bin := chromium(t)
 	st := testStore(t)
 	seed(t, st)
 	_, hs := testServer(t, st, "")
+
+	shots := os.Getenv("DOWNWATCH_SCREENSHOTS") == "1"
+	var (
+		replayed *httptest.Server
+		wa       downwatch.Incident
+	)
+	if shots {
+		rst, _ := replayedStore(t)
+		var err error
+		if wa, err = activeIncident(rst, "whatsapp"); err != nil {
+			t.Fatalf("replayed demo: %v", err)
+		}
+		if wa.State != downwatch.StateAcknowledged || wa.Acknowledgement == nil || wa.Acknowledgement.Author != "ANI" {
+			t.Fatalf("replayed demo: WhatsApp incident %s is %s (acknowledgement %+v), want acknowledged by ANI", wa.ID, wa.State, wa.Acknowledgement)
+		}
+		rsrv, err := New(Config{Store: rst, Heartbeat: 200 * time.Millisecond, ServiceName: catalogNames(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		replayed = httptest.NewServer(rsrv.Handler())
+		t.Cleanup(func() { rsrv.Close(); replayed.Close() })
+	}
 
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),
@@ -70,23 +94,14 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelT()
 
-	shots := os.Getenv("DOWNWATCH_SCREENSHOTS") == "1"
 	shot := func(name string) chromedp.Action[chromedp.Void] {
 		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			if !shots {
-				return nil
-			}
 			png, err := chromedp.FullScreenshot(100)(ctx, tg)
 			if err != nil {
 				return err
 			}
 			return os.WriteFile(filepath.Join("..", "docs", name), png, 0o644)
 		})
-	}
-	if shots {
-		if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
-			t.Fatal(err)
-		}
 	}
 	eval := func(expr string, v any) {
 		t.Helper()
@@ -106,12 +121,35 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		}
 	}
 
-	// The incident page first, for its screenshot.
+	// The screenshots, of the replayed demo.
+	if shots {
+		if err := os.MkdirAll(filepath.Join("..", "docs"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(replayed.URL+"/incidents/"+wa.ID),
+			chromedp.WaitVisible(chromedp.CSS(`svg.chart`)),
+			chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
+			shot("incident.png"),
+		); err != nil {
+			t.Fatalf("replayed incident page: %v", err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(replayed.URL+"/"),
+			chromedp.WaitVisible(chromedp.CSS(`#active article.incident`)),
+			chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
+			shot("dashboard.png"),
+		); err != nil {
+			t.Fatalf("replayed dashboard: %v", err)
+		}
+	}
+
+	// The seeded incident page, then the seeded dashboard, which stays open
+	// for the live update.
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(hs.URL+"/incidents/whatsapp.20221025T0705Z"),
 		chromedp.WaitVisible(chromedp.CSS(`svg.chart`)),
 		chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
-		shot("incident.png"),
 	); err != nil {
 		t.Fatalf("incident page: %v", err)
 	}
@@ -120,7 +158,6 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		chromedp.Navigate(hs.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#active article.incident`)),
 		chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
-		shot("dashboard.png"),
 	); err != nil {
 		t.Fatalf("dashboard: %v", err)
 	}

@@ -20,10 +20,7 @@ import (
 // 127.0.0.1:6379) under a fresh prefix, and removes that prefix's keys afterwards.
 func testStore(t testing.TB) *store.Redis {
 	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
+	url := redisURL()
 	prefix := fmt.Sprintf("dwtest:%d:", rand.Uint64())
 	st, err := store.Open(context.Background(), url, store.Config{Prefix: prefix})
 	if err != nil {
@@ -38,6 +35,14 @@ func testStore(t testing.TB) *store.Redis {
 		st.Close()
 	})
 	return st
+}
+
+// redisURL is the Redis the tests run against.
+func redisURL() string {
+	if url := os.Getenv("REDIS_URL"); url != "" {
+		return url
+	}
+	return "redis://127.0.0.1:6379/0"
 }
 
 var names = map[string]string{"whatsapp": "WhatsApp", "instagram": "Instagram", "x": "X", "gmail": "Gmail", "signal": "Signal"}
@@ -61,8 +66,11 @@ func testServer(t testing.TB, st *store.Redis, token string) (*Server, *httptest
 }
 
 // The WhatsApp outage of 25 October 2022, as the dashboard would show it at
-// 08:40 UTC: acknowledged by a news agency quoting Meta, with a Turkish regional
-// incident beside it, and older incidents of other services.
+// 08:40 UTC: acknowledged by a news agency quoting Meta, with a regional
+// Instagram incident in Turkey beside it, and older incidents of other services.
+// Ids follow the detector's scheme "<service>.<yyyymmddThhmmZ>" (a regional
+// incident has no region in its id), and a service has at most one active
+// incident.
 var (
 	waStart = time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
 	clock   = time.Date(2022, 10, 25, 8, 40, 0, 0, time.UTC)
@@ -93,18 +101,18 @@ func scenarioIncidents() []downwatch.Incident {
 			post("1584795412", "emre_k", "tr", "TR", "WhatsApp çöktü mü? Mesajlar gitmiyor", waStart.Add(5*time.Minute)),
 			post("1584795530", "lucas_m", "pt", "BR", "o whatsapp caiu? não consigo mandar mensagem", waStart.Add(6*time.Minute)),
 		},
-		Related:         []string{"whatsapp.tr.20221025T0709Z"},
+		Related:         []string{"instagram.20221025T0709Z"},
 		Acknowledgement: &ack,
 		Revision:        14,
 		Evidence:        &downwatch.Evidence{Window: "2m", Observed: 41, Expected: 3.1, PValue: 2.4e-29, Baseline: 1.55},
 		UpdatedAt:       clock,
 	}
 	tr := downwatch.Incident{
-		ID: "whatsapp.tr.20221025T0709Z", Service: "whatsapp", Region: "TR", State: downwatch.StateOpen,
+		ID: "instagram.20221025T0709Z", Service: "instagram", Region: "TR", State: downwatch.StateOpen,
 		StartedAt: waStart.Add(4 * time.Minute), DetectedAt: waStart.Add(8 * time.Minute),
 		PeakPerMin: 9, Mentions: 171, Authors: 142, Languages: map[string]int{"tr": 131, "en": 11},
-		Countries: map[string]int{"TR": 142}, Symptoms: []string{"send-messages"},
-		SamplePosts: []downwatch.Post{post("1584796001", "emre_k", "tr", "TR", "WhatsApp çöktü mü? Mesajlar gitmiyor", waStart.Add(5*time.Minute))},
+		Countries: map[string]int{"TR": 142}, Symptoms: []string{"load"},
+		SamplePosts: []downwatch.Post{post("1584796001", "emre_k", "tr", "TR", "Instagram çöktü mü? Akış yüklenmiyor", waStart.Add(5*time.Minute))},
 		Related:     []string{"whatsapp.20221025T0705Z"}, Revision: 6,
 		Evidence:  &downwatch.Evidence{Window: "2m", Observed: 12, Expected: 0.2, PValue: 1.1e-14, Baseline: 0.1},
 		UpdatedAt: clock,
@@ -125,9 +133,9 @@ func scenarioIncidents() []downwatch.Incident {
 		ID: "instagram.20221024T1812Z", Service: "instagram", State: downwatch.StateResolved, StartedAt: is, DetectedAt: is.Add(3 * time.Minute),
 		AcknowledgedAt: tp(is.Add(25 * time.Minute)), ResolvedAt: tp(is.Add(71 * time.Minute)), PeakPerMin: 31, Mentions: 690, Authors: 611,
 		Languages: map[string]int{"en": 420, "es": 120, "pt": 71}, Countries: map[string]int{"US": 310, "MX": 90, "BR": 70},
-		Symptoms: []string{"login", "load"},
+		Symptoms:    []string{"login", "load"},
 		SamplePosts: []downwatch.Post{post("1584600001", "maddie", "en", "US", "instagram logged me out and now it won't let me back in??", is.Add(time.Minute))},
-		Revision: 9, UpdatedAt: is.Add(71 * time.Minute),
+		Revision:    9, UpdatedAt: is.Add(71 * time.Minute),
 	}
 	gs := time.Date(2022, 10, 20, 9, 2, 0, 0, time.UTC)
 	gm := downwatch.Incident{
@@ -135,7 +143,7 @@ func scenarioIncidents() []downwatch.Incident {
 		ResolvedAt: tp(gs.Add(44 * time.Minute)), PeakPerMin: 14, Mentions: 212, Authors: 198,
 		Languages: map[string]int{"en": 150, "de": 48}, Countries: map[string]int{"US": 90, "DE": 48}, Symptoms: []string{"send-email"},
 		SamplePosts: []downwatch.Post{post("1583000001", "k_schmidt", "de", "DE", "Gmail geht nicht, Mails bleiben im Postausgang", gs.Add(2*time.Minute))},
-		Revision: 4, UpdatedAt: gs.Add(44 * time.Minute),
+		Revision:    4, UpdatedAt: gs.Add(44 * time.Minute),
 	}
 	return []downwatch.Incident{gm, ig, x, tr, wa}
 }
@@ -185,11 +193,14 @@ func scenarioSeries() []downwatch.SeriesPoint {
 			return 22 * math.Sin(math.Pi*m/38)
 		}},
 		{"instagram", 1.1, func(t time.Time) float64 {
-			m := t.Sub(time.Date(2022, 10, 24, 18, 12, 0, 0, time.UTC)).Minutes()
-			if m < 0 || m > 71 {
-				return 0
+			// Resolved the evening before; regional (Turkey) since 07:09.
+			if m := t.Sub(time.Date(2022, 10, 24, 18, 12, 0, 0, time.UTC)).Minutes(); m >= 0 && m <= 71 {
+				return 30 * math.Sin(math.Pi*m/71)
 			}
-			return 30 * math.Sin(math.Pi*m/71)
+			if m := t.Sub(waStart.Add(4 * time.Minute)).Minutes(); m >= 0 {
+				return 8 * (1 - math.Exp(-m/5))
+			}
+			return 0
 		}},
 		{"gmail", 0.6, func(time.Time) float64 { return 0 }},
 	} {
