@@ -339,7 +339,7 @@ func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decisi
 			StartedAt: started, DetectedAt: t.UTC(),
 			Languages: map[string]int{}, Countries: map[string]int{},
 			Evidence: &downwatch.Evidence{
-				Window: (time.Duration(dec.window) * minute).String(), Observed: dec.observed,
+				Window: fmt.Sprintf("%dm", dec.window), Observed: dec.observed,
 				Expected: round3(dec.expected), PValue: dec.p, Baseline: round3(dec.perMin), Dispersion: round3(dec.phi),
 			},
 		},

@@ -80,3 +80,29 @@ func TestLiveWatermarksFollowSourceHealth(t *testing.T) {
 		})
 	}
 }
+
+func TestClampLoneOutlierButFollowJumps(t *testing.T) {
+	base := time.Date(2022, 10, 25, 7, 0, 0, 0, time.UTC)
+	p := New(Config{}, noMatch{}, &marks{c: make(chan time.Time, 1)})
+	at := func(d time.Duration) time.Time {
+		post := downwatch.Post{CreatedAt: base.Add(d)}
+		p.clamp(&post)
+		return post.CreatedAt
+	}
+	at(0)
+	at(time.Minute)
+	if got := at(100 * 365 * 24 * time.Hour); !got.Equal(base.Add(time.Minute)) {
+		t.Errorf("a lone far-future post: got %v, want it clamped to %v", got, base.Add(time.Minute))
+	}
+	if got := at(2 * time.Minute); !got.Equal(base.Add(2 * time.Minute)) {
+		t.Errorf("the stream goes on: got %v", got)
+	}
+	// A gap of ten hours in a replayed stream: posts that agree with each other win.
+	gap := 10 * time.Hour
+	for i := 0; i < 5; i++ {
+		at(gap + time.Duration(i)*time.Second)
+	}
+	if !p.newest.Equal(base.Add(gap + 4*time.Second)) {
+		t.Errorf("after a gap: event time %v, want %v", p.newest, base.Add(gap+4*time.Second))
+	}
+}

@@ -116,6 +116,9 @@ type Pipeline struct {
 
 	dedup  *dedup
 	newest time.Time
+	// ahead posts in a row were far ahead of newest, the first at aheadAt.
+	ahead   int
+	aheadAt time.Time
 	// connected is set while the source is connected. Only then does the wall
 	// clock move watermarks on: silence because a source is down is not recovery.
 	connected atomic.Bool
@@ -315,12 +318,29 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 func (p *Pipeline) clamp(post *downwatch.Post) {
 	t := post.CreatedAt
 	limit := p.newest.Add(p.cfg.MaxSkew)
+	wallBound := false
 	if p.cfg.Live {
 		if w := p.cfg.Now().Add(p.cfg.MaxSkew); p.newest.IsZero() || w.Before(limit) {
-			limit = w
+			limit, wallBound = w, true
 		}
 	}
 	if !limit.IsZero() && (!p.newest.IsZero() || p.cfg.Live) && t.After(limit) {
+		// A replayed stream may really jump ahead (a gap of hours between two
+		// recordings): several posts in a row that agree with each other are a
+		// jump, not a bad clock. The wall clock, live, is never overruled.
+		if !wallBound {
+			if p.ahead > 0 && t.Sub(p.aheadAt).Abs() <= p.cfg.MaxSkew {
+				p.ahead++
+			} else {
+				p.ahead, p.aheadAt = 1, t
+			}
+			if p.ahead >= jumpAgreement {
+				p.ahead = 0
+				p.newest = t
+				p.Stats.Newest.Store(t.UnixNano())
+				return
+			}
+		}
 		p.Stats.Clamped.Add(1)
 		if p.newest.IsZero() {
 			post.CreatedAt = p.cfg.Now().UTC()
@@ -329,11 +349,16 @@ func (p *Pipeline) clamp(post *downwatch.Post) {
 		}
 		return
 	}
+	p.ahead = 0
 	if t.After(p.newest) {
 		p.newest = t
 		p.Stats.Newest.Store(t.UnixNano())
 	}
 }
+
+// jumpAgreement is how many posts in a row, far ahead of event time but close to
+// each other, make a jump in time rather than a bad clock.
+const jumpAgreement = 3
 
 // read runs the source: connect, read until the end, reconnect on ErrReconnect
 // after a backoff (the source's own wait when it returns a *RetryError).

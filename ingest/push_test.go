@@ -29,7 +29,7 @@ func TestPushHTTP(t *testing.T) {
 			wantCode: 200, wantQueued: 4,
 			wantBody: `{"accepted":2,"rejected":[{"line":2,"reason":"wrong-type","detail":"field \"id\" must not be a JSON number"},{"line":4,"reason":"not-object","detail":"record is not a JSON object"}]}`},
 		{name: "all bad", body: "{\"id\":\"x\"}\n", wantCode: 400, wantQueued: 1,
-			wantBody: `{"accepted":0,"rejected":[{"line":1,"reason":"missing-field","detail":"required field \"source\" is missing"}]}`},
+			wantBody: `{"accepted":0,"rejected":[{"line":1,"reason":"missing-field","detail":"required field \"source\" is missing or empty"}]}`},
 		{name: "empty", body: "\n\n", wantCode: 400},
 		{name: "token missing", token: "s3cret", body: good, wantCode: 401},
 		{name: "token wrong", token: "s3cret", auth: "Bearer nope", body: good, wantCode: 401},
