@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"slices"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -84,6 +85,12 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 			for _, p := range g.Phrases {
 				if normalizeString(p) == "" {
 					return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: empty phrase %q", sec.name, i+1, p)}
+				}
+				if strings.Contains(p, "~") {
+					head, tail, _ := strings.Cut(p, "~")
+					if sec.name != "outage" || strings.Contains(tail, "~") || strings.TrimSpace(normalizeString(head)) == "" || strings.TrimSpace(normalizeString(tail)) == "" {
+						return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: %q: a split phrase (head ~ tail) is for outage phrases only and has one ~ between two non-empty parts", sec.name, i+1, p)}
+					}
 				}
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/downwatch/downwatch"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Hit is one service a post is a mention of.
@@ -126,6 +127,7 @@ type Matcher struct {
 	symOrder  []int    // bits in alphabetical order of their names
 	fillers   map[string]struct{}
 	mfillers  map[string]struct{} // may stand between a market word and its phrase
+	sfillers  map[string]struct{} // may stand between the parts of a split phrase
 	preps     map[string]struct{} // may stand between an outage phrase and an ambiguous name
 	genitive  map[string]struct{} // "shares of Netflix"
 	determ    map[string]struct{}
@@ -147,9 +149,10 @@ const (
 	kResolved
 	kKeyword
 	kSeparator
+	kSplitPart // one side of a split outage phrase ("lädt ~ nicht"); see pairSplits
 )
 
-var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator"}
+var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator", "split-phrase-part"}
 
 func (k patKind) String() string { return kindNames[k] }
 
@@ -164,6 +167,9 @@ type meaning struct {
 	scope     uint8 // kNegative: scopeOverlap, scopePost, scopeMarket, scopeSubject
 	prefix    bool  // may end inside a word
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
+	split     bool  // kOutage: a split phrase ("lädt ~ nicht"), found by pairSplits
+	part      uint8 // kSplitPart: 1 head, 2 tail
+	pair      int32 // kSplitPart: 1 + index of the kOutage meaning of its phrase
 	lang      string
 	entry     string // as written in the catalog or lexicon
 }
@@ -213,6 +219,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		symptoms:  lx.Symptoms,
 		fillers:   wordSet(fillerWords),
 		mfillers:  wordSet(marketFillerWords),
+		sfillers:  wordSet(splitFillerWords),
 		preps:     wordSet(prepositionWords),
 		genitive:  wordSet(genitiveWords),
 		determ:    wordSet(determinerWords),
@@ -281,7 +288,22 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 				scope = scopeSubject
 			}
 			for _, p := range g.Phrases {
-				b.add(p, meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except})
+				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
+				variants := [2]string{p, unaccented(p)}
+				for vi, v := range variants {
+					if vi == 1 && (v == "" || normalizeString(v) == normalizeString(p)) {
+						continue
+					}
+					mn.entry = ""
+					if vi == 1 {
+						mn.entry = p + " (unaccented: " + v + ")"
+					}
+					if head, tail, ok := strings.Cut(v, "~"); ok && sec.kind == kOutage {
+						b.addSplit(head, tail, mn)
+						continue
+					}
+					b.add(v, mn)
+				}
 			}
 		}
 	}
@@ -331,7 +353,7 @@ func (b *builder) add(entry string, mn meaning) {
 	p := &m.patterns[pi]
 	for _, mi := range p.meanings {
 		o := m.meanings[mi]
-		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix {
+		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix && o.pair == mn.pair && o.part == mn.part {
 			// Same meaning twice: merge symptoms, keep the stricter flags.
 			m.meanings[mi].symptoms |= mn.symptoms
 			m.meanings[mi].ambiguous = o.ambiguous && mn.ambiguous
@@ -342,6 +364,57 @@ func (b *builder) add(entry string, mn meaning) {
 	}
 	p.meanings = append(p.meanings, int32(len(m.meanings)))
 	m.meanings = append(m.meanings, mn)
+}
+
+// addSplit adds a split outage phrase: its head and tail are patterns of
+// their own (kSplitPart) that pairSplits joins into one outage occurrence.
+func (b *builder) addSplit(head, tail string, mn meaning) {
+	m := b.m
+	entry := mn.entry
+	if entry == "" {
+		entry = strings.TrimSpace(head) + " ~ " + strings.TrimSpace(tail)
+	}
+	mn.entry = entry
+	mn.split = true
+	tailPrefix := mn.prefix
+	mn.prefix = false
+	pair := int32(len(m.meanings)) + 1
+	m.meanings = append(m.meanings, mn)
+	b.add(head, meaning{kind: kSplitPart, service: -1, part: 1, pair: pair, entry: entry + " (head)"})
+	b.add(tail, meaning{kind: kSplitPart, service: -1, part: 2, pair: pair, prefix: tailPrefix, entry: entry + " (tail)"})
+}
+
+// unaccented returns s without the diacritics of Latin letters ("não
+// funciona" -> "nao funciona", "çalışmıyor" -> "calismiyor", "działa" ->
+// "dziala"), the way people type without a national keyboard, or "" when s
+// has none or is not all Latin.
+func unaccented(s string) string {
+	changed := false
+	var sb strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			changed = true
+			continue
+		case r < utf8.RuneSelf:
+		case r == 'ł' || r == 'Ł':
+			r, changed = 'l', true
+		case r == 'ı':
+			r, changed = 'i', true
+		case r == 'ø':
+			r, changed = 'o', true
+		case r == 'đ':
+			r, changed = 'd', true
+		case unicode.Is(unicode.Latin, r) || unicode.IsPunct(r) || unicode.IsSpace(r):
+		default:
+			return ""
+		}
+		sb.WriteRune(r)
+	}
+	if !changed {
+		return ""
+	}
+	return sb.String()
 }
 
 // inflectedScript reports whether a name ends in a script whose words take
@@ -447,7 +520,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 
 	// Word boundaries.
 	sc.occ = sc.occ[:0]
-	anyName := false
+	anyName, anySplit := false, false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
 		if pat.needStart && !boundaryBefore(text, int(r.start)) {
@@ -462,8 +535,12 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 			if mn.kind == kName || mn.kind == kDownTag {
 				anyName = true
 			}
+			anySplit = anySplit || mn.kind == kSplitPart
 			sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: r.end})
 		}
+	}
+	if anySplit && anyName {
+		m.pairSplits(text, sc)
 	}
 
 	// Who is speaking.
@@ -705,7 +782,7 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					n.dead = deadInsideName
 					break
 				}
-				if nm.ambiguous && om.kind != kName && om.kind != kDownTag {
+				if nm.ambiguous && om.kind != kName && om.kind != kDownTag && !om.split {
 					n.dead = deadInsidePhrase
 					break
 				}
@@ -770,11 +847,115 @@ func (m *Matcher) adjacent(text []byte, sc *scratch, n *occurrence) bool {
 		if o.start >= n.end && m.fillerGap(text[n.end:o.start], 2) {
 			return true
 		}
+		if m.meanings[o.meaning].split && o.start < n.start && n.end < o.end {
+			return true // "lädt X bei euch auch nicht"
+		}
 		if o.end <= n.start && (m.fillerGap(text[o.end:n.start], 1) || (!m.meanings[o.meaning].weak && m.prepositionGap(text[o.end:n.start]))) {
 			return true
 		}
 	}
 	return false
+}
+
+// pairSplits joins the head and tail of split outage phrases ("lädt ~
+// nicht", "werkt ~ niet") into one outage occurrence when the words between
+// them are service names or split fillers ("bei mir", "auch", "gerade") only,
+// at most maxSplitGap of them, with no punctuation, and they hold a service
+// name or the locative "bei"/"bij" ("bei mir", "bei euch", "bij mij"):
+// "Lädt WhatsApp bei euch auch nicht?", "Bei mir geht Instagram gerade
+// nicht", "WhatsApp funktioniert bei mir auch nicht", "werkt WhatsApp bij
+// jullie ook niet?"; not "Netflix: die Serie geht mir nicht aus dem Kopf".
+// Separable verbs and verb-second word order put the service name between
+// the two parts of the phrase.
+func (m *Matcher) pairSplits(text []byte, sc *scratch) {
+	n := len(sc.occ)
+	for i := 0; i < n; i++ {
+		h := sc.occ[i]
+		hm := &m.meanings[h.meaning]
+		if hm.kind != kSplitPart || hm.part != 1 {
+			continue
+		}
+		best := -1
+		for j := 0; j < n; j++ {
+			t := &sc.occ[j]
+			tm := &m.meanings[t.meaning]
+			if tm.kind != kSplitPart || tm.part != 2 || tm.pair != hm.pair || t.start <= h.end {
+				continue
+			}
+			if best < 0 || t.start < sc.occ[best].start {
+				best = j
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		t := sc.occ[best]
+		if !m.splitGap(text, sc, int(h.end), int(t.start)) {
+			continue
+		}
+		sc.occ = append(sc.occ, occurrence{meaning: hm.pair - 1, start: h.start, end: t.end})
+	}
+}
+
+// maxSplitGap is the most words (a service name counts as one) between the
+// head and the tail of a split phrase.
+const maxSplitGap = 5
+
+// splitGap reports whether text[from:to] holds only service names and split
+// fillers, at most maxSplitGap words, and no punctuation but apostrophes and
+// hyphens.
+func (m *Matcher) splitGap(text []byte, sc *scratch, from, to int) bool {
+	words := 0
+	anchored := false
+	for i := from; i < to; {
+		r, size := utf8.DecodeRune(text[i:to])
+		if !isWordRune(r) {
+			switch r {
+			case ' ', '\'', '-', '@', '#':
+			default:
+				return false
+			}
+			i += size
+			continue
+		}
+		words++
+		if words > maxSplitGap {
+			return false
+		}
+		if e := m.anyNameEndAt(sc, i); e > i && e <= to {
+			anchored = true
+			i = e
+			continue
+		}
+		j := i
+		for j < to {
+			r, size := utf8.DecodeRune(text[j:to])
+			if !isWordRune(r) {
+				break
+			}
+			j += size
+		}
+		w := string(text[i:j])
+		if _, ok := m.sfillers[w]; !ok {
+			return false
+		}
+		anchored = anchored || w == "bei" || w == "bij"
+		i = j
+	}
+	return anchored
+}
+
+// anyNameEndAt returns the end of the longest service name occurrence that
+// starts at text[i], dead or alive, or -1.
+func (m *Matcher) anyNameEndAt(sc *scratch, i int) int {
+	end := -1
+	for k := range sc.occ {
+		o := &sc.occ[k]
+		if int(o.start) == i && m.meanings[o.meaning].kind == kName && int(o.end) > end {
+			end = int(o.end)
+		}
+	}
+	return end
 }
 
 // marketGap reports whether text[from:to], between a market word and a phrase,
@@ -1014,6 +1195,18 @@ var fillerWords = []string{
 	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
 	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
 	"totalmente", "completamente",
+}
+
+// splitFillerWords may stand, with service names, between the head and the
+// tail of a split outage phrase ("lädt WhatsApp bei mir auch nicht", "werkt
+// bij jullie ook niet").
+var splitFillerWords = []string{
+	// German
+	"bei", "mir", "dir", "euch", "uns", "ihnen", "auch", "gerade", "grad", "grade", "schon", "wieder", "mal",
+	"heute", "seit", "irgendwie", "noch", "immer", "gar", "überhaupt", "ueberhaupt", "einfach", "denn", "jetzt",
+	"momentan", "aktuell", "die", "der", "das", "den", "dem", "app", "wohl", "echt", "halt",
+	// Dutch
+	"bij", "mij", "jullie", "ons", "ook", "weer", "nog", "steeds", "al", "even", "vandaag", "nu", "de",
 }
 
 // prepositionWords may stand between an outage phrase and the ambiguous name
