@@ -177,11 +177,25 @@ func (d *Detector) advance(t time.Time, lateness time.Duration) {
 	if d.st.Closed == 0 {
 		d.st.Closed = ns/int64(minute) - 1
 	}
+	if final-d.st.Closed > 2*gapEdge {
+		// A long silence (a gap between recordings, a partition idle for days):
+		// close its first minutes, so incidents resolve where the silence began,
+		// then skip to its last minutes. Minutes in between teach nothing and
+		// would cost work and series points for every signal.
+		for end := d.st.Closed + gapEdge; d.st.Closed < end; {
+			d.st.Closed++
+			d.closeMinute(d.st.Closed)
+		}
+		d.st.Closed = final - gapEdge
+	}
 	for d.st.Closed < final {
 		d.st.Closed++
 		d.closeMinute(d.st.Closed)
 	}
 }
+
+// gapEdge is how many minutes at each end of a long silence are closed one by one.
+const gapEdge = 90
 
 func minuteOf(t time.Time) int64 { return t.UnixNano() / int64(minute) }
 
@@ -217,27 +231,30 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		cCounted = c.count(ah, th, long, b)
 	}
 	g := d.signal(m.Service, "")
+	globalFired := false
 	if g.count(ah, th, long, b) {
 		if dec, fired := g.T.burst(b); fired {
-			switch {
-			case sv.Inc == nil:
+			globalFired = true
+			if sv.Inc == nil {
 				if cc, ok := d.concentrated(sv, m.Service, b, otherOpen); ok {
-					d.open(sv, cc, b, t, dec) // one country carries the burst: a regional incident
+					d.open(sv, g, cc.Country, b, t, dec) // one country carries the burst: regional
 				} else {
-					d.open(sv, g, b, t, dec)
-				}
-			case sv.Inc.I.Region != "" && b > sv.PromoteCheck:
-				// A regional incident whose burst has spread: make it global.
-				sv.PromoteCheck = b
-				if _, ok := d.concentrated(sv, m.Service, b, otherPromote); !ok {
-					d.open(sv, g, b, t, dec)
+					d.open(sv, g, "", b, t, dec)
 				}
 			}
 		}
 	}
+	// A regional incident whose burst has spread to other countries becomes
+	// global; checked once a minute while the service's global signal is up.
+	if inc := sv.Inc; inc != nil && inc.I.Region != "" && b > sv.PromoteCheck && (globalFired || g.T.Open) {
+		sv.PromoteCheck = b
+		if _, ok := d.concentrated(sv, m.Service, b, otherPromote); !ok {
+			d.open(sv, g, "", b, t, decision{})
+		}
+	}
 	if cCounted && sv.Inc == nil {
 		if dec, fired := c.T.burst(b); fired {
-			d.open(sv, c, b, t, dec)
+			d.open(sv, c, c.Country, b, t, dec)
 		}
 	}
 }
@@ -309,12 +326,18 @@ func (s *signal) count(author, text uint64, long bool, b int64) bool {
 	return true
 }
 
-func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decision) {
+// open opens an incident whose lifecycle follows signal s, for region ("" =
+// global); with an incident already open for the service, it makes it global.
+// A regional incident found by the service's global signal follows that signal,
+// since the country's own signal sees only the posts that name a country.
+func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.Time, dec decision) {
 	if sv.Inc != nil { // a regional incident becomes global
 		inc := sv.Inc
 		inc.I.Region = ""
-		inc.Owner = s.Service
-		s.T.open(b)
+		if inc.Owner != s.Service {
+			inc.Owner = s.Service
+			s.T.open(b)
+		}
 		d.emit(inc, downwatch.AlertUpdated, t)
 		return
 	}
@@ -335,7 +358,7 @@ func (d *Detector) open(sv *service, s *signal, b int64, t time.Time, dec decisi
 		Authors:  map[uint64]struct{}{},
 		Symptoms: map[string]int{},
 		I: downwatch.Incident{
-			ID: id, Service: s.Service, Region: s.Country, State: downwatch.StateOpen,
+			ID: id, Service: s.Service, Region: region, State: downwatch.StateOpen,
 			StartedAt: started, DetectedAt: t.UTC(),
 			Languages: map[string]int{}, Countries: map[string]int{},
 			Evidence: &downwatch.Evidence{
@@ -499,6 +522,9 @@ func (d *Detector) closeMinute(b int64) {
 func (d *Detector) resolve(sv *service, at int64) {
 	inc := sv.Inc
 	t := minuteTime(at)
+	if t.Before(inc.I.DetectedAt) {
+		t = inc.I.DetectedAt // quiet from the alarm's own minute: resolved as soon as raised
+	}
 	inc.I.ResolvedAt = &t
 	inc.I.State = downwatch.StateResolved
 	sv.Inc = nil
