@@ -47,10 +47,10 @@ func ReadSeries(r io.Reader) ([]SeriesRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("detect: series: %w", err)
+			return nil, fmt.Errorf("detect: series: %w", err) // a csv.ParseError names the line
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) <= max(ti, vi) {
 			return nil, fmt.Errorf("detect: series: line %d: want %d columns, got %d", line, len(head), len(rec))
 		}
