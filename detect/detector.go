@@ -488,7 +488,7 @@ func (d *Detector) closeMinute(b int64) {
 		at, resolved := s.T.close(b, inc == nil)
 		if inc != nil && inc.Owner == key {
 			if resolved {
-				d.resolve(sv, at)
+				d.resolve(sv, at, b)
 			} else if peak := float64(s.T.Peak) / s.T.p.perMin; peak > inc.I.PeakPerMin {
 				inc.I.PeakPerMin = peak
 				if peak >= 1.25*inc.PublishedPeak && b-inc.LastUpdate >= 5 {
@@ -519,7 +519,10 @@ func (d *Detector) closeMinute(b int64) {
 	}
 }
 
-func (d *Detector) resolve(sv *service, at int64) {
+// resolve closes the service's incident: back to baseline from minute at, known
+// when minute final closed. The alert's time is the end of that minute, not the
+// clock, so that replays agree however records were batched.
+func (d *Detector) resolve(sv *service, at, final int64) {
 	inc := sv.Inc
 	t := minuteTime(at)
 	if t.Before(inc.I.DetectedAt) {
@@ -534,7 +537,7 @@ func (d *Detector) resolve(sv *service, at int64) {
 			s.T.QuietRun = 0
 		}
 	}
-	d.emit(inc, downwatch.AlertResolved, time.Unix(0, d.st.Clock).UTC())
+	d.emit(inc, downwatch.AlertResolved, minuteTime(final+1))
 }
 
 // emit finalises the incident's derived fields and queues an alert.
