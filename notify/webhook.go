@@ -167,9 +167,9 @@ type Slack struct {
 
 // SlackBlock is one Block Kit block; only the fields downwatch uses.
 type SlackBlock struct {
-	Type     string       `json:"type"`
-	Text     *SlackText   `json:"text,omitempty"`
-	Fields   []SlackText  `json:"fields,omitempty"`
+	Type   string      `json:"type"`
+	Text   *SlackText  `json:"text,omitempty"`
+	Fields []SlackText `json:"fields,omitempty"`
 	// Elements of a context block (SlackText) or an actions block (buttons).
 	Elements []any `json:"elements,omitempty"`
 	// Button element fields.

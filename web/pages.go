@@ -96,8 +96,12 @@ func (v incView) TopCountries() []kv { return breakdown(v.Countries, 6, regionNa
 func (v incView) TopLanguages() []kv { return breakdown(v.Languages, 6, langName) }
 
 // Posts are the sample posts to show open; More the rest.
-func (v incView) Posts() []downwatch.Post { return v.SamplePosts[:min(overviewPosts, len(v.SamplePosts))] }
-func (v incView) More() []downwatch.Post  { return v.SamplePosts[min(overviewPosts, len(v.SamplePosts)):] }
+func (v incView) Posts() []downwatch.Post {
+	return v.SamplePosts[:min(overviewPosts, len(v.SamplePosts))]
+}
+func (v incView) More() []downwatch.Post {
+	return v.SamplePosts[min(overviewPosts, len(v.SamplePosts)):]
+}
 
 func breakdown(m map[string]int, n int, name func(string) string) []kv {
 	keys := slices.Collect(maps.Keys(m))
