@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -96,27 +95,15 @@ func (f *Feed) Read(ctx context.Context) (downwatch.Post, error) { return f.read
 func (f *Feed) Close(context.Context) error { return nil }
 
 func (f *Feed) pollAll(ctx context.Context) ([]readResult, error) {
-	var out []readResult
-	for _, fs := range f.feeds {
-		posts, err := f.pollOne(ctx, fs)
-		if err != nil {
-			if ctx.Err() != nil {
-				return out, ctx.Err()
+	return pollEach(ctx, f.cfg.Logger, "feed", f.feeds, func(fs *feedState) string { return fs.url },
+		func(ctx context.Context, fs *feedState) ([]readResult, error) {
+			posts, err := f.pollOne(ctx, fs)
+			res := make([]readResult, len(posts))
+			for i, p := range posts {
+				res[i] = readResult{post: p}
 			}
-			var re *downwatch.RejectError
-			if errors.As(err, &re) {
-				re.Detail = fs.url + ": " + re.Detail
-				out = append(out, readResult{err: re})
-				continue
-			}
-			f.cfg.Logger.Warn("feed poll failed; retrying at the next poll", "feed", fs.url, "err", err)
-			continue
-		}
-		for _, p := range posts {
-			out = append(out, readResult{post: p})
-		}
-	}
-	return out, nil
+			return res, err
+		})
 }
 
 func (f *Feed) pollOne(ctx context.Context, fs *feedState) ([]downwatch.Post, error) {

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/downwatch/downwatch"
@@ -40,4 +42,30 @@ func (p *poller) read(ctx context.Context) (downwatch.Post, error) {
 	r := p.queue[0]
 	p.queue = p.queue[1:]
 	return r.post, r.err
+}
+
+// pollEach runs one round over every endpoint of a polling source. An unreadable
+// document is dead-lettered under the endpoint's name, and an endpoint that fails
+// is logged and tried again next round: one bad feed never stops the others.
+func pollEach[T any](ctx context.Context, log *slog.Logger, kind string, endpoints []T, name func(T) string,
+	poll func(context.Context, T) ([]readResult, error)) ([]readResult, error) {
+	var out []readResult
+	for _, e := range endpoints {
+		res, err := poll(ctx, e)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			var re *downwatch.RejectError
+			if errors.As(err, &re) {
+				re.Detail = name(e) + ": " + re.Detail
+				out = append(out, readResult{err: re})
+				continue
+			}
+			log.Warn(kind+" poll failed; retrying at the next poll", kind, name(e), "err", err)
+			continue
+		}
+		out = append(out, res...)
+	}
+	return out, nil
 }

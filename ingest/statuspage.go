@@ -3,7 +3,6 @@ package ingest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -144,25 +143,7 @@ type spUpdate struct {
 }
 
 func (s *StatusPage) pollAll(ctx context.Context) ([]readResult, error) {
-	var out []readResult
-	for _, ps := range s.pages {
-		res, err := s.pollOne(ctx, ps)
-		if err != nil {
-			if ctx.Err() != nil {
-				return out, ctx.Err()
-			}
-			var re *downwatch.RejectError
-			if errors.As(err, &re) {
-				re.Detail = ps.BaseURL + ": " + re.Detail
-				out = append(out, readResult{err: re})
-				continue
-			}
-			s.cfg.Logger.Warn("status page poll failed; retrying at the next poll", "page", ps.BaseURL, "err", err)
-			continue
-		}
-		out = append(out, res...)
-	}
-	return out, nil
+	return pollEach(ctx, s.cfg.Logger, "page", s.pages, func(ps *pageState) string { return ps.BaseURL }, s.pollOne)
 }
 
 func (s *StatusPage) get(ctx context.Context, u string) ([]byte, error) {
