@@ -85,7 +85,15 @@ func DecodePost(data []byte) (Post, error) {
 		return Post{}, reject("not-object", "record is not a JSON object")
 	}
 	var w wirePost
-	if err := json.Unmarshal(trimmed, &w); err != nil {
+	err := json.Unmarshal(trimmed, &w)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && hasRawControl(trimmed) {
+		// Raw control characters (a NUL pasted into a post) make the JSON invalid,
+		// but they are noise to remove, not a reason to reject (CONTRACT §1).
+		w = wirePost{}
+		err = json.Unmarshal(stripRawControl(trimmed), &w)
+	}
+	if err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return Post{}, reject("wrong-type", "field %q must not be a JSON %s", te.Field, te.Value)
@@ -131,6 +139,32 @@ func upperASCII(s string) string {
 		}
 	}
 	return s
+}
+
+// hasRawControl reports whether b holds a control byte that JSON never allows raw.
+func hasRawControl(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\n' && c != '\r' {
+			return true
+		}
+	}
+	return false
+}
+
+// stripRawControl drops raw control bytes and turns raw tabs into spaces; outside
+// strings they were insignificant, inside strings they were invalid.
+func stripRawControl(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		switch {
+		case c == '\t':
+			out = append(out, ' ')
+		case c < 0x20 && c != '\n' && c != '\r':
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // ParseTime parses an RFC 3339 time (offsets and fractional seconds allowed) and

@@ -40,6 +40,12 @@ func TestDecodePost(t *testing.T) {
 					t.Errorf("got text %q, want %q", p.Text, "whatsapp down\n")
 				}
 			}},
+		{name: "raw NUL and tab bytes in text removed", in: "{\"id\":\"1\",\"source\":\"x\",\"author\":\"a\",\"text\":\"whats\x00app\tdown\",\"created_at\":\"2022-10-25T07:05:00Z\"}",
+			check: func(t *testing.T, p Post) {
+				if p.Text != "whatsapp down" {
+					t.Errorf("got text %q, want %q", p.Text, "whatsapp down")
+				}
+			}},
 		{name: "empty text allowed", in: `{"id":"1","source":"x","author":"a","text":"","created_at":"2022-10-25T07:05:00Z"}`},
 		{name: "not json", in: `whatsapp down`, reason: "not-object"},
 		{name: "array", in: `[{"id":"1"}]`, reason: "not-object"},
