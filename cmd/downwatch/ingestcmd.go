@@ -23,6 +23,7 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 	out := fs.String("out", "kafka", "kafka, or - to print mentions as JSON lines")
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL); default stderr")
+	metrics := fs.String("metrics", "", "serve Prometheus metrics (posts, matched, errors, reconnects, lag per source) at http://ADDR/metrics")
 	lf := registerLiveFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -63,7 +64,16 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		defer f.Close()
 		dl = f
 	}
-	p := ingest.New(ingest.Config{Live: live, DeadLetter: dl, Logger: logger(env.stderr, c.verbose)}, m, o)
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	cfg := ingest.Config{Live: live, DeadLetter: dl, Logger: logger(env.stderr, c.verbose)}
+	if reg != nil {
+		cfg.Registerer = reg
+	}
+	p := ingest.New(cfg, m, o)
 	err = p.Run(ctx, src)
 	fmt.Fprintf(env.stderr, "ingest: %d posts, %d rejected, %d duplicates, %d mentions\n",
 		p.Stats.Posts.Load(), p.Stats.Rejected.Load(), p.Stats.Duplicates.Load(), p.Stats.Mentions.Load())

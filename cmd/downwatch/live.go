@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/detect"
@@ -30,6 +33,7 @@ State is checkpointed in Redis with the offsets it covers.`)
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	alerts := fs.String("alerts-topic", "downwatch.alerts", "alerts topic")
 	group := fs.String("group", "downwatch-detector", "consumer group id")
+	metrics := fs.String("metrics", "", "serve Prometheus metrics (records, alerts, skipped records) at http://ADDR/metrics")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,8 +56,26 @@ State is checkpointed in Redis with the offsets it covers.`)
 	}
 	aw := bus.NewAlertWriter(brokers, *alerts)
 	defer aw.Close()
+	stats := &detect.RunStats{}
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	if reg != nil {
+		for _, m := range []struct {
+			name, help string
+			v          *atomic.Int64
+		}{
+			{"downwatch_detect_records_total", "Mention records processed.", &stats.Records},
+			{"downwatch_detect_skipped_total", "Records on the mentions topic that were not a mention.", &stats.Bad},
+			{"downwatch_detect_alerts_total", "Alerts stored and published.", &stats.Alerts},
+		} {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
+		}
+	}
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
-	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: logger(env.stderr, c.verbose)}, *dcfg, st, aw)
+	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: logger(env.stderr, c.verbose), Stats: stats}, *dcfg, st, aw)
 	if ctx.Err() != nil {
 		return nil
 	}
