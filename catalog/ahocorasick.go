@@ -129,8 +129,6 @@ func newAutomaton(patterns []string) *automaton {
 	return a
 }
 
-// states returns the number of states (for Explain and tests).
-func (a *automaton) states() int { return len(a.term) }
 
 // rawHit is one occurrence of a pattern: text[start:end].
 type rawHit struct {

@@ -29,7 +29,6 @@ type lexGroup struct {
 	Prefix   bool     `yaml:"prefix"`
 	Except   string   `yaml:"except"` // separators: before-phrase | after-name
 	Phrases  []string `yaml:"phrases"`
-	line     int
 }
 
 type lexicon struct {

@@ -33,7 +33,6 @@ type KafkaOutput struct {
 	parts []int
 	buf   []kafka.Message
 	marks []kafka.Message // watermark records waiting for the next Write
-	enc   []byte
 }
 
 // NewKafkaOutput creates the topic where missing (with partitions) and returns an

@@ -351,7 +351,6 @@ type hub struct {
 	subs    map[*subscriber]bool
 	started bool
 	ready   chan struct{} // closed once the hub follows the stream
-	err     error
 }
 
 type subscriber struct{ c chan store.StreamAlert }

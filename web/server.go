@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -77,7 +76,6 @@ type Server struct {
 	hub     *hub
 	ctx     context.Context // the server's lifetime; cancelled by Close
 	cancel  context.CancelFunc
-	once    sync.Once
 }
 
 // New returns a server; call Handler or Serve.

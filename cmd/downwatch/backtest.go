@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/downwatch/downwatch/detect"
 )
@@ -59,6 +58,5 @@ detector on your own history without Kafka or Redis.`)
 		b = detect.Spacing(rows)
 	}
 	fmt.Fprintf(env.stderr, "backtest: %d rows, bucket %v, %d incidents opened\n", len(rows), b, len(opened))
-	_ = time.Second
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
@@ -146,8 +145,6 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
-func since(t time.Time) string { return time.Since(t).Round(time.Second).String() }
 
 func oneLine(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
