@@ -129,7 +129,6 @@ func newAutomaton(patterns []string) *automaton {
 	return a
 }
 
-
 // rawHit is one occurrence of a pattern: text[start:end].
 type rawHit struct {
 	pattern    int32
