@@ -36,6 +36,7 @@ type state struct {
 	Clock  int64 // newest event time seen, unix ns
 	Ahead  int   // posts in a row far ahead of Clock
 	Closed int64 // last final minute index (unix minutes); 0 = none yet
+	First  int64 // the first minute the detector saw
 	Keys   map[string]*signal
 	Svcs   map[string]*service
 }
@@ -99,6 +100,12 @@ func (d *Detector) signal(svc, country string) *signal {
 	if !ok {
 		s = &signal{Service: svc, Country: country, Seen: map[uint64]int64{}, Texts: map[uint64]int64{}}
 		s.T.init(d.paramsFor(svc))
+		// Nobody complained about this service since the detector started: that
+		// silence is history too (zeros), so a first burst is judged at once
+		// against the floor instead of waiting out a warm-up of its own.
+		if d.st.First > 0 {
+			s.T.Base.N = min(d.st.Closed-d.st.First, 120)
+		}
 		d.st.Keys[key] = s
 		d.order = nil
 	}
@@ -176,6 +183,7 @@ func (d *Detector) advance(t time.Time, lateness time.Duration) {
 	final := (d.st.Clock-int64(lateness))/int64(minute) - 1 // last minute whose end (+lateness) has passed
 	if d.st.Closed == 0 {
 		d.st.Closed = ns/int64(minute) - 1
+		d.st.First = d.st.Closed
 	}
 	if final-d.st.Closed > 2*gapEdge {
 		// A long silence (a gap between recordings, a partition idle for days):

@@ -347,3 +347,19 @@ func TestDetectorMonthsLongGap(t *testing.T) {
 		t.Fatalf("got %d incidents %s, want one detected within 2m of %v", len(incs), jsonOf(incs), onset)
 	}
 }
+
+func TestDetectorFirstEverComplaintsAreAnOutage(t *testing.T) {
+	// A small service nobody mentioned for hours: its first complaints are the
+	// outage, and they are judged at once against the floor, with no warm-up.
+	var s stream
+	s.background("whatsapp", t0, t0.Add(5*time.Hour), 30*time.Second)
+	onset := t0.Add(3 * time.Hour)
+	s.burst("paytm", "", onset, onset.Add(20*time.Minute), 8)
+	incs := s.run(t, DefaultConfig(), t0.Add(5*time.Hour))
+	if len(incs) != 1 || incs[0].Service != "paytm" {
+		t.Fatalf("got %s, want one paytm incident", jsonOf(incs))
+	}
+	if d := incs[0].DetectedAt.Sub(onset); d < 0 || d > 2*time.Minute {
+		t.Errorf("detected %v after onset, want within 2m", d)
+	}
+}
