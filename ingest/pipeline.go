@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,6 +166,7 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 type readResult struct {
 	post downwatch.Post
 	err  error
+	hits []catalog.Hit // set by the match stage
 }
 
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
@@ -184,13 +186,15 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		}
 		defer p.cfg.Registerer.Unregister(c)
 	}
-	posts := make(chan readResult, 4096)
+	read := make(chan readResult, 4096)
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
-		p.read(ctx, src, posts)
+		p.read(ctx, src, read)
 	}()
-	defer func() { cancel(); <-readerDone }()
+	stopMatch := make(chan struct{})
+	posts := p.matchStage(read, stopMatch)
+	defer func() { cancel(); close(stopMatch); <-readerDone }()
 	octx := ctx // context of output writes; outlives ctx while draining
 	done := ctx.Done()
 	var drainCancel context.CancelFunc
@@ -206,7 +210,6 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	}
 
 	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
-	hits := make([]catalog.Hit, 0, 4)
 	tick := time.NewTicker(p.cfg.FlushEvery)
 	defer tick.Stop()
 	var lastMark time.Time // event time of the last watermark
@@ -294,7 +297,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 				continue
 			}
 			p.clamp(&post)
-			hits = p.m.Match(&post, hits[:0])
+			hits := r.hits
 			if len(hits) > 0 {
 				p.Stats.Matched.Add(1)
 			}
@@ -489,4 +492,83 @@ func (d *dedup) add(source, id string) bool {
 	}
 	d.cur[k] = struct{}{}
 	return true
+}
+
+// matchStage matches posts on several goroutines (the matcher is safe for
+// concurrent use) and hands them on in the order they were read: a chunk of
+// whatever posts are waiting goes to a free worker, and chunks are passed on in
+// order as they finish. It closes its output when in is closed, and stops when
+// stop is closed.
+func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan readResult {
+	type chunk struct {
+		rs   []readResult
+		done chan struct{}
+	}
+	out := make(chan readResult, 4096)
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
+	work := make(chan *chunk, workers)
+	order := make(chan *chunk, 4*workers)
+	for range workers {
+		go func() {
+			for c := range work {
+				for i := range c.rs {
+					if c.rs[i].err == nil {
+						c.rs[i].hits = p.m.Match(&c.rs[i].post, nil)
+					}
+				}
+				close(c.done)
+			}
+		}()
+	}
+	go func() { // dispatch: take what is waiting, up to 256 posts a chunk
+		defer close(work)
+		defer close(order)
+		for {
+			r, ok := <-in
+			if !ok {
+				return
+			}
+			c := &chunk{rs: []readResult{r}, done: make(chan struct{})}
+		fill:
+			for len(c.rs) < 256 {
+				select {
+				case r, ok := <-in:
+					if !ok {
+						break fill
+					}
+					c.rs = append(c.rs, r)
+				default:
+					break fill
+				}
+			}
+			select {
+			case order <- c:
+			case <-stop:
+				return
+			}
+			select {
+			case work <- c:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	go func() { // collect, in order
+		defer close(out)
+		for c := range order {
+			select {
+			case <-c.done:
+			case <-stop:
+				return
+			}
+			for _, r := range c.rs {
+				select {
+				case out <- r:
+				case <-stop:
+					return
+				}
+			}
+		}
+	}()
+	return out
 }
