@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,31 +14,11 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/store"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
-// testStore connects to the real Redis the tests run against (REDIS_URL, default
-// 127.0.0.1:6379) under a fresh prefix, and removes that prefix's keys afterwards.
-func testStore(t *testing.T) *store.Redis {
-	t.Helper()
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
-	prefix := fmt.Sprintf("dwtest:%d:", rand.Uint64())
-	st, err := store.Open(context.Background(), url, store.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatalf("tests need a real Redis: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := st.Client().Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			st.Client().Del(ctx, iter.Val())
-		}
-		st.Close()
-	})
-	return st
-}
+// testStore is a real Redis under a fresh prefix (storetest).
+func testStore(t *testing.T) *store.Redis { return storetest.Open(t) }
 
 var t0 = time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
 

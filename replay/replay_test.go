@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,34 +21,13 @@ import (
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/scenario"
 	"github.com/downwatch/downwatch/store"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
-func redisURL() string {
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
-}
+func redisURL() string { return storetest.URL() }
 
 // freshPrefix returns a Redis prefix no other test uses, and removes its keys at the end.
-func freshPrefix(t *testing.T) string {
-	t.Helper()
-	p := fmt.Sprintf("dwtest:%d:", rand.Uint64())
-	o, _ := store.ParseURL(redisURL())
-	c := redis.NewClient(o)
-	if err := c.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("tests need a real Redis at %s: %v", redisURL(), err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		it := c.Scan(ctx, 0, p+"*", 1000).Iterator()
-		for it.Next(ctx) {
-			c.Del(ctx, it.Val())
-		}
-		c.Close()
-	})
-	return p
-}
+func freshPrefix(t *testing.T) string { return storetest.Open(t).Prefix() }
 
 func writeScenario(t *testing.T, name string) (string, scenario.Truth) {
 	t.Helper()

@@ -2,48 +2,24 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/store"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
-// testStore connects to the real Redis the tests run against (REDIS_URL, default
-// 127.0.0.1:6379) under a fresh prefix, and removes that prefix's keys afterwards.
-func testStore(t testing.TB) *store.Redis {
-	t.Helper()
-	url := redisURL()
-	prefix := fmt.Sprintf("dwtest:%d:", rand.Uint64())
-	st, err := store.Open(context.Background(), url, store.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatalf("tests need a real Redis: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := st.Client().Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			st.Client().Del(ctx, iter.Val())
-		}
-		st.Close()
-	})
-	return st
-}
+// testStore is a real Redis under a fresh prefix (storetest).
+func testStore(t testing.TB) *store.Redis { return storetest.Open(t) }
 
 // redisURL is the Redis the tests run against.
-func redisURL() string {
-	if url := os.Getenv("REDIS_URL"); url != "" {
-		return url
-	}
-	return "redis://127.0.0.1:6379/0"
-}
+func redisURL() string { return storetest.URL() }
 
 var names = map[string]string{"whatsapp": "WhatsApp", "instagram": "Instagram", "x": "X", "gmail": "Gmail", "signal": "Signal"}
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -12,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/downwatch/downwatch/scenario"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
 // runCLI runs the downwatch command line in-process.
@@ -104,24 +102,15 @@ func TestReplayContract(t *testing.T) {
 // TestIncidentsCommand replays into the real Redis under a fresh prefix and reads the
 // incidents back with `downwatch incidents`, as a table and as JSON.
 func TestIncidentsCommand(t *testing.T) {
-	prefix := fmt.Sprintf("dwtest:%d:", rand.Uint64())
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	defer c.Close()
-	t.Cleanup(func() {
-		ctx := context.Background()
-		it := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for it.Next(ctx) {
-			c.Del(ctx, it.Val())
-		}
-	})
+	prefix := storetest.Open(t).Prefix()
 	s, _ := scenario.ByName("cold-start")
 	var posts bytes.Buffer
 	scenario.WriteJSONL(&posts, s)
 	if code, _, stderr := runCLI(t, posts.String(), "replay", "--input", "-", "--report", filepath.Join(t.TempDir(), "r.json"),
-		"--redis", "redis://127.0.0.1:6379/0", "--prefix", prefix); code != 0 {
+		"--redis", redisURL(), "--prefix", prefix); code != 0 {
 		t.Fatalf("replay exited %d: %s", code, stderr)
 	}
-	code, out, stderr := runCLI(t, "", "incidents", "--redis", "redis://127.0.0.1:6379/0", "--prefix", prefix, "--json")
+	code, out, stderr := runCLI(t, "", "incidents", "--redis", redisURL(), "--prefix", prefix, "--json")
 	if code != 0 {
 		t.Fatalf("incidents exited %d: %s", code, stderr)
 	}
@@ -133,11 +122,11 @@ func TestIncidentsCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Incidents) != 1 || got.Incidents[0].Service != "discord" {
 		t.Fatalf("incidents --json: %v %s", err, out)
 	}
-	code, out, _ = runCLI(t, "", "incidents", "--redis", "redis://127.0.0.1:6379/0", "--prefix", prefix)
+	code, out, _ = runCLI(t, "", "incidents", "--redis", redisURL(), "--prefix", prefix)
 	if code != 0 || !strings.Contains(out, got.Incidents[0].ID) || !strings.Contains(out, "STATE") {
 		t.Errorf("incidents table: exit %d\n%s", code, out)
 	}
-	code, out, _ = runCLI(t, "", "incidents", "--redis", "redis://127.0.0.1:6379/0", "--prefix", prefix, "--active")
+	code, out, _ = runCLI(t, "", "incidents", "--redis", redisURL(), "--prefix", prefix, "--active")
 	if code != 0 || !strings.Contains(out, "no active incidents") {
 		t.Errorf("incidents --active with none active: exit %d\n%s", code, out)
 	}

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,6 +16,7 @@ import (
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/notify"
 	"github.com/downwatch/downwatch/store"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
 func TestCheckExposure(t *testing.T) {
@@ -78,30 +76,13 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func redisURL() string {
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
-}
+func redisURL() string { return storetest.URL() }
 
-// testPrefix returns a fresh key prefix and removes its keys after the test.
+// testPrefix returns a fresh key prefix on the real Redis, removed after the test.
 func testPrefix(t *testing.T) (string, *store.Redis) {
 	t.Helper()
-	prefix := fmt.Sprintf("dwtest:%d:", rand.Uint64())
-	st, err := store.Open(context.Background(), redisURL(), store.Config{Prefix: prefix})
-	if err != nil {
-		t.Fatalf("tests need a real Redis: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		iter := st.Client().Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		for iter.Next(ctx) {
-			st.Client().Del(ctx, iter.Val())
-		}
-		st.Close()
-	})
-	return prefix, st
+	st := storetest.Open(t)
+	return st.Prefix(), st
 }
 
 // TestServeEndToEnd runs `downwatch serve` with a token and a signed webhook,
