@@ -85,15 +85,6 @@ func NewFeed(cfg FeedConfig) (*Feed, error) {
 // Name implements Source.
 func (f *Feed) Name() string { return "rss" }
 
-// Connect implements Source.
-func (f *Feed) Connect(context.Context) error { return nil }
-
-// Read implements Source.
-func (f *Feed) Read(ctx context.Context) (downwatch.Post, error) { return f.read(ctx) }
-
-// Close implements Source.
-func (f *Feed) Close(context.Context) error { return nil }
-
 func (f *Feed) pollAll(ctx context.Context) ([]readResult, error) {
 	return pollEach(ctx, f.cfg.Logger, "feed", f.feeds, func(fs *feedState) string { return fs.url },
 		func(ctx context.Context, fs *feedState) ([]readResult, error) {

@@ -21,7 +21,14 @@ type poller struct {
 	poll func(ctx context.Context) ([]readResult, error)
 }
 
-func (p *poller) read(ctx context.Context) (downwatch.Post, error) {
+// Connect implements Source: polling sources connect on every poll.
+func (p *poller) Connect(context.Context) error { return nil }
+
+// Close implements Source.
+func (p *poller) Close(context.Context) error { return nil }
+
+// Read implements Source: the next post of the last poll, polling when none is left.
+func (p *poller) Read(ctx context.Context) (downwatch.Post, error) {
 	for len(p.queue) == 0 {
 		if wait := p.next.Sub(p.now()); !p.next.IsZero() && wait > 0 {
 			t := time.NewTimer(wait)

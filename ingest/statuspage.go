@@ -107,15 +107,6 @@ func NewStatusPage(cfg StatusPageConfig) (*StatusPage, error) {
 // Name implements Source.
 func (s *StatusPage) Name() string { return "statuspage" }
 
-// Connect implements Source.
-func (s *StatusPage) Connect(context.Context) error { return nil }
-
-// Read implements Source.
-func (s *StatusPage) Read(ctx context.Context) (downwatch.Post, error) { return s.read(ctx) }
-
-// Close implements Source.
-func (s *StatusPage) Close(context.Context) error { return nil }
-
 type spSummary struct {
 	Page struct {
 		Name string `json:"name"`
