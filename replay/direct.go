@@ -70,9 +70,6 @@ func Direct(ctx context.Context, src ingest.Source, m *catalog.Matcher, cfg dete
 	}
 	incs := col.incidents()
 	relate(incs, cfg.RelatedWithin)
-	return &Report{Incidents: incs, Stats: Stats{
-		Posts: pipe.Stats.Posts.Load(), Rejected: pipe.Stats.Rejected.Load(), Reasons: pipe.Stats.Reasons(),
-		Duplicates: pipe.Stats.Duplicates.Load(), Matched: pipe.Stats.Matched.Load(),
-		Mentions: pipe.Stats.Mentions.Load(), Incidents: len(incs), Seconds: time.Since(began).Seconds(),
-	}}, nil
+	// Nothing is published on this path, so no alert is counted.
+	return newReport(&pipe.Stats, incs, 0, began), nil
 }

@@ -227,19 +227,24 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			}
 		}
 	}
-	rep := &Report{Incidents: incs, Stats: Stats{
-		Posts: pipe.Stats.Posts.Load(), Rejected: pipe.Stats.Rejected.Load(), Reasons: pipe.Stats.Reasons(),
-		Duplicates: pipe.Stats.Duplicates.Load(), Matched: pipe.Stats.Matched.Load(),
-		Mentions: pipe.Stats.Mentions.Load(), Incidents: len(incs), Alerts: dstats.Alerts.Load(),
-		Seconds: time.Since(began).Seconds(),
-	}}
-	if rep.Incidents == nil {
-		rep.Incidents = []downwatch.Incident{}
-	}
+	rep := newReport(&pipe.Stats, incs, dstats.Alerts.Load(), began)
 	if opt.AfterRun != nil {
 		opt.AfterRun(rep)
 	}
 	return rep, nil
+}
+
+// newReport builds the report of a run from the pipeline's counters and the final
+// incidents (never null in the JSON, CONTRACT §3).
+func newReport(in *ingest.Stats, incs []downwatch.Incident, alerts int64, began time.Time) *Report {
+	if incs == nil {
+		incs = []downwatch.Incident{}
+	}
+	return &Report{Incidents: incs, Stats: Stats{
+		Posts: in.Posts.Load(), Rejected: in.Rejected.Load(), Reasons: in.Reasons(),
+		Duplicates: in.Duplicates.Load(), Matched: in.Matched.Load(), Mentions: in.Mentions.Load(),
+		Incidents: len(incs), Alerts: alerts, Seconds: time.Since(began).Seconds(),
+	}}
 }
 
 // collector keeps the newest revision of every incident and forwards alerts to Kafka.
