@@ -5,8 +5,10 @@ import (
 	"cmp"
 	"encoding/gob"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -560,24 +562,13 @@ func (d *Detector) emit(inc *incident, typ string, at time.Time) {
 	}
 	i.Symptoms = topSymptoms(inc.Symptoms, i.Mentions)
 	snap := *i
-	snap.Languages = maps(i.Languages)
-	snap.Countries = maps(i.Countries)
+	snap.Languages = maps.Clone(i.Languages)
+	snap.Countries = maps.Clone(i.Countries)
 	snap.SamplePosts = slices.Clone(i.SamplePosts)
 	if i.Acknowledgement != nil && len(snap.SamplePosts) < 10 {
 		snap.SamplePosts = append(snap.SamplePosts, *i.Acknowledgement)
 	}
 	d.alerts = append(d.alerts, downwatch.Alert{Type: typ, At: at.UTC(), Incident: snap})
-}
-
-func maps(m map[string]int) map[string]int {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make(map[string]int, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // topSymptoms lists symptoms reported by at least 3 posts and 2% of mentions, most
@@ -717,25 +708,10 @@ func textHash(s string) (uint64, bool) {
 func baseLang(l string) string {
 	for i := 0; i < len(l); i++ {
 		if l[i] == '-' || l[i] == '_' {
-			return lower(l[:i])
+			return strings.ToLower(l[:i])
 		}
 	}
-	return lower(l)
-}
-
-func lower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 'A' && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+	return strings.ToLower(l)
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

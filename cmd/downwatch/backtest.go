@@ -18,7 +18,8 @@ row at which an incident opened, exactly as written in the file. Use it to tune 
 detector on your own history without Kafka or Redis.`)
 	series := fs.String("series", "", "CSV file, or - for stdin (required)")
 	bucket := fs.Duration("bucket", 0, "bucket size (default: the spacing of the series' timestamps); windows and baseline scale to it")
-	cfgPath := fs.String("detect-config", "", "YAML file of detector settings")
+	var c commonFlags
+	c.registerDetect(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -36,17 +37,15 @@ detector on your own history without Kafka or Redis.`)
 		defer f.Close()
 		r = f
 	}
-	cfg := detect.DefaultConfig()
-	if *cfgPath != "" {
-		if err := detect.LoadConfig(*cfgPath, &cfg); err != nil {
-			return err
-		}
+	cfg, err := c.loadDetect()
+	if err != nil {
+		return err
 	}
 	rows, err := detect.ReadSeries(r)
 	if err != nil {
 		return err
 	}
-	opened, err := detect.Backtest(rows, *bucket, cfg)
+	opened, err := detect.Backtest(rows, *bucket, *cfg)
 	if err != nil {
 		return err
 	}

@@ -23,8 +23,8 @@ the ingest and detect code in one process; --full goes through Kafka and Redis t
 	asJSON := fs.Bool("json", false, "print the scores as JSON")
 	seed := fs.Int64("seed", 0, "add this to every scenario's seed: the same outages and traps with other random posts")
 	var c commonFlags
-	fs.StringVar(&c.catalog, "catalog", "", "catalog file that extends the built-in one")
-	fs.StringVar(&c.detect, "detect-config", "", "detector settings file")
+	c.registerCatalog(fs)
+	c.registerDetect(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}

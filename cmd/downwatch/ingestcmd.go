@@ -18,6 +18,7 @@ watermarks so the detector's clock moves on even when nobody complains. --out -
 prints the mentions as JSON lines instead, keeping no state anywhere.`)
 	var c commonFlags
 	c.register(fs, false)
+	c.registerCatalog(fs)
 	source := fs.String("source", "file", "x, bluesky, mastodon, rss, statuspage, file or http")
 	input := fs.String("input", "-", "file source: JSONL posts, - for stdin")
 	out := fs.String("out", "kafka", "kafka, or - to print mentions as JSON lines")

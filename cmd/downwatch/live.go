@@ -30,6 +30,7 @@ alerts topic). Run several for more throughput: partitions are shared in the gro
 State is checkpointed in Redis with the offsets it covers.`)
 	var c commonFlags
 	c.register(fs, false)
+	c.registerDetect(fs)
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	alerts := fs.String("alerts-topic", "downwatch.alerts", "alerts topic")
 	group := fs.String("group", "downwatch-detector", "consumer group id")

@@ -35,10 +35,18 @@ func (c *commonFlags) register(fs *flag.FlagSet, embedded bool) {
 		fs.StringVar(&c.redis, "redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	}
 	fs.StringVar(&c.prefix, "prefix", "", "Redis key prefix (default \"downwatch:\"; replays into a real Redis use \"downwatch:replay:\")")
-	fs.StringVar(&c.catalog, "catalog", "", "YAML file that extends the built-in service catalog (or replaces it, with mode: replace)")
-	fs.StringVar(&c.detect, "detect-config", "", "YAML or JSON file of detector settings (see README: Tuning)")
 	fs.IntVar(&c.parts, "partitions", 4, "partitions of the mentions topic when it is created")
 	fs.BoolVar(&c.verbose, "v", false, "log details to stderr")
+}
+
+// registerCatalog adds --catalog, for the commands that match posts.
+func (c *commonFlags) registerCatalog(fs *flag.FlagSet) {
+	fs.StringVar(&c.catalog, "catalog", "", "YAML file that extends the built-in service catalog (or replaces it, with mode: replace)")
+}
+
+// registerDetect adds --detect-config, for the commands that decide bursts.
+func (c *commonFlags) registerDetect(fs *flag.FlagSet) {
+	fs.StringVar(&c.detect, "detect-config", "", "YAML or JSON file of detector settings (see README: Tuning)")
 }
 
 func (c *commonFlags) loadCatalog() (*catalog.Catalog, error) {
@@ -67,6 +75,8 @@ Time is the posts' event time, so the same file always gives the same incidents.
 With no --kafka/--redis it embeds both and needs nothing installed.`)
 	var c commonFlags
 	c.register(fs, true)
+	c.registerCatalog(fs)
+	c.registerDetect(fs)
 	input := fs.String("input", "", "JSONL file of posts, or - for stdin (required)")
 	report := fs.String("report", "", "where to write the JSON report, - for stdout (required)")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL)")
