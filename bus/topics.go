@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
@@ -47,7 +48,7 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 	return nil
 }
 
-// Partitions returns the partition ids of topic.
+// Partitions returns the partition ids of topic in ascending order.
 func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
 	conn, err := dial(ctx, brokers)
 	if err != nil {
@@ -62,6 +63,9 @@ func Partitions(ctx context.Context, brokers []string, topic string) ([]int, err
 	for _, p := range ps {
 		ids = append(ids, p.ID)
 	}
+	// Sorted, as kafka-go's Writer sorts them before balancing: a balancer
+	// handed this list picks the partition the writer picks.
+	slices.Sort(ids)
 	return ids, nil
 }
 
