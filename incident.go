@@ -59,6 +59,10 @@ const (
 	AlertUpdated      = "incident.updated"
 	AlertAcknowledged = "incident.acknowledged"
 	AlertResolved     = "incident.resolved"
+	// AlertReopened: a re-flare shortly after resolution (within the detector's
+	// reopen window) reopens the same incident: same id, state open, resolved_at
+	// removed, revision up.
+	AlertReopened = "incident.reopened"
 )
 
 // Alert is the value of a record on the alerts topic (key = incident id) and of a

@@ -125,8 +125,7 @@ func Backtest(rows []SeriesRow, bucket time.Duration, cfg Config) ([]SeriesRow, 
 			t.close(cur, true)
 		}
 		t.add(b, int32(math.Round(r.Value)))
-		if _, fired := t.burst(b); fired {
-			t.open(b)
+		if dec, fired := t.burst(b); fired && !dec.Reopen { // a re-flare continues the incident it follows
 			opened = append(opened, r)
 		}
 	}

@@ -22,10 +22,39 @@ type Config struct {
 	MinAuthors int
 	// ShortWindow and LongWindow are the sliding windows tested; default 2m and 10m.
 	ShortWindow, LongWindow time.Duration
-	// HalfLife of the running baseline level; default 30m: short enough to follow
-	// a daily rise, while minutes inside an outage are never learnt and bumps are
-	// clipped, so an outage cannot teach the baseline to expect it.
+	// MinRatio is how many times the expected count a window must hold to be a
+	// burst, besides being improbable; default 3. A 30% rise over a big baseline
+	// is a busy hour, not an outage. Higher: only bigger bursts alarm.
+	MinRatio float64
+	// HalfLife of the short-term level (how the last half hour compares with the
+	// seasonal shape); default 30m: short enough to follow a busy day, while
+	// minutes inside an outage are not learnt and bumps are clipped, so an outage
+	// cannot teach the baseline to expect it.
 	HalfLife time.Duration
+	// ProfileMemory is the half-life of the hour-of-day levels, in days of data;
+	// default 3 days. WeekMemory is that of the weekday factors; default 3 weeks.
+	ProfileMemory, WeekMemory time.Duration
+	// DispersionMemory is the half-life of the forecast-error spread; default 3
+	// days. Winsor caps each forecast error at this many standard deviations
+	// before it is learnt; default 5: lower makes the spread ignore rare bursts
+	// (more alarms on a bursty stream), higher lets one freak burst widen it.
+	DispersionMemory time.Duration
+	Winsor           float64
+	// RareEvery and EpisodeMemory make a burst alarm only when it is rare for its
+	// stream: it must be bigger (in complaints above the baseline) than all but
+	// one of the stream's recent burst episodes, plus one more per RareEvery of
+	// history, older episodes weighing less (half-life EpisodeMemory). A stream
+	// that has not burst alarms on its first burst; one that bursts every day
+	// alarms only on bursts bigger than its usual ones. Defaults 7 days and 14
+	// days. Longer RareEvery: quieter bursty streams; shorter: more alarms.
+	RareEvery, EpisodeMemory time.Duration
+	// AdoptAfter: an incident still open this long starts teaching the baseline,
+	// so a lasting new level (a news day, a growing audience) becomes the new
+	// normal and the incident ends; default 3h.
+	AdoptAfter time.Duration
+	// ReopenWithin: a burst this soon after an incident resolved reopens it (same
+	// id, incident.reopened) instead of opening another; default 30m.
+	ReopenWithin time.Duration
 	// FloorPerMin is the smallest baseline rate assumed, in authors per minute;
 	// default 0.02 (about 30 a day). It keeps tiny services from firing on noise.
 	FloorPerMin float64
@@ -63,21 +92,30 @@ type Sensitivity struct {
 // DefaultConfig returns the defaults, which work without tuning.
 func DefaultConfig() Config {
 	return Config{
-		Alpha:         1e-6,
-		MinAuthors:    5,
-		ShortWindow:   2 * time.Minute,
-		LongWindow:    10 * time.Minute,
-		HalfLife:      30 * time.Minute,
-		FloorPerMin:   0.02,
-		Warmup:        10 * time.Minute,
-		QuietAlpha:    0.01,
-		QuietFraction: 0.05,
-		QuietMinutes:  10 * time.Minute,
-		Lateness:      60 * time.Second,
-		MaxSkew:       5 * time.Minute,
-		AckWindow:     30 * time.Minute,
-		Regional:      true,
-		RelatedWithin: 5 * time.Minute,
+		Alpha:            1e-6,
+		MinAuthors:       5,
+		ShortWindow:      2 * time.Minute,
+		LongWindow:       10 * time.Minute,
+		MinRatio:         3,
+		HalfLife:         30 * time.Minute,
+		ProfileMemory:    3 * 24 * time.Hour,
+		WeekMemory:       21 * 24 * time.Hour,
+		DispersionMemory: 3 * 24 * time.Hour,
+		Winsor:           5,
+		AdoptAfter:       3 * time.Hour,
+		RareEvery:        30 * 24 * time.Hour,
+		EpisodeMemory:    28 * 24 * time.Hour,
+		ReopenWithin:     30 * time.Minute,
+		FloorPerMin:      0.02,
+		Warmup:           10 * time.Minute,
+		QuietAlpha:       0.01,
+		QuietFraction:    0.05,
+		QuietMinutes:     10 * time.Minute,
+		Lateness:         60 * time.Second,
+		MaxSkew:          5 * time.Minute,
+		AckWindow:        30 * time.Minute,
+		Regional:         true,
+		RelatedWithin:    5 * time.Minute,
 	}
 }
 
@@ -99,8 +137,17 @@ func (c Config) Validate() error {
 	if c.LongWindow > 30*time.Minute {
 		errs = append(errs, fmt.Errorf("long window %v: at most 30m", c.LongWindow))
 	}
-	if c.HalfLife <= 0 || c.QuietMinutes <= 0 {
-		errs = append(errs, errors.New("half-life and quiet minutes must be positive"))
+	if c.HalfLife <= 0 || c.QuietMinutes <= 0 || c.ProfileMemory <= 0 || c.WeekMemory <= 0 || c.DispersionMemory <= 0 || c.AdoptAfter <= 0 || c.RareEvery <= 0 || c.EpisodeMemory <= 0 {
+		errs = append(errs, errors.New("half-life, profile, week and dispersion memories, adopt-after, rare-every, episode memory and quiet minutes must be positive"))
+	}
+	if c.MinRatio < 1 {
+		errs = append(errs, fmt.Errorf("min ratio %g must be at least 1", c.MinRatio))
+	}
+	if c.Winsor < 1 {
+		errs = append(errs, fmt.Errorf("winsor %g must be at least 1 (standard deviations)", c.Winsor))
+	}
+	if c.ReopenWithin < 0 {
+		errs = append(errs, fmt.Errorf("reopen within %v must not be negative", c.ReopenWithin))
 	}
 	if c.FloorPerMin <= 0 {
 		errs = append(errs, fmt.Errorf("floor %g must be positive", c.FloorPerMin))

@@ -1,7 +1,9 @@
 package detect
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -9,66 +11,87 @@ import (
 // look-back used to estimate an outage's onset.
 const ringSize = 64
 
-// Baseline is what a signal normally looks like: a running level with its
-// variance (exponentially weighted, bias-corrected while young) and an hour-of-day
-// profile, so a quiet night and a busy evening each get their own expectation.
+// Baseline is what a signal normally looks like, learnt from its own history:
+//
+//   - a seasonal shape: a level per UTC hour of day (memory ProfileMemory) and a
+//     factor per day of the week (memory WeekMemory), so a quiet night, a busy
+//     evening and a quiet Sunday each get their own expectation;
+//   - a short-term level: how the last HalfLife compares with that shape (the
+//     ratio of two running sums), so a busy day or a new normal after a news day
+//     is followed within hours;
+//   - the spread of its forecast errors, per window size, as the a of a negative
+//     binomial variance mu + a·mu² (memory DispersionMemory).
+//
 // Fields are exported for checkpoints.
 type Baseline struct {
-	N    int64       // buckets learned
-	Mean float64     // running level, per bucket
-	Var  float64     // running variance of the one-step forecast error, per bucket
-	Tod  [24]float64 // level per UTC hour of day, per bucket
-	TodN [24]int32   // buckets learned per hour of day
+	N      int64   // buckets learnt
+	Events float64 // complaints learnt
+
+	// Num/Den is the short-term level: running sums of counts and of their
+	// seasonal expectation.
+	Num, Den float64
+	// Mean is the long-run mean count per bucket, corrected for the weekday; it
+	// stands in for an hour of day not seen yet.
+	Mean float64
+	Hod  [24]float64 // level per UTC hour of day, corrected for the weekday
+	HodN [24]int32   // buckets learnt per hour
+	// WNum[d]/WDen[d] is the weekday factor: counts on day d against what the
+	// hour-of-day levels expected.
+	WNum, WDen [7]float64
+	WN         [7]int32
+	// Disp is the forecast-error spread for windows of one bucket, the short
+	// window and the long window.
+	Disp [3]Spread
 }
 
-// learn folds one final bucket count into the baseline.
-func (b *Baseline) learn(hour int, c, ew float64, perHour int) {
-	w := math.Max(ew, 1/float64(b.N+1))
-	d := c - b.Mean
-	b.Mean += w * d
-	b.Var = (1 - w) * (b.Var + w*d*d)
-	b.N++
-	tw := math.Max(1/float64(4*perHour), 1/float64(b.TodN[hour]+1))
-	b.Tod[hour] += tw * (c - b.Tod[hour])
-	b.TodN[hour]++
+// Spread estimates the a of a variance mu + a·mu² from forecast errors e of
+// window sums with expectation mu, by moments: a = E[e² - mu] / E[mu²].
+type Spread struct {
+	Num, Den float64
+	N        int64
 }
 
-// phi is the overdispersion (forecast-error variance over mean), 2 while the
-// baseline is young.
-func (b *Baseline) phi() float64 {
-	if b.N < 30 || b.Mean <= 0 {
-		return 2
+// a is the estimate, shrunk towards the prior a0 while few windows were seen.
+func (s *Spread) a(a0 float64, n0 float64) float64 {
+	est := 0.0
+	if s.Den > 0 {
+		est = max(0, s.Num/s.Den)
 	}
-	return math.Min(10, math.Max(1, b.Var/b.Mean))
+	n := float64(s.N)
+	return (n*est + n0*a0) / (n + n0)
 }
 
-// rate is the expected count per bucket at hour, before the floor: the hour-of-day
-// profile once that hour (or the next, for a rising evening) has been seen for a
-// full hour, never below half the running level; plus the estimate's own
-// uncertainty while it is young.
-func (b *Baseline) rate(hour, perHour int) float64 {
-	l := b.Mean
-	next := (hour + 1) % 24
-	if int(b.TodN[hour]) >= perHour {
-		l = math.Max(b.Tod[hour], 0.5*l)
-		if int(b.TodN[next]) >= perHour {
-			l = math.Max(l, b.Tod[next])
-		}
+// learn folds one window's forecast error in. The squared error is capped at
+// winsor² variances, so one freak window moves the estimate by a bounded amount,
+// while tails that keep coming (a bursty stream) still widen it.
+func (s *Spread) learn(obs, mu, a, w, winsor float64) {
+	if mu <= 0 {
+		return
 	}
-	if b.N > 0 {
-		l += 2 * math.Sqrt(l*b.phi()/float64(b.N))
-	}
-	return l
+	e := obs - mu
+	e2 := min(e*e, winsor*winsor*(mu+a*mu*mu))
+	w = max(w, 1/float64(s.N+1))
+	s.Num += w * (e2 - mu - s.Num)
+	s.Den += w * (mu*mu - s.Den)
+	s.N++
 }
 
-// Evidence of one burst decision, in buckets.
-type decision struct {
-	window   int     // buckets
-	observed int     // authors in the window
-	expected float64 // baseline authors in the window
-	p        float64
-	perMin   float64 // baseline per minute
-	phi      float64
+// Episode is one past burst of a stream: when it ended and how big it was (its
+// excess in minutes of baseline).
+type Episode struct {
+	At     int64
+	Excess float32
+}
+
+// Decision is the evidence of one burst decision, in buckets.
+type Decision struct {
+	Reopen   bool    // a re-flare of the incident that ended last
+	Window   int     // buckets
+	Observed int     // authors in the window
+	Expected float64 // baseline authors in the window
+	P        float64 // tail probability of Observed
+	PerMin   float64 // baseline per minute
+	Phi      float64 // variance over mean of the window count
 }
 
 // Tracker is one signal (a service, or a service in one country): counts per time
@@ -78,21 +101,45 @@ type Tracker struct {
 	Counts [ringSize]int32
 	Starts [ringSize]int64 // bucket index held by each slot
 	Base   Baseline
-	Open   bool
-	// OpenedAt is the bucket the signal opened in.
+	// Open: a burst episode is under way (significant and large) since Onset;
+	// Alarmed: it is also rare for this stream, and an incident follows it.
+	Open, Alarmed bool
+	Onset         int64
+	// OpenedAt is the bucket the episode opened in.
 	OpenedAt int64
-	Peak     int32
+	// Excess is the episode's complaints above the baseline so far, in minutes of
+	// baseline (a 10-minute burst at 5 times the baseline is 40).
+	Excess float64
+	Dec    Decision
+	// Past holds the stream's recent episodes, alarmed or not (one entry per
+	// episode), for the rarity test.
+	Past []Episode
+	Peak int32
 	// QuietRun buckets in a row have been quiet since QuietStart.
 	QuietRun   int
 	QuietStart int64
 	// Suspect buckets in a row were elevated and not learnt.
 	Suspect int
+	// Zeros buckets in a row were empty; a run of them that the baseline makes
+	// improbable is a gap in the data (a source or a collector down), not learnt.
+	Zeros int
+	// ResolvedAt is the bucket the last episode ended at (0: never), so a
+	// re-flare soon after is the same episode; WasAlarmed says it was an incident.
+	ResolvedAt int64
+	WasAlarmed bool
+	// Age is how many buckets the tracker has existed, for the rarity test's
+	// exposure.
+	Age int64
 
-	p      params
+	p params
+	// tests is how many signals of one service are tested side by side (its
+	// countries): each needs that many times the evidence (Bonferroni), or a
+	// service followed in 30 countries would burst somewhere every day.
+	tests  int
 	thrAt  int64
 	thrOK  bool
-	lambda float64
-	phi    float64
+	lambda float64 // expected count per bucket
+	disp   [3]float64
 	thrS   int
 	thrL   int
 	quietK int
@@ -106,15 +153,32 @@ type params struct {
 	long       int
 	quiet      int
 	maxSuspect int
+	adopt      int64
+	reopen     int64
 	warm       int64
 	perHour    int
-	ew         float64
-	floor      float64 // per bucket
-	alpha      float64
-	minK       int
-	quietAlpha float64
-	quietFrac  float64
+	perDay     int
+	ewLevel    float64
+	ewMean     float64
+	ewHod      float64
+	ewWeek     float64
+	ewDisp     float64
+	// rareEvery and episodeMemory, in buckets: see Tracker.rare.
+	rareEvery     float64
+	episodeMemory float64
+	floor         float64 // per bucket
+	alpha         float64
+	minK          int
+	minRatio      float64
+	quietAlpha    float64
+	quietFrac     float64
+	a0            float64
+	winsor        float64
 }
+
+// halfLifeWeight is the per-update weight of a running mean whose memory halves
+// after n updates.
+func halfLifeWeight(n float64) float64 { return 1 - math.Exp2(-1/math.Max(1, n)) }
 
 func newParams(c *Config, bucket time.Duration, service string) params {
 	n := func(d time.Duration, min int) int {
@@ -131,23 +195,44 @@ func newParams(c *Config, bucket time.Duration, service string) params {
 		short:      n(c.ShortWindow, 1),
 		quiet:      n(c.QuietMinutes, 2),
 		maxSuspect: n(30*time.Minute, 2),
+		adopt:      int64(n(c.AdoptAfter, 1)),
+		reopen:     int64(n(c.ReopenWithin, 0)),
 		warm:       int64(n(c.Warmup, 2)),
 		perHour:    n(time.Hour, 1),
-		ew:         1 - math.Exp2(-1/math.Max(1, float64(c.HalfLife)/float64(bucket))),
+		perDay:     n(24*time.Hour, 1),
 		floor:      c.FloorPerMin * bucket.Minutes(),
 		alpha:      alpha,
 		minK:       minK,
+		minRatio:   c.MinRatio,
 		quietAlpha: c.QuietAlpha,
 		quietFrac:  c.QuietFraction,
+		a0:         0.25,
+		winsor:     c.Winsor,
 	}
 	p.long = n(c.LongWindow, p.short+1)
 	if p.long >= ringSize/2 {
 		p.long = ringSize/2 - 1
 	}
+	p.ewLevel = halfLifeWeight(float64(c.HalfLife) / float64(bucket))
+	// An hour-of-day slot is updated perHour times a day, a weekday slot perDay
+	// times a week: their memories are counted in days and weeks of their own.
+	p.ewHod = halfLifeWeight(c.ProfileMemory.Hours() / 24 * float64(p.perHour))
+	p.ewMean = halfLifeWeight(c.ProfileMemory.Hours() / 24 * float64(p.perDay))
+	p.ewWeek = halfLifeWeight(c.WeekMemory.Hours() / (24 * 7) * float64(p.perDay))
+	p.ewDisp = halfLifeWeight(float64(c.DispersionMemory) / float64(bucket))
+	p.rareEvery = float64(c.RareEvery) / float64(bucket)
+	p.episodeMemory = float64(c.EpisodeMemory) / float64(bucket)
 	return p
 }
 
 func (t *Tracker) init(p params) { t.p = p; t.thrOK = false }
+
+// share says the signal is one of n tested side by side.
+func (t *Tracker) share(n int) {
+	if t.tests != n {
+		t.tests, t.thrOK = n, false
+	}
+}
 
 func (t *Tracker) count(b int64) int32 {
 	s := b & (ringSize - 1)
@@ -170,8 +255,49 @@ func (t *Tracker) add(b int64, n int32) {
 	t.Counts[s] += n
 }
 
-func (t *Tracker) hour(b int64) int {
-	return time.Unix(0, b*int64(t.p.bucket)).UTC().Hour()
+func (t *Tracker) clock(b int64) (hour, weekday int) {
+	u := time.Unix(0, b*int64(t.p.bucket)).UTC()
+	return u.Hour(), int(u.Weekday())
+}
+
+// hod is the expected count per bucket at an hour of day before the weekday and
+// the short-term level: the hour's own level, shrunk towards the long-run mean
+// while the hour has been seen for less than an hour or so.
+func (b *Baseline) hod(h int, n0 float64) float64 {
+	n := float64(b.HodN[h])
+	return (n*b.Hod[h] + n0*b.Mean) / (n + n0)
+}
+
+// week is the weekday factor, shrunk towards 1 until the day was seen for a day.
+func (b *Baseline) week(d int, n0 float64) float64 {
+	if b.WDen[d] <= 0 {
+		return 1
+	}
+	n := float64(b.WN[d])
+	return (n*b.WNum[d]/b.WDen[d] + n0) / (n + n0)
+}
+
+// rates sets the expected count per bucket and the dispersion at bucket b.
+func (t *Tracker) rates(b int64) {
+	h, d := t.clock(b)
+	bs := &t.Base
+	season := bs.hod(h, float64(t.p.perHour)) * bs.week(d, float64(t.p.perDay))
+	level := 1.0
+	if bs.Den > 0 {
+		level = bs.Num / bs.Den
+	}
+	t.lambda = math.Max(season*level, t.p.floor)
+	// The level is itself an estimate, from the events of its memory (about two
+	// half-lives, fewer while young): a rate known from n events has a gamma
+	// posterior, which makes the next count negative binomial with a = 1/(n+1).
+	// A signal that has seen a handful of complaints has wide tails; a busy one
+	// has the spread its forecast errors show.
+	mem := min(float64(bs.N)+1, 2/t.p.ewLevel)
+	param := 1 / (t.lambda*mem + 1)
+	n0 := float64(t.p.perHour)
+	for i := range t.disp {
+		t.disp[i] = bs.Disp[i].a(t.p.a0, n0) + param
+	}
 }
 
 // thresholds computes, once per bucket and after each change of the baseline, the
@@ -181,16 +307,19 @@ func (t *Tracker) thresholds(b int64) {
 		return
 	}
 	t.rates(b)
-	t.thrS = threshold(t.lambda*float64(t.p.short), t.phi, t.p.alpha, t.p.minK)
-	t.thrL = threshold(t.lambda*float64(t.p.long), t.phi, t.p.alpha, t.p.minK)
-	t.quietK = threshold(t.lambda, t.phi, t.p.quietAlpha, 1)
+	t.thrS = t.burstAt(t.p.short, t.disp[1])
+	t.thrL = t.burstAt(t.p.long, t.disp[2])
+	t.quietK = threshold(t.lambda, t.disp[0], t.p.quietAlpha, 1)
 	t.thrAt, t.thrOK = b, true
 }
 
-// rates sets the expected count per bucket and the overdispersion at bucket b.
-func (t *Tracker) rates(b int64) {
-	t.lambda = math.Max(t.Base.rate(t.hour(b), t.p.perHour), t.p.floor)
-	t.phi = t.Base.phi()
+// burstAt is the smallest count in a window of w buckets that is a burst: both
+// improbable under the baseline (tail probability below alpha with the window's
+// own dispersion) and large against it (at least minRatio times the expected
+// count), and never fewer than minK authors.
+func (t *Tracker) burstAt(w int, a float64) int {
+	mu := t.lambda * float64(w)
+	return max(threshold(mu, a, t.p.alpha/float64(max(1, t.tests)), t.p.minK), int(math.Ceil(t.p.minRatio*mu)))
 }
 
 func (t *Tracker) sum(b int64, n int) int {
@@ -201,34 +330,62 @@ func (t *Tracker) sum(b int64, n int) int {
 	return s
 }
 
-// burst decides whether the windows ending at bucket b (inclusive, possibly still
-// filling) are a burst against the baseline. Causal: it uses only counts so far.
-func (t *Tracker) burst(b int64) (decision, bool) {
-	if t.Open || t.Base.N < t.p.warm {
-		return decision{}, false
+// burst decides, at bucket b (inclusive, possibly still filling), whether an
+// incident opens now. Causal: it uses only counts so far. A window that is both
+// significant and large opens a burst episode; the episode raises an incident as
+// soon as it is also rare for this stream (see rare), which may be at once or
+// once it has grown. A re-flare soon after an incident ended raises it again.
+func (t *Tracker) burst(b int64) (Decision, bool) {
+	if t.Base.N < t.p.warm {
+		return Decision{}, false
 	}
+	if !t.Open {
+		dec, ok := t.significant(b)
+		if !ok {
+			return Decision{}, false
+		}
+		t.startEpisode(b, dec)
+		if t.Alarmed {
+			return t.Dec, true // a re-flare: the incident it continues reopens
+		}
+	}
+	if t.Alarmed || !t.rare(b) {
+		return Decision{}, false
+	}
+	t.Alarmed = true
+	return t.Dec, true
+}
+
+// significant tests the short and the long window ending at bucket b.
+func (t *Tracker) significant(b int64) (Decision, bool) {
 	t.thresholds(b)
 	if s := t.sum(b, t.p.short); s >= t.thrS {
-		mu := t.lambda * float64(t.p.short)
-		return decision{window: t.p.short, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin, phi: t.phi}, true
+		return t.decision(t.p.short, s, t.disp[1]), true
 	}
 	if s := t.sum(b, t.p.long); s >= t.thrL {
-		mu := t.lambda * float64(t.p.long)
-		return decision{window: t.p.long, observed: s, expected: mu, p: tailP(s, mu, t.phi), perMin: t.lambda / t.p.perMin, phi: t.phi}, true
+		return t.decision(t.p.long, s, t.disp[2]), true
 	}
-	return decision{}, false
+	return Decision{}, false
 }
 
-// elevated says a single bucket stands out from the baseline (about two standard
-// deviations); it is used to walk back to an outage's onset.
-func (t *Tracker) elevated(c int32) bool {
-	return float64(c) > t.lambda+2*math.Sqrt(t.lambda*t.phi) && c >= 1
+// up says the signal is significant and large at bucket b right now.
+func (t *Tracker) up(b int64) bool {
+	if t.Base.N < t.p.warm {
+		return false
+	}
+	_, ok := t.significant(b)
+	return ok
 }
 
-// open marks the signal open at bucket b and returns the estimated onset bucket:
-// the start of the run of elevated buckets that ends at b.
-func (t *Tracker) open(b int64) int64 {
-	t.thresholds(b)
+func (t *Tracker) decision(w, s int, a float64) Decision {
+	mu := t.lambda * float64(w)
+	return Decision{Window: w, Observed: s, Expected: mu, P: tailP(s, mu, a), PerMin: t.lambda / t.p.perMin, Phi: 1 + a*mu}
+}
+
+// startEpisode opens a burst episode at bucket b, with its onset walked back over
+// the elevated buckets before it. Within ReopenWithin of the last episode's end
+// it continues that episode instead (its size, and its incident if it had one).
+func (t *Tracker) startEpisode(b int64, dec Decision) {
 	onset := b
 	for i := int64(1); i < ringSize-2; i++ {
 		if !t.elevated(t.count(b - i)) {
@@ -236,62 +393,254 @@ func (t *Tracker) open(b int64) int64 {
 		}
 		onset = b - i
 	}
-	// The bucket that fired may itself be mostly background when the burst began
-	// in the previous one; keep the first bucket that carries the burst.
-	t.Open, t.OpenedAt, t.QuietRun, t.Peak = true, b, 0, 0
-	for i := onset; i <= b; i++ {
-		t.Peak = max(t.Peak, t.count(i))
+	t.Open, t.Alarmed, t.OpenedAt, t.Onset, t.QuietRun, t.Peak, t.Excess, t.Dec = true, false, b, onset, 0, 0, 0, dec
+	if t.ResolvedAt > 0 && b-t.ResolvedAt <= t.p.reopen && len(t.Past) > 0 {
+		last := t.Past[len(t.Past)-1]
+		t.Past = t.Past[:len(t.Past)-1]
+		t.Excess = float64(last.Excess)
+		t.Alarmed = t.WasAlarmed
+		t.Dec.Reopen = t.WasAlarmed
 	}
-	return onset
+	for i := onset; i < b; i++ {
+		t.Peak = max(t.Peak, t.count(i))
+		t.Excess += t.excess(t.count(i))
+	}
 }
 
-// close makes bucket b final. A closed signal learns it into the baseline (when
-// learn is set; never from minutes inside an outage); an open one counts quiet
-// buckets and reports resolved, with the first quiet bucket, after enough of them.
-func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
-	c := t.count(b)
-	if t.Open {
+// excess is a bucket's count above the baseline in minutes of baseline.
+func (t *Tracker) excess(c int32) float64 {
+	return max(0, float64(c)-t.lambda) / t.lambda * t.p.perMin
+}
+
+// rare says the episode under way at bucket b is rare for this stream: episodes
+// at least its size happen less than once per RareEvery. Real streams burst
+// often (bots, shows, news), so the burst decision alone would page every day on
+// a busy one; the stream's own recent episodes, alarmed or not, say how often it
+// bursts and how big its bursts get. Their sizes (excess in minutes of baseline)
+// are taken to have a Pareto tail above their median, its index estimated from
+// the episodes above the median (Hill's estimator, shrunk towards 1 while there
+// are few); recent episodes weigh more (half-life EpisodeMemory). A stream that
+// has not burst alarms on its first burst; a second burst alarms at once too; a
+// stream that bursts every day alarms only on a burst far bigger than its usual.
+func (t *Tracker) rare(b int64) bool {
+	if len(t.Past) == 0 {
+		return true
+	}
+	size := t.Excess + t.excess(t.count(b))
+	var ws [maxPast]float64
+	var total float64
+	for i, e := range t.Past {
+		ws[i] = math.Exp2(-float64(b-e.At) / t.p.episodeMemory)
+		total += ws[i]
+	}
+	m := t.p.episodeMemory / math.Ln2
+	exposure := m * (1 - math.Exp2(-float64(t.Age)/t.p.episodeMemory))
+	rate := total / (exposure + t.p.rareEvery) // episodes per bucket, with a prior of none in RareEvery
+	med := t.medianPast(ws[:len(t.Past)], total)
+	if size <= med {
+		return rate*1 < 1/t.p.rareEvery
+	}
+	// Hill's estimator of the tail above the median, with a prior of one
+	// episode at index 1 (sizes spread over a decade or so).
+	num, den := 1.0, 1.0
+	for i, e := range t.Past {
+		if x := float64(e.Excess); x > med {
+			num += ws[i] * math.Log(x/med)
+			den += ws[i]
+		}
+	}
+	beyond := 0.5 * math.Pow(size/med, -den/num)
+	return rate*beyond < 1/t.p.rareEvery
+}
+
+// medianPast is the weighted median size of the past episodes.
+func (t *Tracker) medianPast(ws []float64, total float64) float64 {
+	idx := make([]int, len(ws))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int { return cmp.Compare(t.Past[x].Excess, t.Past[y].Excess) })
+	acc := 0.0
+	for _, i := range idx {
+		acc += ws[i]
+		if acc >= total/2 {
+			return float64(t.Past[i].Excess)
+		}
+	}
+	return float64(t.Past[idx[len(idx)-1]].Excess)
+}
+
+// endEpisode records the episode that ended at bucket b.
+func (t *Tracker) endEpisode(b int64) {
+	if len(t.Past) >= maxPast {
+		t.Past = append(t.Past[:0], t.Past[1:]...)
+	}
+	t.Past = append(t.Past, Episode{At: b, Excess: float32(t.Excess)})
+	t.ResolvedAt, t.WasAlarmed = b, t.Alarmed
+	t.Open, t.Alarmed, t.QuietRun = false, false, 0
+	t.thrOK = false
+}
+
+// maxPast bounds the episodes a tracker remembers; older ones weigh little.
+const maxPast = 32
+
+// elevated says a single bucket stands out from the baseline (about two standard
+// deviations); it is used to walk back to an outage's onset.
+func (t *Tracker) elevated(c int32) bool {
+	l := t.lambda
+	return float64(c) > l+2*math.Sqrt(l+t.disp[0]*l*l) && c >= 1
+}
+
+// open makes the signal's episode at bucket b an incident (opening the episode
+// first if none is under way, for a signal that takes over an incident) and
+// returns its onset bucket.
+func (t *Tracker) open(b int64) int64 {
+	if !t.Open {
 		t.thresholds(b)
-		t.Peak = max(t.Peak, c)
-		if b < t.OpenedAt {
-			return 0, false // a minute before the alarm, made final late: not evidence of recovery
-		}
-		quiet := int(c) < t.quietK || float64(c) <= t.p.quietFrac*float64(t.Peak)
-		if !quiet {
-			t.QuietRun = 0
-			return 0, false
-		}
-		if t.QuietRun == 0 {
-			t.QuietStart = b
-		}
-		t.QuietRun++
-		if t.QuietRun >= t.p.quiet {
-			t.Open = false
-			t.QuietRun = 0
-			t.thrOK = false
-			return t.QuietStart, true
+		t.startEpisode(b, Decision{})
+	}
+	t.Alarmed = true
+	for i := t.Onset; i <= b; i++ {
+		t.Peak = max(t.Peak, t.count(i))
+	}
+	return t.Onset
+}
+
+// close makes bucket b final. Outside an episode it is learnt into the baseline
+// (when learn is set); inside one it adds to the episode's size and counts quiet
+// buckets, and after enough of them the episode ends; resolved reports an ended
+// episode that was an incident, with its first quiet bucket. Buckets inside an
+// episode are not learnt, unless it has lasted AdoptAfter: a level that stays up
+// that long is a new normal, and learning it lets the episode end.
+func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
+	t.Age++
+	c := t.count(b)
+	if !t.Open {
+		if learn {
+			t.learnBucket(b, c)
 		}
 		return 0, false
 	}
-	if learn {
-		t.rates(b)
-		// A long window already half as high again as expected, and elevated at the
-		// 1% level, is suspect: do not learn
-		// it, so a slowly building outage cannot teach the baseline to expect it.
-		// After maxSuspect buckets in a row it is the new normal, and learnt.
-		if w, mu := t.p.long, t.lambda*float64(t.p.long); t.Suspect < t.p.maxSuspect && float64(t.sum(b, w)) > 1.5*mu && tailP(t.sum(b, w), mu, t.phi) < 0.01 {
-			t.Suspect++
-			return 0, false
-		}
-		t.Suspect = 0
-		// Once warm, clip, so a bump below the alarm threshold does not teach the
-		// baseline to expect the next one.
-		v := float64(c)
-		if t.Base.N >= t.p.warm {
-			v = math.Min(v, t.lambda+3*math.Sqrt(t.lambda*t.phi)+1)
-		}
-		t.Base.learn(t.hour(b), v, t.p.ew, t.p.perHour)
-		t.thrOK = false
+	t.thresholds(b)
+	t.Peak = max(t.Peak, c)
+	if b < t.OpenedAt {
+		return 0, false // a bucket before the alarm, made final late: not evidence of recovery
 	}
-	return 0, false
+	t.Excess += t.excess(c)
+	if b-t.OpenedAt >= t.p.adopt {
+		t.Suspect = t.p.maxSuspect // adopting: no more holding back
+		t.learnBucket(b, c)
+		t.thresholds(b)
+	}
+	quiet := int(c) < t.quietK || float64(c) <= t.p.quietFrac*float64(t.Peak)
+	if !quiet {
+		t.QuietRun = 0
+		return 0, false
+	}
+	if t.QuietRun == 0 {
+		t.QuietStart = b
+	}
+	t.QuietRun++
+	if t.QuietRun < t.p.quiet {
+		return 0, false
+	}
+	alarmed := t.Alarmed
+	t.endEpisode(t.QuietStart)
+	return t.QuietStart, alarmed
 }
+
+// learnBucket folds the final count c of bucket b into the baseline.
+func (t *Tracker) learnBucket(b int64, c int32) {
+	t.rates(b)
+	p := &t.p
+	mu := t.lambda
+	if t.gap(c) {
+		return
+	}
+	// A window already half as high again as expected, and elevated at the 1%
+	// level, is suspect: do not learn it, so a slowly building outage cannot
+	// teach the baseline to expect it, nor widen its spread. After maxSuspect
+	// buckets in a row it is the new normal, and learnt. A baseline that has
+	// seen few complaints yet is still finding the level: it holds nothing back.
+	settled := t.Base.Events >= settledEvents
+	if settled && t.Suspect < p.maxSuspect && (t.suspect(b, p.short, t.disp[1]) || t.suspect(b, p.long, t.disp[2])) {
+		t.Suspect++
+		return
+	}
+	if t.Suspect < p.maxSuspect {
+		t.Suspect = 0
+	} else if float64(c) <= mu {
+		t.Suspect = 0 // the adopted level is reached: hold back bursts again
+	}
+	// The forecast errors of the windows ending here teach the dispersion, once
+	// the level is past its first hour (its first forecasts are guesses).
+	if t.Base.N >= int64(max(p.perHour, int(p.warm))) {
+		ws := [3]int{1, p.short, p.long}
+		for i, w := range ws {
+			t.Base.Disp[i].learn(float64(t.sum(b, w)), mu*float64(w), t.disp[i], p.ewDisp, p.winsor)
+		}
+	}
+	// Once settled, clip, so a bump below the alarm threshold does not teach the
+	// baseline to expect the next one.
+	v := float64(c)
+	if settled {
+		v = math.Min(v, mu+3*math.Sqrt(mu+t.disp[0]*mu*mu)+1)
+	}
+	t.Base.learn(t, b, v)
+	t.thrOK = false
+}
+
+// suspect says the window of w buckets ending at b is elevated: half as high
+// again as expected and improbable at the 1% level.
+func (t *Tracker) suspect(b int64, w int, a float64) bool {
+	n, m := t.sum(b, w), t.lambda*float64(w)
+	return float64(n) > 1.5*m && tailP(n, m, a) < 0.01
+}
+
+// gap says bucket count c continues a run of empty buckets that the baseline
+// makes improbable (below 1e-3, as if independent): a gap in the data, such as
+// a source or collector that is down, is not a quiet spell to learn, or the
+// return of normal traffic would look like a burst. A run longer than
+// AdoptAfter is learnt: the stream has really gone quiet.
+func (t *Tracker) gap(c int32) bool {
+	if c != 0 {
+		t.Zeros = 0
+		return false
+	}
+	t.Zeros++
+	if int64(t.Zeros) > t.p.adopt {
+		return false
+	}
+	a, mu := t.disp[0], t.lambda
+	logP0 := -mu // log P(X = 0): Poisson, or negative binomial with a > 0
+	if a > 1e-9 {
+		logP0 = -math.Log1p(a*mu) / a
+	}
+	return float64(t.Zeros)*logP0 < math.Log(1e-3)
+}
+
+// learn folds one clipped count v of bucket b into the seasonal shape and level.
+func (bs *Baseline) learn(t *Tracker, b int64, v float64) {
+	p := &t.p
+	h, d := t.clock(b)
+	wk := bs.week(d, float64(p.perDay))
+	hod := bs.hod(h, float64(p.perHour))
+	u := v / wk // corrected for the weekday
+	bs.Mean += math.Max(p.ewMean, 1/float64(bs.N+1)) * (u - bs.Mean)
+	bs.Hod[h] += math.Max(p.ewHod, 1/float64(bs.HodN[h]+1)) * (u - bs.Hod[h])
+	bs.HodN[h]++
+	ww := math.Max(p.ewWeek, 1/float64(bs.WN[d]+1))
+	bs.WNum[d] += ww * (v - bs.WNum[d])
+	bs.WDen[d] += ww * (hod - bs.WDen[d])
+	bs.WN[d]++
+	wl := math.Max(p.ewLevel, 1/float64(bs.N+1))
+	bs.Num += wl * (v - bs.Num)
+	bs.Den += wl * (hod*wk - bs.Den)
+	bs.N++
+	bs.Events = min(bs.Events+v, 1e12)
+}
+
+// settledEvents is how many complaints a baseline must have learnt before it
+// holds back elevated buckets and clips bumps: until then it is finding the
+// level, and holding back would keep it at the floor.
+const settledEvents = 20

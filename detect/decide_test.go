@@ -86,7 +86,7 @@ func TestBacktestFindsBursts(t *testing.T) {
 	}{
 		{"tiny service, 10 a minute", 4.0 / 1440, burstSpec{at: 2000, rows: 25, perRow: 10}, 2},
 		{"medium service, 10x", 3, burstSpec{at: 2500, rows: 60, perRow: 30}, 2},
-		{"huge service, +50%", 400, burstSpec{at: 3000, rows: 60, perRow: 200}, 2},
+		{"huge service, 4x", 400, burstSpec{at: 3000, rows: 60, perRow: 1200}, 2},
 		{"night onset", 1, burstSpec{at: 1440 + 4*60, rows: 40, perRow: 12}, 2},
 	}
 	for _, tt := range tests {
@@ -104,6 +104,23 @@ func TestBacktestFindsBursts(t *testing.T) {
 				t.Errorf("opened at %s, %v after onset %s; want within %d rows", opened[0].Raw, d, onset.Format(time.TimeOnly), tt.maxDelay)
 			}
 		})
+	}
+}
+
+// A rise that is improbable but not large is a busy hour, not an outage: on a
+// service with 400 complaints a minute, +50% for an hour is far beyond Poisson
+// noise (p < 1e-100) and still no incident.
+func TestBacktestBusyHourIsNotAnOutage(t *testing.T) {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, rise := range []float64{0.3, 0.5, 1.0} {
+		rows := makeSeries(7, start, time.Minute, 3*1440, 400, 0.6, burstSpec{at: 3000, rows: 60, perRow: 400 * rise})
+		opened, err := Backtest(rows, 0, DefaultConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(opened) != 0 {
+			t.Errorf("+%.0f%% for an hour: got %d incidents %v, want none", 100*rise, len(opened), raws(opened))
+		}
 	}
 }
 

@@ -62,6 +62,10 @@ type service struct {
 	// PromoteCheck is the last minute a regional incident was checked for spread.
 	PromoteCheck int64
 	LastID       string
+	// Last is the incident resolved at minute LastResolved, kept for
+	// ReopenWithin so that a re-flare reopens it.
+	Last         *incident
+	LastResolved int64
 	PendingAck   *downwatch.Post
 	Recent       []downwatch.Post // last complaint posts, to backfill an incident from its onset
 }
@@ -237,6 +241,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		c = d.signal(m.Service, p.Country)
 		if !slices.Contains(sv.Countries, p.Country) {
 			sv.Countries = append(sv.Countries, p.Country)
+			d.shareCountries(sv, m.Service)
 		}
 		cCounted = c.count(ah, th, long, b)
 	}
@@ -256,15 +261,24 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	}
 	// A regional incident whose burst has spread to other countries becomes
 	// global; checked once a minute while the service's global signal is up.
-	if inc := sv.Inc; inc != nil && inc.I.Region != "" && b > sv.PromoteCheck && (globalFired || g.T.Open) {
+	if inc := sv.Inc; inc != nil && inc.I.Region != "" && b > sv.PromoteCheck && (globalFired || g.T.up(b)) {
 		sv.PromoteCheck = b
 		if _, ok := d.concentrated(sv, m.Service, b, otherPromote); !ok {
-			d.open(sv, g, "", b, t, decision{})
+			d.open(sv, g, "", b, t, Decision{})
 		}
 	}
 	if cCounted && sv.Inc == nil {
 		if dec, fired := c.T.burst(b); fired {
 			d.open(sv, c, c.Country, b, t, dec)
+		}
+	}
+}
+
+// shareCountries tells each country signal of a service how many there are.
+func (d *Detector) shareCountries(sv *service, svc string) {
+	for _, cc := range sv.Countries {
+		if s := d.st.Keys[svc+"/"+cc]; s != nil {
+			s.T.share(len(sv.Countries))
 		}
 	}
 }
@@ -310,7 +324,7 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, otherAlpha flo
 			continue
 		}
 		w := s.T.p.long
-		if n := s.T.sum(b, w); n >= 3 && tailP(n, s.T.lambda*float64(w), s.T.phi) < otherAlpha {
+		if n := s.T.sum(b, w); n >= 3 && tailP(n, s.T.lambda*float64(w), s.T.disp[2]) < otherAlpha {
 			return nil, false // another country is bursting too: not regional
 		}
 	}
@@ -340,7 +354,7 @@ func (s *signal) count(author, text uint64, long bool, b int64) bool {
 // global); with an incident already open for the service, it makes it global.
 // A regional incident found by the service's global signal follows that signal,
 // since the country's own signal sees only the posts that name a country.
-func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.Time, dec decision) {
+func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.Time, dec Decision) {
 	if sv.Inc != nil { // a regional incident becomes global
 		inc := sv.Inc
 		inc.I.Region = ""
@@ -349,6 +363,9 @@ func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.T
 			s.T.open(b)
 		}
 		d.emit(inc, downwatch.AlertUpdated, t)
+		return
+	}
+	if d.reopen(sv, s, region, b, t) {
 		return
 	}
 	onset := s.T.open(b)
@@ -372,8 +389,8 @@ func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.T
 			StartedAt: started, DetectedAt: t.UTC(),
 			Languages: map[string]int{}, Countries: map[string]int{},
 			Evidence: &downwatch.Evidence{
-				Window: fmt.Sprintf("%dm", dec.window), Observed: dec.observed,
-				Expected: round3(dec.expected), PValue: dec.p, Baseline: round3(dec.perMin), Dispersion: round3(dec.phi),
+				Window: fmt.Sprintf("%dm", dec.Window), Observed: dec.Observed,
+				Expected: round3(dec.Expected), PValue: dec.P, Baseline: round3(dec.PerMin), Dispersion: round3(dec.Phi),
 			},
 		},
 		LastUpdate: b,
@@ -540,14 +557,38 @@ func (d *Detector) resolve(sv *service, at, final int64) {
 	}
 	inc.I.ResolvedAt = &t
 	inc.I.State = downwatch.StateResolved
-	sv.Inc = nil
+	sv.Inc, sv.Last, sv.LastResolved = nil, inc, at
 	for _, s := range d.st.Keys { // every signal of the service closes with it
-		if s.Service == inc.I.Service {
-			s.T.Open = false
-			s.T.QuietRun = 0
+		if s.Service == inc.I.Service && s.T.Open {
+			s.T.endEpisode(at)
 		}
 	}
 	d.emit(inc, downwatch.AlertResolved, minuteTime(final+1))
+}
+
+// reopen reopens the service's last incident when a burst comes within
+// ReopenWithin of its resolution: one episode is one incident, however often it
+// flares. The signal that fired takes over the lifecycle; a burst elsewhere than
+// the incident's region makes it global.
+func (d *Detector) reopen(sv *service, s *signal, region string, b int64, t time.Time) bool {
+	last := sv.Last
+	if last == nil || b-sv.LastResolved > int64(d.cfg.ReopenWithin/minute) {
+		return false
+	}
+	sv.Inc, sv.Last = last, nil
+	s.T.open(b)
+	last.Owner = s.Service
+	if s.Country != "" {
+		last.Owner += "/" + s.Country
+	}
+	if last.I.Region != region {
+		last.I.Region = ""
+	}
+	last.I.State = downwatch.StateOpen
+	last.I.ResolvedAt = nil
+	last.LastUpdate = b
+	d.emit(last, downwatch.AlertReopened, t)
+	return true
 }
 
 // emit finalises the incident's derived fields and queues an alert.
@@ -663,6 +704,9 @@ func (d *Detector) Restore(b []byte) error {
 	}
 	d.st = st
 	d.order = nil
+	for id, sv := range st.Svcs {
+		d.shareCountries(sv, id)
+	}
 	return nil
 }
 

@@ -17,6 +17,15 @@ type fileConfig struct {
 	ShortWindow   *string                `yaml:"short_window"`
 	LongWindow    *string                `yaml:"long_window"`
 	HalfLife      *string                `yaml:"half_life"`
+	MinRatio      *float64               `yaml:"min_ratio"`
+	ProfileMemory *string                `yaml:"profile_memory"`
+	WeekMemory    *string                `yaml:"week_memory"`
+	DispMemory    *string                `yaml:"dispersion_memory"`
+	Winsor        *float64               `yaml:"winsor"`
+	AdoptAfter    *string                `yaml:"adopt_after"`
+	ReopenWithin  *string                `yaml:"reopen_within"`
+	RareEvery     *string                `yaml:"rare_every"`
+	EpisodeMemory *string                `yaml:"episode_memory"`
 	FloorPerMin   *float64               `yaml:"floor_per_min"`
 	Warmup        *string                `yaml:"warmup"`
 	QuietAlpha    *float64               `yaml:"quiet_alpha"`
@@ -54,6 +63,8 @@ func ParseConfig(name string, b []byte, cfg *Config) error {
 	setF(&cfg.FloorPerMin, f.FloorPerMin)
 	setF(&cfg.QuietAlpha, f.QuietAlpha)
 	setF(&cfg.QuietFraction, f.QuietFraction)
+	setF(&cfg.MinRatio, f.MinRatio)
+	setF(&cfg.Winsor, f.Winsor)
 	if f.MinAuthors != nil {
 		cfg.MinAuthors = *f.MinAuthors
 	}
@@ -68,6 +79,10 @@ func ParseConfig(name string, b []byte, cfg *Config) error {
 		{"short_window", f.ShortWindow, &cfg.ShortWindow}, {"long_window", f.LongWindow, &cfg.LongWindow},
 		{"half_life", f.HalfLife, &cfg.HalfLife}, {"warmup", f.Warmup, &cfg.Warmup},
 		{"quiet", f.QuietMinutes, &cfg.QuietMinutes}, {"lateness", f.Lateness, &cfg.Lateness},
+		{"profile_memory", f.ProfileMemory, &cfg.ProfileMemory}, {"week_memory", f.WeekMemory, &cfg.WeekMemory},
+		{"dispersion_memory", f.DispMemory, &cfg.DispersionMemory}, {"adopt_after", f.AdoptAfter, &cfg.AdoptAfter},
+		{"reopen_within", f.ReopenWithin, &cfg.ReopenWithin},
+		{"rare_every", f.RareEvery, &cfg.RareEvery}, {"episode_memory", f.EpisodeMemory, &cfg.EpisodeMemory},
 	} {
 		if d.v == nil {
 			continue

@@ -59,32 +59,111 @@ func gammaP(a, x float64) float64 {
 	return 1 - math.Exp(-x+a*math.Log(x)-lg)*h
 }
 
-// tailP is the quasi-Poisson tail probability of seeing k or more when mu is
-// expected and the variance is phi times the mean (phi >= 1): Poisson on the
-// scaled counts k/phi and mu/phi.
-func tailP(k int, mu, phi float64) float64 {
-	if phi < 1 {
-		phi = 1
+// betaI is the regularized incomplete beta function I_x(a, b) (continued fraction
+// by the modified Lentz method, with the symmetry I_x(a,b) = 1 - I_{1-x}(b,a) where
+// it converges faster; Numerical Recipes 6.4).
+func betaI(x, a, b float64) float64 {
+	switch {
+	case x <= 0:
+		return 0
+	case x >= 1:
+		return 1
 	}
-	return poissonSF(float64(k)/phi, mu/phi)
+	la, _ := math.Lgamma(a)
+	lb, _ := math.Lgamma(b)
+	lab, _ := math.Lgamma(a + b)
+	front := math.Exp(lab - la - lb + a*math.Log(x) + b*math.Log1p(-x))
+	if x < (a+1)/(a+b+2) {
+		return front * betaCF(x, a, b) / a
+	}
+	return 1 - front*betaCF(1-x, b, a)/b
 }
 
-// threshold returns the smallest k >= minK with tailP(k, mu, phi) < alpha.
-func threshold(mu, phi, alpha float64, minK int) int {
+func betaCF(x, a, b float64) float64 {
+	const tiny = 1e-300
+	qab, qap, qam := a+b, a+1, a-1
+	c, d := 1.0, 1-qab*x/qap
+	if math.Abs(d) < tiny {
+		d = tiny
+	}
+	d = 1 / d
+	h := d
+	for m := 1; m < 1000; m++ {
+		fm := float64(m)
+		m2 := 2 * fm
+		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
+		d = 1 + aa*d
+		if math.Abs(d) < tiny {
+			d = tiny
+		}
+		c = 1 + aa/c
+		if math.Abs(c) < tiny {
+			c = tiny
+		}
+		d = 1 / d
+		h *= d * c
+		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
+		d = 1 + aa*d
+		if math.Abs(d) < tiny {
+			d = tiny
+		}
+		c = 1 + aa/c
+		if math.Abs(c) < tiny {
+			c = tiny
+		}
+		d = 1 / d
+		del := d * c
+		h *= del
+		if math.Abs(del-1) < 1e-14 {
+			break
+		}
+	}
+	return h
+}
+
+// tailP is the tail probability P(X >= k) of a negative binomial count with mean
+// mu and variance mu + a·mu² (a = 1/size >= 0; a = 0 is Poisson). Real mention
+// counts are overdispersed in this way: their spread grows faster than their mean,
+// so the same relative burst is far less surprising on a big, noisy service than a
+// Poisson test would say.
+func tailP(k int, mu, a float64) float64 {
+	if k <= 0 {
+		return 1
+	}
+	if mu <= 0 {
+		return 0
+	}
+	if a < 1e-9 {
+		return poissonSF(float64(k), mu)
+	}
+	size := 1 / a
+	// P(X >= k) = I_q(k, size) with q = mu / (mu + size).
+	return betaI(mu/(mu+size), float64(k), size)
+}
+
+// threshold returns the smallest k >= minK with tailP(k, mu, a) < alpha.
+func threshold(mu, a, alpha float64, minK int) int {
 	if minK < 1 {
 		minK = 1
 	}
-	// Start near the normal approximation and walk; counts are small or the
-	// approximation is close, so the walk is short.
-	k := int(mu + 3*math.Sqrt(mu*phi))
-	if k < minK {
-		k = minK
+	if tailP(minK, mu, a) < alpha {
+		return minK
 	}
-	for k > minK && tailP(k-1, mu, phi) < alpha {
-		k--
+	// Bracket by doubling from the mean, then bisect: O(log k) tail evaluations.
+	lo, hi := minK, max(minK+1, int(mu+3*math.Sqrt(mu+a*mu*mu))+1)
+	for tailP(hi, mu, a) >= alpha {
+		lo, hi = hi, 2*hi
+		if hi > 1<<40 {
+			return hi
+		}
 	}
-	for tailP(k, mu, phi) >= alpha {
-		k++
+	for hi-lo > 1 {
+		m := lo + (hi-lo)/2
+		if tailP(m, mu, a) < alpha {
+			hi = m
+		} else {
+			lo = m
+		}
 	}
-	return k
+	return hi
 }

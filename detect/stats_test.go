@@ -28,27 +28,57 @@ func TestPoissonSF(t *testing.T) {
 	}
 }
 
+// Reference values by direct summation of the negative binomial pmf tail with
+// size 1/a (python3, math.lgamma), independent of the incomplete-beta code.
+func TestNegBinTail(t *testing.T) {
+	tests := []struct {
+		k     int
+		mu, a float64
+		want  float64
+	}{
+		{5, 2, 0.5, 0.10937499999999997},
+		{20, 3, 0.1, 1.9821546035596698e-07},
+		{200, 3, 10, 2.4865192848817878e-05},
+		{100, 50, 0.2, 0.035035179655081926},
+		{400, 50, 0.2, 2.2938935496545164e-12},
+		{12, 0.1, 1, 3.186308177103581e-13},
+		{60, 20, 0.01, 1.6561069712897102e-10},
+	}
+	for _, tt := range tests {
+		got := tailP(tt.k, tt.mu, tt.a)
+		if math.Abs(got-tt.want) > 1e-7*tt.want {
+			t.Errorf("tailP(%d, %v, %v) = %g, want %g", tt.k, tt.mu, tt.a, got, tt.want)
+		}
+	}
+	// a = 0 is Poisson.
+	if got, want := tailP(10, 2, 0), 4.649807501726091e-05; math.Abs(got-want) > 1e-9*want {
+		t.Errorf("tailP(10, 2, 0) = %g, want the Poisson tail %g", got, want)
+	}
+}
+
 func TestThreshold(t *testing.T) {
 	tests := []struct {
-		name       string
-		mu, phi, a float64
-		minK       int
+		name         string
+		mu, a, alpha float64
+		minK         int
 	}{
-		{"tiny service", 0.04, 1, 1e-6, 5},
-		{"medium", 6, 1, 1e-6, 5},
-		{"huge overdispersed", 1000, 3, 1e-6, 5},
+		{"tiny service", 0.04, 0.5, 1e-6, 5},
+		{"medium", 6, 0.1, 1e-6, 5},
+		{"huge overdispersed", 1000, 0.3, 1e-6, 5},
+		{"poisson", 30, 0, 1e-6, 5},
+		{"very heavy tail", 3, 10, 1e-6, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			k := threshold(tt.mu, tt.phi, tt.a, tt.minK)
+			k := threshold(tt.mu, tt.a, tt.alpha, tt.minK)
 			if k < tt.minK {
 				t.Fatalf("got %d, below the minimum %d", k, tt.minK)
 			}
-			if p := tailP(k, tt.mu, tt.phi); p >= tt.a {
-				t.Errorf("tail at threshold %d is %g, want < %g", k, p, tt.a)
+			if p := tailP(k, tt.mu, tt.a); p >= tt.alpha {
+				t.Errorf("tail at threshold %d is %g, want < %g", k, p, tt.alpha)
 			}
 			if k > tt.minK {
-				if p := tailP(k-1, tt.mu, tt.phi); p < tt.a {
+				if p := tailP(k-1, tt.mu, tt.a); p < tt.alpha {
 					t.Errorf("threshold %d is not the smallest: tail at %d is %g", k, k-1, p)
 				}
 			}
