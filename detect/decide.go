@@ -121,8 +121,10 @@ type Tracker struct {
 	// Suspect buckets in a row were elevated and not learnt.
 	Suspect int
 	// Zeros buckets in a row were empty; a run of them that the baseline makes
-	// improbable is a gap in the data (a source or a collector down), not learnt.
-	Zeros int
+	// improbable (log-probability ZerosLogP) is a gap in the data (a source or
+	// a collector down), not learnt.
+	Zeros     int
+	ZerosLogP float64
 	// ResolvedAt is the bucket the last episode ended at (0: never), so a
 	// re-flare soon after is the same episode; WasAlarmed says it was an incident.
 	ResolvedAt int64
@@ -598,13 +600,13 @@ func (t *Tracker) suspect(b int64, w int, a float64) bool {
 }
 
 // gap says bucket count c continues a run of empty buckets that the baseline
-// makes improbable (below 1e-3, as if independent): a gap in the data, such as
-// a source or collector that is down, is not a quiet spell to learn, or the
-// return of normal traffic would look like a burst. A run longer than
-// AdoptAfter is learnt: the stream has really gone quiet.
+// makes improbable (below 1e-3, each bucket judged by the baseline of its time):
+// a gap in the data, such as a source or collector that is down, is not a quiet
+// spell to learn, or the return of normal traffic would look like a burst. A run
+// longer than AdoptAfter is learnt: the stream has really gone quiet.
 func (t *Tracker) gap(c int32) bool {
 	if c != 0 {
-		t.Zeros = 0
+		t.Zeros, t.ZerosLogP = 0, 0
 		return false
 	}
 	t.Zeros++
@@ -612,11 +614,12 @@ func (t *Tracker) gap(c int32) bool {
 		return false
 	}
 	a, mu := t.disp[0], t.lambda
-	logP0 := -mu // log P(X = 0): Poisson, or negative binomial with a > 0
-	if a > 1e-9 {
-		logP0 = -math.Log1p(a*mu) / a
+	if a > 1e-9 { // log P(X = 0), negative binomial
+		t.ZerosLogP -= math.Log1p(a*mu) / a
+	} else {
+		t.ZerosLogP -= mu
 	}
-	return float64(t.Zeros)*logP0 < math.Log(1e-3)
+	return t.ZerosLogP < math.Log(1e-3)
 }
 
 // learn folds one clipped count v of bucket b into the seasonal shape and level.

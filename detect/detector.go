@@ -568,12 +568,15 @@ func (d *Detector) resolve(sv *service, at, final int64) {
 
 // reopen reopens the service's last incident when a burst comes within
 // ReopenWithin of its resolution: one episode is one incident, however often it
-// flares. The signal that fired takes over the lifecycle; a burst elsewhere than
-// the incident's region makes it global.
+// flares. A regional incident reopens on a burst in its country or a global one
+// (which makes it global); the signal that fired takes over the lifecycle.
 func (d *Detector) reopen(sv *service, s *signal, region string, b int64, t time.Time) bool {
 	last := sv.Last
 	if last == nil || b-sv.LastResolved > int64(d.cfg.ReopenWithin/minute) {
 		return false
+	}
+	if last.I.Region != "" && region != "" && region != last.I.Region {
+		return false // another country's burst is not this incident flaring again
 	}
 	sv.Inc, sv.Last = last, nil
 	s.T.open(b)
