@@ -125,6 +125,9 @@ type Tracker struct {
 	// a collector down), not learnt.
 	Zeros     int
 	ZerosLogP float64
+	// Held are the forecast errors of the suspect buckets, learnt if the spell
+	// passes without a burst.
+	Held []Held
 	// ResolvedAt is the bucket the last episode ended at (0: never), so a
 	// re-flare soon after is the same episode; WasAlarmed says it was an incident.
 	ResolvedAt int64
@@ -396,6 +399,7 @@ func (t *Tracker) startEpisode(b int64, dec Decision) {
 		onset = b - i
 	}
 	t.Open, t.Alarmed, t.OpenedAt, t.Onset, t.QuietRun, t.Peak, t.Excess, t.Dec = true, false, b, onset, 0, 0, 0, dec
+	t.Held = t.Held[:0] // the spell before it was the burst coming, not noise
 	if t.ResolvedAt > 0 && b-t.ResolvedAt <= t.p.reopen && len(t.Past) > 0 {
 		last := t.Past[len(t.Past)-1]
 		t.Past = t.Past[:len(t.Past)-1]
@@ -559,14 +563,18 @@ func (t *Tracker) learnBucket(b int64, c int32) {
 	if t.gap(c) {
 		return
 	}
+	errs := t.windowErrors(b, mu)
 	// A window already half as high again as expected, and elevated at the 1%
 	// level, is suspect: do not learn it, so a slowly building outage cannot
-	// teach the baseline to expect it, nor widen its spread. After maxSuspect
-	// buckets in a row it is the new normal, and learnt. A baseline that has
-	// seen few complaints yet is still finding the level: it holds nothing back.
+	// teach the baseline to expect it. Its forecast errors wait: if the spell
+	// ends without a burst it was the stream's own noise, and they teach the
+	// spread then. After maxSuspect buckets in a row it is the new normal, and
+	// learnt. A baseline that has seen few complaints yet is still finding the
+	// level: it holds nothing back.
 	settled := t.Base.Events >= settledEvents
 	if settled && t.Suspect < p.maxSuspect && (t.suspect(b, p.short, t.disp[1]) || t.suspect(b, p.long, t.disp[2])) {
 		t.Suspect++
+		t.Held = append(t.Held, errs)
 		return
 	}
 	if t.Suspect < p.maxSuspect {
@@ -574,14 +582,11 @@ func (t *Tracker) learnBucket(b int64, c int32) {
 	} else if float64(c) <= mu {
 		t.Suspect = 0 // the adopted level is reached: hold back bursts again
 	}
-	// The forecast errors of the windows ending here teach the dispersion, once
-	// the level is past its first hour (its first forecasts are guesses).
-	if t.Base.N >= int64(max(p.perHour, int(p.warm))) {
-		ws := [3]int{1, p.short, p.long}
-		for i, w := range ws {
-			t.Base.Disp[i].learn(float64(t.sum(b, w)), mu*float64(w), t.disp[i], p.ewDisp, p.winsor)
-		}
+	for _, h := range t.Held {
+		t.learnErrors(h)
 	}
+	t.Held = t.Held[:0]
+	t.learnErrors(errs)
 	// Once settled, clip, so a bump below the alarm threshold does not teach the
 	// baseline to expect the next one.
 	v := float64(c)
@@ -590,6 +595,32 @@ func (t *Tracker) learnBucket(b int64, c int32) {
 	}
 	t.Base.learn(t, b, v)
 	t.thrOK = false
+}
+
+// Held is the forecast error of the windows of one bucket, for the spread.
+type Held struct {
+	Obs, Mu [3]float32
+}
+
+// windowErrors is what the windows of one bucket, the short and the long window
+// ending at bucket b held against what was expected.
+func (t *Tracker) windowErrors(b int64, mu float64) Held {
+	var h Held
+	for i, w := range [3]int{1, t.p.short, t.p.long} {
+		h.Obs[i], h.Mu[i] = float32(t.sum(b, w)), float32(mu*float64(w))
+	}
+	return h
+}
+
+// learnErrors teaches the spread one bucket's forecast errors, once the level is
+// past its first hour (its first forecasts are guesses).
+func (t *Tracker) learnErrors(h Held) {
+	if t.Base.N < int64(max(t.p.perHour, int(t.p.warm))) {
+		return
+	}
+	for i := range h.Obs {
+		t.Base.Disp[i].learn(float64(h.Obs[i]), float64(h.Mu[i]), t.disp[i], t.p.ewDisp, t.p.winsor)
+	}
 }
 
 // suspect says the window of w buckets ending at b is elevated: half as high
