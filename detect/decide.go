@@ -261,8 +261,13 @@ func (t *Tracker) add(b int64, n int32) {
 }
 
 func (t *Tracker) clock(b int64) (hour, weekday int) {
-	u := time.Unix(0, b*int64(t.p.bucket)).UTC()
-	return u.Hour(), int(u.Weekday())
+	sec := b * int64(t.p.bucket/time.Second)
+	if sec < 0 || t.p.bucket%time.Second != 0 {
+		u := time.Unix(0, b*int64(t.p.bucket)).UTC()
+		return u.Hour(), int(u.Weekday())
+	}
+	day := sec / 86400
+	return int(sec % 86400 / 3600), int((day + 4) % 7) // 1 January 1970 was a Thursday
 }
 
 // hod is the expected count per bucket at an hour of day before the weekday and
@@ -522,7 +527,7 @@ func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	t.Age++
 	c := t.count(b)
 	if !t.Open {
-		if learn {
+		if learn && !t.dormant(b, c) {
 			t.learnBucket(b, c)
 		}
 		return 0, false
@@ -553,6 +558,18 @@ func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	alarmed := t.Alarmed
 	t.endEpisode(t.QuietStart)
 	return t.QuietStart, alarmed
+}
+
+// dormant says bucket b teaches nothing worth the work: it is empty, so is the
+// long window before it, and the expectation is already at the floor (a quiet
+// service among thousands). Such a bucket only counts as history; once an hour a
+// dormant signal still learns one, so its profile follows the day.
+func (t *Tracker) dormant(b int64, c int32) bool {
+	if c != 0 || t.lambda > t.p.floor || b%int64(t.p.perHour) == 0 || t.Base.N < t.p.warm || t.sum(b, t.p.long) != 0 {
+		return false
+	}
+	t.Base.N++
+	return true
 }
 
 // learnBucket folds the final count c of bucket b into the baseline.

@@ -29,8 +29,8 @@ type Detector struct {
 
 	alerts []downwatch.Alert
 	series []downwatch.SeriesPoint
-	opened []string // ids opened since the last Drain, for linking related incidents
-	order  []string // Keys in sorted order, so output order never depends on map order
+	opened []string  // ids opened since the last Drain, for linking related incidents
+	order  []*signal // signals in key order, so output order never depends on map order
 }
 
 // state is everything a checkpoint holds.
@@ -54,6 +54,9 @@ type signal struct {
 	// Texts maps the hash of a long text to the minute it was first counted: the
 	// same long text from many accounts (copy-paste, bots) counts once.
 	Texts map[uint64]int64
+
+	key string   // Keys' key of this signal
+	sv  *service // the service it belongs to
 }
 
 type service struct {
@@ -104,7 +107,7 @@ func (d *Detector) signal(svc, country string) *signal {
 	}
 	s, ok := d.st.Keys[key]
 	if !ok {
-		s = &signal{Service: svc, Country: country, Seen: map[uint64]int64{}, Texts: map[uint64]int64{}}
+		s = &signal{Service: svc, Country: country, Seen: map[uint64]int64{}, Texts: map[uint64]int64{}, key: key, sv: d.service(svc)}
 		s.T.init(d.paramsFor(svc))
 		// Nobody complained about this service since the detector started: that
 		// silence is history too (zeros), so a first burst is judged at once
@@ -118,12 +121,12 @@ func (d *Detector) signal(svc, country string) *signal {
 	return s
 }
 
-func (d *Detector) sortedKeys() []string {
+func (d *Detector) sortedSignals() []*signal {
 	if d.order == nil {
-		for k := range d.st.Keys {
-			d.order = append(d.order, k)
+		keys := slices.Sorted(maps.Keys(d.st.Keys))
+		for _, k := range keys {
+			d.order = append(d.order, d.st.Keys[k])
 		}
-		slices.Sort(d.order)
 	}
 	return d.order
 }
@@ -505,15 +508,10 @@ func pickSample(i *downwatch.Incident, p *downwatch.Post) {
 }
 
 func (d *Detector) closeMinute(b int64) {
-	for _, key := range d.sortedKeys() {
-		s := d.st.Keys[key]
-		sv := d.st.Svcs[s.Service]
-		var inc *incident
-		if sv != nil {
-			inc = sv.Inc
-		}
+	for _, s := range d.sortedSignals() {
+		sv, inc := s.sv, s.sv.Inc
 		at, resolved := s.T.close(b, inc == nil)
-		if inc != nil && inc.Owner == key {
+		if inc != nil && inc.Owner == s.key {
 			if resolved {
 				d.resolve(sv, at, b)
 			} else if peak := float64(s.T.Peak) / s.T.p.perMin; peak > inc.I.PeakPerMin {
@@ -531,7 +529,7 @@ func (d *Detector) closeMinute(b int64) {
 		}
 		// Forget authors and texts that left the long window.
 		win := int64(s.T.p.long)
-		if b%5 == 0 {
+		if b%5 == 0 && len(s.Seen)+len(s.Texts) > 0 {
 			for a, last := range s.Seen {
 				if last <= b-win {
 					delete(s.Seen, a)
@@ -680,8 +678,16 @@ func (d *Detector) Restore(b []byte) error {
 	if st.Svcs == nil {
 		st.Svcs = map[string]*service{}
 	}
-	for _, s := range st.Keys {
+	if st.Svcs == nil {
+		st.Svcs = map[string]*service{}
+	}
+	for key, s := range st.Keys {
 		s.T.init(d.paramsFor(s.Service))
+		s.key = key
+		if s.sv = st.Svcs[s.Service]; s.sv == nil {
+			s.sv = &service{}
+			st.Svcs[s.Service] = s.sv
+		}
 		if s.Seen == nil {
 			s.Seen = map[uint64]int64{}
 		}

@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"testing"
+	"time"
 )
 
 // Reference values by direct summation of the Poisson pmf tail, sum_{i>=k} e^-mu mu^i/i!
@@ -83,5 +84,26 @@ func TestThreshold(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The tracker's hour and weekday arithmetic agrees with the time package.
+func TestTrackerClock(t *testing.T) {
+	for _, bucket := range []time.Duration{time.Minute, 5 * time.Minute, time.Hour, 90 * time.Second} {
+		var tr Tracker
+		tr.init(params{bucket: bucket})
+		for _, at := range []time.Time{
+			time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC),
+			time.Date(2015, 3, 1, 23, 59, 0, 0, time.UTC),
+			time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
+			time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC),
+		} {
+			b := at.UnixNano() / int64(bucket)
+			u := time.Unix(0, b*int64(bucket)).UTC()
+			h, d := tr.clock(b)
+			if h != u.Hour() || d != int(u.Weekday()) {
+				t.Errorf("bucket %v at %v: got hour %d weekday %d, want %d %d", bucket, u, h, d, u.Hour(), int(u.Weekday()))
+			}
+		}
 	}
 }
