@@ -107,7 +107,7 @@ func Backtest(rows []SeriesRow, bucket time.Duration, cfg Config) ([]SeriesRow, 
 	if bucket <= 0 {
 		bucket = Spacing(rows)
 	}
-	var t Tracker
+	var t tracker
 	t.init(newParams(&cfg, bucket, ""))
 	var opened []SeriesRow
 	cur := rows[0].At.UnixNano() / int64(bucket)
@@ -117,7 +117,7 @@ func Backtest(rows []SeriesRow, bucket time.Duration, cfg Config) ([]SeriesRow, 
 		// in between are final with a count of zero.
 		for ; cur < b; cur++ {
 			if b-cur > 100000 { // a gap of more than 100000 buckets: start over
-				t = Tracker{}
+				t = tracker{}
 				t.init(newParams(&cfg, bucket, ""))
 				cur = b
 				break

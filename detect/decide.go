@@ -7,11 +7,11 @@ import (
 	"time"
 )
 
-// ringSize is how many buckets a Tracker remembers: the long window plus the
+// ringSize is how many buckets a tracker remembers: the long window plus the
 // look-back used to estimate an outage's onset.
 const ringSize = 64
 
-// Baseline is what a signal normally looks like, learnt from its own history:
+// baseline is what a signal normally looks like, learnt from its own history:
 //
 //   - a seasonal shape: a level per UTC hour of day (memory ProfileMemory) and a
 //     factor per day of the week (memory WeekMemory), so a quiet night, a busy
@@ -22,8 +22,8 @@ const ringSize = 64
 //   - the spread of its forecast errors, per window size, as the a of a negative
 //     binomial variance mu + a·mu² (memory DispersionMemory).
 //
-// Fields are exported for checkpoints.
-type Baseline struct {
+// checkpoint.go encodes it.
+type baseline struct {
 	N      int64   // buckets learnt
 	Events float64 // complaints learnt
 
@@ -41,18 +41,18 @@ type Baseline struct {
 	WN         [7]int32
 	// Disp is the forecast-error spread for windows of one bucket, the short
 	// window and the long window.
-	Disp [3]Spread
+	Disp [3]spread
 }
 
-// Spread estimates the a of a variance mu + a·mu² from forecast errors e of
+// spread estimates the a of a variance mu + a·mu² from forecast errors e of
 // window sums with expectation mu, by moments: a = E[e² - mu] / E[mu²].
-type Spread struct {
+type spread struct {
 	Num, Den float64
 	N        int64
 }
 
 // a is the estimate, shrunk towards the prior a0 while few windows were seen.
-func (s *Spread) a(a0 float64, n0 float64) float64 {
+func (s *spread) a(a0 float64, n0 float64) float64 {
 	est := 0.0
 	if s.Den > 0 {
 		est = max(0, s.Num/s.Den)
@@ -64,7 +64,7 @@ func (s *Spread) a(a0 float64, n0 float64) float64 {
 // learn folds one window's forecast error in. The squared error is capped at
 // winsor² variances, so one freak window moves the estimate by a bounded amount,
 // while tails that keep coming (a bursty stream) still widen it.
-func (s *Spread) learn(obs, mu, a, w, winsor float64) {
+func (s *spread) learn(obs, mu, a, w, winsor float64) {
 	if mu <= 0 {
 		return
 	}
@@ -76,15 +76,15 @@ func (s *Spread) learn(obs, mu, a, w, winsor float64) {
 	s.N++
 }
 
-// Episode is one past burst of a stream: when it ended and how big it was (its
+// episode is one past burst of a stream: when it ended and how big it was (its
 // excess in minutes of baseline).
-type Episode struct {
+type episode struct {
 	At     int64
 	Excess float32
 }
 
-// Decision is the evidence of one burst decision, in buckets.
-type Decision struct {
+// decision is the evidence of one burst decision, in buckets.
+type decision struct {
 	Reopen   bool    // a re-flare of the incident that ended last
 	Window   int     // buckets
 	Observed int     // authors in the window
@@ -94,13 +94,13 @@ type Decision struct {
 	Phi      float64 // variance over mean of the window count
 }
 
-// Tracker is one signal (a service, or a service in one country): counts per time
+// tracker is one signal (a service, or a service in one country): counts per time
 // bucket, its baseline, the burst decision and the open/quiet state that gives the
-// lifecycle its hysteresis. Fields are exported for checkpoints.
-type Tracker struct {
-	Counts [ringSize]int32
-	Starts [ringSize]int64 // bucket index held by each slot
-	Base   Baseline
+// lifecycle its hysteresis. checkpoint.go encodes it.
+type tracker struct {
+	Counts [ringSize]int32 // by bucket & (ringSize-1), for buckets Head-ringSize+1..Head
+	Head   int64
+	Base   baseline
 	// Open: a burst episode is under way (significant and large) since Onset;
 	// Alarmed: it is also rare for this stream, and an incident follows it.
 	Open, Alarmed bool
@@ -110,10 +110,10 @@ type Tracker struct {
 	// Excess is the episode's complaints above the baseline so far, in minutes of
 	// baseline (a 10-minute burst at 5 times the baseline is 40).
 	Excess float64
-	Dec    Decision
+	Dec    decision
 	// Past holds the stream's recent episodes, alarmed or not (one entry per
 	// episode), for the rarity test.
-	Past []Episode
+	Past []episode
 	Peak int32
 	// QuietRun buckets in a row have been quiet since QuietStart.
 	QuietRun   int
@@ -127,7 +127,7 @@ type Tracker struct {
 	ZerosLogP float64
 	// Held are the forecast errors of the suspect buckets, learnt if the spell
 	// passes without a burst.
-	Held []Held
+	Held []held
 	// ResolvedAt is the bucket the last episode ended at (0: never), so a
 	// re-flare soon after is the same episode; WasAlarmed says it was an incident.
 	ResolvedAt int64
@@ -136,7 +136,7 @@ type Tracker struct {
 	// exposure.
 	Age int64
 
-	p params
+	p *params
 	// tests is how many signals of one service are tested side by side (its
 	// countries): each needs that many times the evidence (Bonferroni), or a
 	// service followed in 30 countries would burst somewhere every day.
@@ -168,7 +168,7 @@ type params struct {
 	ewHod      float64
 	ewWeek     float64
 	ewDisp     float64
-	// rareEvery and episodeMemory, in buckets: see Tracker.rare.
+	// rareEvery and episodeMemory, in buckets: see tracker.rare.
 	rareEvery     float64
 	episodeMemory float64
 	floor         float64 // per bucket
@@ -185,7 +185,7 @@ type params struct {
 // after n updates.
 func halfLifeWeight(n float64) float64 { return 1 - math.Exp2(-1/math.Max(1, n)) }
 
-func newParams(c *Config, bucket time.Duration, service string) params {
+func newParams(c *Config, bucket time.Duration, service string) *params {
 	n := func(d time.Duration, min int) int {
 		k := int(math.Round(float64(d) / float64(bucket)))
 		if k < min {
@@ -194,7 +194,7 @@ func newParams(c *Config, bucket time.Duration, service string) params {
 		return k
 	}
 	alpha, minK := c.forService(service)
-	p := params{
+	p := &params{
 		bucket:     bucket,
 		perMin:     bucket.Minutes(),
 		short:      n(c.ShortWindow, 1),
@@ -230,37 +230,41 @@ func newParams(c *Config, bucket time.Duration, service string) params {
 	return p
 }
 
-func (t *Tracker) init(p params) { t.p = p; t.thrOK = false }
+func (t *tracker) init(p *params) { t.p = p; t.thrOK = false }
 
 // share says the signal is one of n tested side by side.
-func (t *Tracker) share(n int) {
+func (t *tracker) share(n int) {
 	if t.tests != n {
 		t.tests, t.thrOK = n, false
 	}
 }
 
-func (t *Tracker) count(b int64) int32 {
-	s := b & (ringSize - 1)
-	if t.Starts[s] == b {
-		return t.Counts[s]
+func (t *tracker) count(b int64) int32 {
+	if b > t.Head || b <= t.Head-ringSize {
+		return 0
 	}
-	return 0
+	return t.Counts[b&(ringSize-1)]
 }
 
 // add counts n more in bucket b.
-func (t *Tracker) add(b int64, n int32) {
-	s := b & (ringSize - 1)
-	if t.Starts[s] != b {
-		if t.Starts[s] > b {
-			return // older than the ring remembers
+func (t *tracker) add(b int64, n int32) {
+	switch {
+	case b <= t.Head-ringSize:
+		return // older than the ring remembers
+	case b > t.Head:
+		if b-t.Head >= ringSize {
+			clear(t.Counts[:])
+		} else {
+			for x := t.Head + 1; x <= b; x++ {
+				t.Counts[x&(ringSize-1)] = 0
+			}
 		}
-		t.Starts[s] = b
-		t.Counts[s] = 0
+		t.Head = b
 	}
-	t.Counts[s] += n
+	t.Counts[b&(ringSize-1)] += n
 }
 
-func (t *Tracker) clock(b int64) (hour, weekday int) {
+func (t *tracker) clock(b int64) (hour, weekday int) {
 	sec := b * int64(t.p.bucket/time.Second)
 	if sec < 0 || t.p.bucket%time.Second != 0 {
 		u := time.Unix(0, b*int64(t.p.bucket)).UTC()
@@ -273,13 +277,13 @@ func (t *Tracker) clock(b int64) (hour, weekday int) {
 // hod is the expected count per bucket at an hour of day before the weekday and
 // the short-term level: the hour's own level, shrunk towards the long-run mean
 // while the hour has been seen for less than an hour or so.
-func (b *Baseline) hod(h int, n0 float64) float64 {
+func (b *baseline) hod(h int, n0 float64) float64 {
 	n := float64(b.HodN[h])
 	return (n*b.Hod[h] + n0*b.Mean) / (n + n0)
 }
 
 // week is the weekday factor, shrunk towards 1 until the day was seen for a day.
-func (b *Baseline) week(d int, n0 float64) float64 {
+func (b *baseline) week(d int, n0 float64) float64 {
 	if b.WDen[d] <= 0 {
 		return 1
 	}
@@ -288,7 +292,7 @@ func (b *Baseline) week(d int, n0 float64) float64 {
 }
 
 // rates sets the expected count per bucket and the dispersion at bucket b.
-func (t *Tracker) rates(b int64) {
+func (t *tracker) rates(b int64) {
 	h, d := t.clock(b)
 	bs := &t.Base
 	season := bs.hod(h, float64(t.p.perHour)) * bs.week(d, float64(t.p.perDay))
@@ -312,7 +316,7 @@ func (t *Tracker) rates(b int64) {
 
 // thresholds computes, once per bucket and after each change of the baseline, the
 // smallest window counts that are a burst, so the per-post check is two compares.
-func (t *Tracker) thresholds(b int64) {
+func (t *tracker) thresholds(b int64) {
 	if t.thrOK && t.thrAt == b {
 		return
 	}
@@ -327,12 +331,12 @@ func (t *Tracker) thresholds(b int64) {
 // improbable under the baseline (tail probability below alpha with the window's
 // own dispersion) and large against it (at least minRatio times the expected
 // count), and never fewer than minK authors.
-func (t *Tracker) burstAt(w int, a float64) int {
+func (t *tracker) burstAt(w int, a float64) int {
 	mu := t.lambda * float64(w)
 	return max(threshold(mu, a, t.p.alpha/float64(max(1, t.tests)), t.p.minK), int(math.Ceil(t.p.minRatio*mu)))
 }
 
-func (t *Tracker) sum(b int64, n int) int {
+func (t *tracker) sum(b int64, n int) int {
 	s := 0
 	for i := int64(0); i < int64(n); i++ {
 		s += int(t.count(b - i))
@@ -345,14 +349,14 @@ func (t *Tracker) sum(b int64, n int) int {
 // significant and large opens a burst episode; the episode raises an incident as
 // soon as it is also rare for this stream (see rare), which may be at once or
 // once it has grown. A re-flare soon after an incident ended raises it again.
-func (t *Tracker) burst(b int64) (Decision, bool) {
+func (t *tracker) burst(b int64) (decision, bool) {
 	if t.Base.N < t.p.warm {
-		return Decision{}, false
+		return decision{}, false
 	}
 	if !t.Open {
 		dec, ok := t.significant(b)
 		if !ok {
-			return Decision{}, false
+			return decision{}, false
 		}
 		t.startEpisode(b, dec)
 		if t.Alarmed {
@@ -360,14 +364,14 @@ func (t *Tracker) burst(b int64) (Decision, bool) {
 		}
 	}
 	if t.Alarmed || !t.rare(b) {
-		return Decision{}, false
+		return decision{}, false
 	}
 	t.Alarmed = true
 	return t.Dec, true
 }
 
 // significant tests the short and the long window ending at bucket b.
-func (t *Tracker) significant(b int64) (Decision, bool) {
+func (t *tracker) significant(b int64) (decision, bool) {
 	t.thresholds(b)
 	if s := t.sum(b, t.p.short); s >= t.thrS {
 		return t.decision(t.p.short, s, t.disp[1]), true
@@ -375,11 +379,11 @@ func (t *Tracker) significant(b int64) (Decision, bool) {
 	if s := t.sum(b, t.p.long); s >= t.thrL {
 		return t.decision(t.p.long, s, t.disp[2]), true
 	}
-	return Decision{}, false
+	return decision{}, false
 }
 
 // up says the signal is significant and large at bucket b right now.
-func (t *Tracker) up(b int64) bool {
+func (t *tracker) up(b int64) bool {
 	if t.Base.N < t.p.warm {
 		return false
 	}
@@ -387,15 +391,15 @@ func (t *Tracker) up(b int64) bool {
 	return ok
 }
 
-func (t *Tracker) decision(w, s int, a float64) Decision {
+func (t *tracker) decision(w, s int, a float64) decision {
 	mu := t.lambda * float64(w)
-	return Decision{Window: w, Observed: s, Expected: mu, P: tailP(s, mu, a), PerMin: t.lambda / t.p.perMin, Phi: 1 + a*mu}
+	return decision{Window: w, Observed: s, Expected: mu, P: tailP(s, mu, a), PerMin: t.lambda / t.p.perMin, Phi: 1 + a*mu}
 }
 
 // startEpisode opens a burst episode at bucket b, with its onset walked back over
 // the elevated buckets before it. Within ReopenWithin of the last episode's end
 // it continues that episode instead (its size, and its incident if it had one).
-func (t *Tracker) startEpisode(b int64, dec Decision) {
+func (t *tracker) startEpisode(b int64, dec decision) {
 	onset := b
 	for i := int64(1); i < ringSize-2; i++ {
 		if !t.elevated(t.count(b - i)) {
@@ -419,7 +423,7 @@ func (t *Tracker) startEpisode(b int64, dec Decision) {
 }
 
 // excess is a bucket's count above the baseline in minutes of baseline.
-func (t *Tracker) excess(c int32) float64 {
+func (t *tracker) excess(c int32) float64 {
 	return max(0, float64(c)-t.lambda) / t.lambda * t.p.perMin
 }
 
@@ -433,7 +437,7 @@ func (t *Tracker) excess(c int32) float64 {
 // are few); recent episodes weigh more (half-life EpisodeMemory). A stream that
 // has not burst alarms on its first burst; a second burst alarms at once too; a
 // stream that bursts every day alarms only on a burst far bigger than its usual.
-func (t *Tracker) rare(b int64) bool {
+func (t *tracker) rare(b int64) bool {
 	if len(t.Past) == 0 {
 		return true
 	}
@@ -465,7 +469,7 @@ func (t *Tracker) rare(b int64) bool {
 }
 
 // medianPast is the weighted median size of the past episodes.
-func (t *Tracker) medianPast(ws []float64, total float64) float64 {
+func (t *tracker) medianPast(ws []float64, total float64) float64 {
 	idx := make([]int, len(ws))
 	for i := range idx {
 		idx[i] = i
@@ -482,11 +486,11 @@ func (t *Tracker) medianPast(ws []float64, total float64) float64 {
 }
 
 // endEpisode records the episode that ended at bucket b.
-func (t *Tracker) endEpisode(b int64) {
+func (t *tracker) endEpisode(b int64) {
 	if len(t.Past) >= maxPast {
 		t.Past = append(t.Past[:0], t.Past[1:]...)
 	}
-	t.Past = append(t.Past, Episode{At: b, Excess: float32(t.Excess)})
+	t.Past = append(t.Past, episode{At: b, Excess: float32(t.Excess)})
 	t.ResolvedAt, t.WasAlarmed = b, t.Alarmed
 	t.Open, t.Alarmed, t.QuietRun = false, false, 0
 	t.thrOK = false
@@ -497,7 +501,7 @@ const maxPast = 32
 
 // elevated says a single bucket stands out from the baseline (about two standard
 // deviations); it is used to walk back to an outage's onset.
-func (t *Tracker) elevated(c int32) bool {
+func (t *tracker) elevated(c int32) bool {
 	l := t.lambda
 	return float64(c) > l+2*math.Sqrt(l+t.disp[0]*l*l) && c >= 1
 }
@@ -505,10 +509,10 @@ func (t *Tracker) elevated(c int32) bool {
 // open makes the signal's episode at bucket b an incident (opening the episode
 // first if none is under way, for a signal that takes over an incident) and
 // returns its onset bucket.
-func (t *Tracker) open(b int64) int64 {
+func (t *tracker) open(b int64) int64 {
 	if !t.Open {
 		t.thresholds(b)
-		t.startEpisode(b, Decision{})
+		t.startEpisode(b, decision{})
 	}
 	t.Alarmed = true
 	for i := t.Onset; i <= b; i++ {
@@ -523,7 +527,7 @@ func (t *Tracker) open(b int64) int64 {
 // episode that was an incident, with its first quiet bucket. Buckets inside an
 // episode are not learnt, unless it has lasted AdoptAfter: a level that stays up
 // that long is a new normal, and learning it lets the episode end.
-func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
+func (t *tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	t.Age++
 	c := t.count(b)
 	if !t.Open {
@@ -564,7 +568,7 @@ func (t *Tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 // long window before it, and the expectation is already at the floor (a quiet
 // service among thousands). Such a bucket only counts as history; once an hour a
 // dormant signal still learns one, so its profile follows the day.
-func (t *Tracker) dormant(b int64, c int32) bool {
+func (t *tracker) dormant(b int64, c int32) bool {
 	if c != 0 || t.lambda > t.p.floor || b%int64(t.p.perHour) == 0 || t.Base.N < t.p.warm || t.sum(b, t.p.long) != 0 {
 		return false
 	}
@@ -573,9 +577,9 @@ func (t *Tracker) dormant(b int64, c int32) bool {
 }
 
 // learnBucket folds the final count c of bucket b into the baseline.
-func (t *Tracker) learnBucket(b int64, c int32) {
+func (t *tracker) learnBucket(b int64, c int32) {
 	t.rates(b)
-	p := &t.p
+	p := t.p
 	mu := t.lambda
 	if t.gap(c) {
 		return
@@ -614,15 +618,15 @@ func (t *Tracker) learnBucket(b int64, c int32) {
 	t.thrOK = false
 }
 
-// Held is the forecast error of the windows of one bucket, for the spread.
-type Held struct {
+// held is the forecast error of the windows of one bucket, for the spread.
+type held struct {
 	Obs, Mu [3]float32
 }
 
 // windowErrors is what the windows of one bucket, the short and the long window
 // ending at bucket b held against what was expected.
-func (t *Tracker) windowErrors(b int64, mu float64) Held {
-	var h Held
+func (t *tracker) windowErrors(b int64, mu float64) held {
+	var h held
 	for i, w := range [3]int{1, t.p.short, t.p.long} {
 		h.Obs[i], h.Mu[i] = float32(t.sum(b, w)), float32(mu*float64(w))
 	}
@@ -631,7 +635,7 @@ func (t *Tracker) windowErrors(b int64, mu float64) Held {
 
 // learnErrors teaches the spread one bucket's forecast errors, once the level is
 // past its first hour (its first forecasts are guesses).
-func (t *Tracker) learnErrors(h Held) {
+func (t *tracker) learnErrors(h held) {
 	if t.Base.N < int64(max(t.p.perHour, int(t.p.warm))) {
 		return
 	}
@@ -642,7 +646,7 @@ func (t *Tracker) learnErrors(h Held) {
 
 // suspect says the window of w buckets ending at b is elevated: half as high
 // again as expected and improbable at the 1% level.
-func (t *Tracker) suspect(b int64, w int, a float64) bool {
+func (t *tracker) suspect(b int64, w int, a float64) bool {
 	n, m := t.sum(b, w), t.lambda*float64(w)
 	return float64(n) > 1.5*m && tailP(n, m, a) < 0.01
 }
@@ -652,7 +656,7 @@ func (t *Tracker) suspect(b int64, w int, a float64) bool {
 // a gap in the data, such as a source or collector that is down, is not a quiet
 // spell to learn, or the return of normal traffic would look like a burst. A run
 // longer than AdoptAfter is learnt: the stream has really gone quiet.
-func (t *Tracker) gap(c int32) bool {
+func (t *tracker) gap(c int32) bool {
 	if c != 0 {
 		t.Zeros, t.ZerosLogP = 0, 0
 		return false
@@ -671,8 +675,8 @@ func (t *Tracker) gap(c int32) bool {
 }
 
 // learn folds one clipped count v of bucket b into the seasonal shape and level.
-func (bs *Baseline) learn(t *Tracker, b int64, v float64) {
-	p := &t.p
+func (bs *baseline) learn(t *tracker, b int64, v float64) {
+	p := t.p
 	h, d := t.clock(b)
 	wk := bs.week(d, float64(p.perDay))
 	hod := bs.hod(h, float64(p.perHour))

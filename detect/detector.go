@@ -24,7 +24,7 @@ const minute = time.Minute
 // countries, not by posts. It is not safe for concurrent use: one per partition.
 type Detector struct {
 	cfg    Config
-	params map[string]params
+	params map[string]*params
 	st     state
 
 	alerts []downwatch.Alert
@@ -47,7 +47,7 @@ type state struct {
 type signal struct {
 	Service string
 	Country string
-	T       Tracker
+	T       tracker
 	// Seen maps an author hash to the minute the author was last counted: an author
 	// counts once per long window, so one account posting a hundred times is one.
 	Seen map[uint64]int64
@@ -88,10 +88,10 @@ func New(cfg Config) (*Detector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Detector{cfg: cfg, params: map[string]params{}, st: state{Keys: map[string]*signal{}, Svcs: map[string]*service{}}}, nil
+	return &Detector{cfg: cfg, params: map[string]*params{}, st: state{Keys: map[string]*signal{}, Svcs: map[string]*service{}}}, nil
 }
 
-func (d *Detector) paramsFor(svc string) params {
+func (d *Detector) paramsFor(svc string) *params {
 	p, ok := d.params[svc]
 	if !ok {
 		p = newParams(&d.cfg, minute, svc)
@@ -222,10 +222,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	p := &m.Post
 	sv := d.service(m.Service)
 	if p.RepostOf == "" {
-		sv.Recent = append(sv.Recent, *p)
-		if len(sv.Recent) > 200 {
-			sv.Recent = slices.Delete(sv.Recent, 0, 100)
-		}
+		sv.remember(p, t)
 	}
 	if inc := sv.Inc; inc != nil && !t.Before(inc.I.StartedAt) {
 		d.recordPost(inc, p, m.Symptoms)
@@ -267,7 +264,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	if inc := sv.Inc; inc != nil && inc.I.Region != "" && b > sv.PromoteCheck && (globalFired || g.T.up(b)) {
 		sv.PromoteCheck = b
 		if _, ok := d.concentrated(sv, m.Service, b, otherPromote); !ok {
-			d.open(sv, g, "", b, t, Decision{})
+			d.open(sv, g, "", b, t, decision{})
 		}
 	}
 	if cCounted && sv.Inc == nil {
@@ -285,6 +282,27 @@ func (d *Detector) shareCountries(sv *service, svc string) {
 		}
 	}
 }
+
+// remember keeps a complaint among the service's recent ones, which an incident
+// opening soon after takes from its onset: at most maxRecent, none older than
+// the onset look-back (the ring of buckets).
+func (sv *service) remember(p *downwatch.Post, t time.Time) {
+	horizon := t.Add(-ringSize * minute)
+	drop := 0
+	for drop < len(sv.Recent) && sv.Recent[drop].CreatedAt.Before(horizon) {
+		drop++
+	}
+	if len(sv.Recent)-drop >= maxRecent {
+		drop = len(sv.Recent) - maxRecent/2
+	}
+	if drop > 0 {
+		sv.Recent = slices.Delete(sv.Recent, 0, drop)
+	}
+	sv.Recent = append(sv.Recent, *p)
+}
+
+// maxRecent bounds the recent complaints kept per service.
+const maxRecent = 200
 
 // A burst is regional when it is confined to one country: that country carries at
 // least half of the net excess over baseline across countries, normally carries at
@@ -357,7 +375,7 @@ func (s *signal) count(author, text uint64, long bool, b int64) bool {
 // global); with an incident already open for the service, it makes it global.
 // A regional incident found by the service's global signal follows that signal,
 // since the country's own signal sees only the posts that name a country.
-func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.Time, dec Decision) {
+func (d *Detector) open(sv *service, s *signal, region string, b int64, t time.Time, dec decision) {
 	if sv.Inc != nil { // a regional incident becomes global
 		inc := sv.Inc
 		inc.I.Region = ""

@@ -90,8 +90,8 @@ func TestThreshold(t *testing.T) {
 // The tracker's hour and weekday arithmetic agrees with the time package.
 func TestTrackerClock(t *testing.T) {
 	for _, bucket := range []time.Duration{time.Minute, 5 * time.Minute, time.Hour, 90 * time.Second} {
-		var tr Tracker
-		tr.init(params{bucket: bucket})
+		var tr tracker
+		tr.init(&params{bucket: bucket})
 		for _, at := range []time.Time{
 			time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC),
 			time.Date(2015, 3, 1, 23, 59, 0, 0, time.UTC),
