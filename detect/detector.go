@@ -1,9 +1,7 @@
 package detect
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/gob"
 	"fmt"
 	"maps"
 	"math"
@@ -285,9 +283,9 @@ func (d *Detector) shareCountries(sv *service, svc string) {
 
 // remember keeps a complaint among the service's recent ones, which an incident
 // opening soon after takes from its onset: at most maxRecent, none older than
-// the onset look-back (the ring of buckets).
+// recentFor.
 func (sv *service) remember(p *downwatch.Post, t time.Time) {
-	horizon := t.Add(-ringSize * minute)
+	horizon := t.Add(-recentFor)
 	drop := 0
 	for drop < len(sv.Recent) && sv.Recent[drop].CreatedAt.Before(horizon) {
 		drop++
@@ -301,8 +299,14 @@ func (sv *service) remember(p *downwatch.Post, t time.Time) {
 	sv.Recent = append(sv.Recent, *p)
 }
 
-// maxRecent bounds the recent complaints kept per service.
-const maxRecent = 200
+// maxRecent and recentFor bound the recent complaints kept per service: an
+// incident's statistics start from the posts of its onset when the onset is at
+// most recentFor before the alarm (nearly always), from the alarm's time
+// otherwise.
+const (
+	maxRecent = 100
+	recentFor = 30 * minute
+)
 
 // A burst is regional when it is confined to one country: that country carries at
 // least half of the net excess over baseline across countries, normally carries at
@@ -673,68 +677,6 @@ func (d *Detector) Active() []downwatch.Incident {
 	}
 	slices.SortFunc(out, func(a, b downwatch.Incident) int { return cmp.Compare(a.ID, b.ID) })
 	return out
-}
-
-// Snapshot encodes the detector's state for a checkpoint.
-func (d *Detector) Snapshot() ([]byte, error) {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&d.st); err != nil {
-		return nil, fmt.Errorf("detect: encode checkpoint: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// Restore replaces the detector's state with a snapshot.
-func (d *Detector) Restore(b []byte) error {
-	var st state
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&st); err != nil {
-		return fmt.Errorf("detect: decode checkpoint: %w", err)
-	}
-	if st.Keys == nil {
-		st.Keys = map[string]*signal{}
-	}
-	if st.Svcs == nil {
-		st.Svcs = map[string]*service{}
-	}
-	if st.Svcs == nil {
-		st.Svcs = map[string]*service{}
-	}
-	for key, s := range st.Keys {
-		s.T.init(d.paramsFor(s.Service))
-		s.key = key
-		if s.sv = st.Svcs[s.Service]; s.sv == nil {
-			s.sv = &service{}
-			st.Svcs[s.Service] = s.sv
-		}
-		if s.Seen == nil {
-			s.Seen = map[uint64]int64{}
-		}
-		if s.Texts == nil {
-			s.Texts = map[uint64]int64{}
-		}
-	}
-	for _, s := range st.Svcs {
-		if s.Inc != nil {
-			if s.Inc.Authors == nil && s.Inc.HLL == nil {
-				s.Inc.Authors = map[uint64]struct{}{}
-			}
-			if s.Inc.Symptoms == nil {
-				s.Inc.Symptoms = map[string]int{}
-			}
-			if s.Inc.I.Languages == nil {
-				s.Inc.I.Languages = map[string]int{}
-			}
-			if s.Inc.I.Countries == nil {
-				s.Inc.I.Countries = map[string]int{}
-			}
-		}
-	}
-	d.st = st
-	d.order = nil
-	for id, sv := range st.Svcs {
-		d.shareCountries(sv, id)
-	}
-	return nil
 }
 
 // hashString is FNV-1a 64: stable across processes, so checkpoints stay valid.

@@ -1,0 +1,173 @@
+package detect
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/downwatch/downwatch"
+)
+
+// richStream has what a checkpoint must carry: a regional and a global burst,
+// a re-flare, country signals, past episodes and a pending acknowledgement.
+func richStream() *stream {
+	var s stream
+	s.background("slack", t0, t0.Add(8*time.Hour), 20*time.Second)
+	s.background("discord", t0, t0.Add(8*time.Hour), 45*time.Second)
+	s.burst("slack", "US", t0.Add(3*time.Hour), t0.Add(3*time.Hour+30*time.Minute), 25)
+	s.burst("slack", "", t0.Add(3*time.Hour+50*time.Minute), t0.Add(4*time.Hour), 30)
+	s.burst("discord", "DE", t0.Add(5*time.Hour), t0.Add(5*time.Hour+20*time.Minute), 15)
+	ack := s.add("discord", downwatch.KindOfficial, "discord", "", "We're aware of connection issues", t0.Add(5*time.Hour+5*time.Minute))
+	ack.Ack = true
+	sortByTime(s.ms)
+	return &s
+}
+
+// A detector restored from a snapshot taken anywhere gives exactly the alerts of
+// one that never stopped, and equal states encode to equal bytes.
+func TestCheckpointRoundTrip(t *testing.T) {
+	s := richStream()
+	end := t0.Add(8 * time.Hour)
+	whole, _ := New(DefaultConfig())
+	for i := range s.ms {
+		whole.Handle(&s.ms[i])
+	}
+	whole.End(end)
+	want := jsonOf(whole.Drain().Alerts)
+	for _, frac := range []float64{0.2, 0.45, 0.5, 0.62, 0.9} {
+		cut := int(frac * float64(len(s.ms)))
+		a, _ := New(DefaultConfig())
+		for i := 0; i < cut; i++ {
+			a.Handle(&s.ms[i])
+		}
+		got := a.Drain().Alerts
+		snap, err := a.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := New(DefaultConfig())
+		if err := b.Restore(snap); err != nil {
+			t.Fatalf("cut %.2f: %v", frac, err)
+		}
+		again, _ := b.Snapshot()
+		if string(again) != string(snap) {
+			t.Errorf("cut %.2f: a restored detector encodes differently (%d vs %d bytes)", frac, len(again), len(snap))
+		}
+		for i := cut; i < len(s.ms); i++ {
+			b.Handle(&s.ms[i])
+		}
+		b.End(end)
+		got = append(got, b.Drain().Alerts...)
+		if g := jsonOf(got); g != want {
+			t.Errorf("cut %.2f: restored run differs from the uninterrupted one:\n got %s\nwant %s", frac, g, want)
+		}
+	}
+}
+
+// A checkpoint of the first release (gob of its internals, no version) still
+// restores: the open incident carries on and resolves.
+func TestCheckpointReadsFirstRelease(t *testing.T) {
+	b, err := os.ReadFile("testdata/checkpoint-v1.gob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(DefaultConfig())
+	if err := d.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	act := d.Active()
+	if len(act) != 1 || act[0].Service != "slack" {
+		t.Fatalf("active incidents after restore: %+v, want the open slack one", act)
+	}
+	d.End(t0.Add(6 * time.Hour))
+	var resolved bool
+	for _, a := range d.Drain().Alerts {
+		if a.Type == downwatch.AlertResolved && a.Incident.ID == act[0].ID {
+			resolved = true
+			if a.Incident.Revision <= act[0].Revision {
+				t.Errorf("revision %d after restore, want above %d", a.Incident.Revision, act[0].Revision)
+			}
+		}
+	}
+	if !resolved {
+		t.Errorf("the restored incident %s did not resolve", act[0].ID)
+	}
+}
+
+// A damaged checkpoint is an error that says so, never a panic or a half state.
+func TestCheckpointDamaged(t *testing.T) {
+	s := richStream()
+	a, _ := New(DefaultConfig())
+	for i := range s.ms[:len(s.ms)/2] {
+		a.Handle(&s.ms[i])
+	}
+	snap, _ := a.Snapshot()
+	cases := map[string][]byte{
+		"truncated":      snap[:len(snap)/2],
+		"trailing bytes": append(append([]byte{}, snap...), 1, 2, 3),
+		"future version": append([]byte(checkpointMagic), checkpointVersion+1),
+		"garbage":        []byte("not a checkpoint at all"),
+		"empty":          nil,
+	}
+	for name, b := range cases {
+		d, _ := New(DefaultConfig())
+		if err := d.Restore(b); !errors.Is(err, ErrCheckpoint) {
+			t.Errorf("%s: got %v, want an error wrapping ErrCheckpoint", name, err)
+		}
+	}
+}
+
+func FuzzRestore(f *testing.F) {
+	s := richStream()
+	a, _ := New(DefaultConfig())
+	for i := range s.ms[:len(s.ms)/2] {
+		a.Handle(&s.ms[i])
+	}
+	snap, _ := a.Snapshot()
+	f.Add(snap)
+	f.Add(snap[:100])
+	f.Add([]byte(checkpointMagic + "\x02"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, _ := New(DefaultConfig())
+		if err := d.Restore(b); err != nil {
+			return
+		}
+		// Whatever restored must run and encode.
+		d.End(t0.Add(10 * time.Hour))
+		if _, err := d.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkSnapshot(b *testing.B) {
+	for _, services := range []int{100, 2500} {
+		d, _ := New(DefaultConfig())
+		m := downwatch.Mention{Kind: downwatch.KindComplaint}
+		countries := []string{"US", "IN", "BR"}
+		k := 0
+		for min := 0; min < 120; min++ {
+			at := t0.Add(time.Duration(min) * time.Minute)
+			for s := 0; s < services; s += 3 {
+				m.Service = fmt.Sprintf("svc%05d", s)
+				m.Post = downwatch.Post{ID: "p", Source: "x", Author: fmt.Sprint("a", k%50), Text: "down", CreatedAt: at, Country: countries[k%3]}
+				d.Handle(&m)
+				k++
+			}
+			d.Drain()
+		}
+		snap, _ := d.Snapshot()
+		b.Run(fmt.Sprintf("%d services", services), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(snap)))
+			for range b.N {
+				if _, err := d.Snapshot(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(snap)), "bytes/checkpoint")
+		})
+	}
+}
