@@ -45,16 +45,7 @@ func (s *stream) burst(svc, country string, from, to time.Time, perMin int) {
 
 func (s *stream) run(t *testing.T, cfg Config, end time.Time) []downwatch.Incident {
 	t.Helper()
-	d, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sortByTime(s.ms)
-	for i := range s.ms {
-		d.Handle(&s.ms[i])
-	}
-	d.End(end)
-	return final(d.Drain().Alerts)
+	return final(alertsOf(t, s, cfg, end))
 }
 
 func sortByTime(ms []downwatch.Mention) {

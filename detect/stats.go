@@ -79,6 +79,22 @@ func betaI(x, a, b float64) float64 {
 	return 1 - front*betaCF(1-x, b, a)/b
 }
 
+// lentz is one step of the modified Lentz method for a continued fraction with
+// partial numerator aa: it updates c and d and returns the factor of the step.
+func lentz(aa float64, c, d *float64) float64 {
+	const tiny = 1e-300
+	*d = 1 + aa**d
+	if math.Abs(*d) < tiny {
+		*d = tiny
+	}
+	*c = 1 + aa / *c
+	if math.Abs(*c) < tiny {
+		*c = tiny
+	}
+	*d = 1 / *d
+	return *d * *c
+}
+
 func betaCF(x, a, b float64) float64 {
 	const tiny = 1e-300
 	qab, qap, qam := a+b, a+1, a-1
@@ -91,28 +107,8 @@ func betaCF(x, a, b float64) float64 {
 	for m := 1; m < 1000; m++ {
 		fm := float64(m)
 		m2 := 2 * fm
-		aa := fm * (b - fm) * x / ((qam + m2) * (a + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		h *= d * c
-		aa = -(a + fm) * (qab + fm) * x / ((a + m2) * (qap + m2))
-		d = 1 + aa*d
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = 1 + aa/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		h *= lentz(fm*(b-fm)*x/((qam+m2)*(a+m2)), &c, &d)
+		del := lentz(-(a+fm)*(qab+fm)*x/((a+m2)*(qap+m2)), &c, &d)
 		h *= del
 		if math.Abs(del-1) < 1e-14 {
 			break
