@@ -32,7 +32,7 @@ var ErrCheckpoint = errors.New("detect: unreadable checkpoint")
 
 // Snapshot encodes the detector's state for a checkpoint.
 func (d *Detector) Snapshot() ([]byte, error) {
-	w := &enc{b: make([]byte, 0, 4096)}
+	w := &enc{b: make([]byte, 0, max(4096, d.snapSize+d.snapSize/8))}
 	w.b = append(w.b, checkpointMagic...)
 	w.b = append(w.b, checkpointVersion)
 	st := &d.st
@@ -52,6 +52,7 @@ func (d *Detector) Snapshot() ([]byte, error) {
 			return nil, err
 		}
 	}
+	d.snapSize = len(w.b)
 	return w.b, nil
 }
 
@@ -149,6 +150,9 @@ func (w *enc) boolean(v bool) {
 // encode equally.
 func (w *enc) stamps(m map[uint64]int64) {
 	w.uvarint(uint64(len(m)))
+	if len(m) == 0 {
+		return
+	}
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		w.u64(k)
 		w.varint(m[k])
@@ -208,17 +212,17 @@ func (w *enc) baseline(bs *baseline) {
 		w.f64(v)
 	}
 	for i := range bs.Hod {
-		w.f64(bs.Hod[i])
+		w.f32(bs.Hod[i])
 		w.varint(int64(bs.HodN[i]))
 	}
 	for i := range bs.WNum {
-		w.f64(bs.WNum[i])
-		w.f64(bs.WDen[i])
+		w.f32(bs.WNum[i])
+		w.f32(bs.WDen[i])
 		w.varint(int64(bs.WN[i]))
 	}
 	for _, sp := range bs.Disp {
-		w.f64(sp.Num)
-		w.f64(sp.Den)
+		w.f32(sp.Num)
+		w.f32(sp.Den)
 		w.varint(sp.N)
 	}
 }
@@ -432,15 +436,15 @@ func (r *dec) baseline(bs *baseline) {
 	bs.N = r.varint()
 	bs.Events, bs.Num, bs.Den, bs.Mean = r.f64(), r.f64(), r.f64(), r.f64()
 	for i := range bs.Hod {
-		bs.Hod[i] = r.f64()
+		bs.Hod[i] = r.f32()
 		bs.HodN[i] = int32(r.varint())
 	}
 	for i := range bs.WNum {
-		bs.WNum[i], bs.WDen[i] = r.f64(), r.f64()
+		bs.WNum[i], bs.WDen[i] = r.f32(), r.f32()
 		bs.WN[i] = int32(r.varint())
 	}
 	for i := range bs.Disp {
-		bs.Disp[i].Num, bs.Disp[i].Den = r.f64(), r.f64()
+		bs.Disp[i].Num, bs.Disp[i].Den = r.f32(), r.f32()
 		bs.Disp[i].N = r.varint()
 	}
 }

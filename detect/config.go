@@ -76,7 +76,11 @@ type Config struct {
 	// attached to it; default 30m.
 	AckWindow time.Duration
 	// Regional enables per-country signals and regional incidents; default true.
-	Regional bool
+	// RegionalMin is the baseline, in complaints a minute, a service needs before
+	// its posts are also counted per country; default 0.2 (about 300 a day). A
+	// quieter service's regional outage stands out in its global signal.
+	Regional    bool
+	RegionalMin float64
 	// RelatedWithin: incidents starting within this of each other are related; default 5m.
 	RelatedWithin time.Duration
 	// Services overrides Alpha and MinAuthors per service id.
@@ -115,6 +119,7 @@ func DefaultConfig() Config {
 		MaxSkew:          5 * time.Minute,
 		AckWindow:        30 * time.Minute,
 		Regional:         true,
+		RegionalMin:      0.2,
 		RelatedWithin:    5 * time.Minute,
 	}
 }
@@ -148,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.ReopenWithin < 0 {
 		errs = append(errs, fmt.Errorf("reopen within %v must not be negative", c.ReopenWithin))
+	}
+	if c.RegionalMin < 0 {
+		errs = append(errs, fmt.Errorf("regional min %g must not be negative", c.RegionalMin))
 	}
 	if c.FloorPerMin <= 0 {
 		errs = append(errs, fmt.Errorf("floor %g must be positive", c.FloorPerMin))

@@ -33,11 +33,11 @@ type baseline struct {
 	// Mean is the long-run mean count per bucket, corrected for the weekday; it
 	// stands in for an hour of day not seen yet.
 	Mean float64
-	Hod  [24]float64 // level per UTC hour of day, corrected for the weekday
+	Hod  [24]float32 // level per UTC hour of day, corrected for the weekday
 	HodN [24]int32   // buckets learnt per hour
 	// WNum[d]/WDen[d] is the weekday factor: counts on day d against what the
 	// hour-of-day levels expected.
-	WNum, WDen [7]float64
+	WNum, WDen [7]float32
 	WN         [7]int32
 	// Disp is the forecast-error spread for windows of one bucket, the short
 	// window and the long window.
@@ -47,15 +47,22 @@ type baseline struct {
 // spread estimates the a of a variance mu + a·mu² from forecast errors e of
 // window sums with expectation mu, by moments: a = E[e² - mu] / E[mu²].
 type spread struct {
-	Num, Den float64
+	Num, Den float32
 	N        int64
+}
+
+// ewStep moves a running mean held in 32 bits a weight w towards v. The slow
+// parts of a baseline (hour-of-day levels, weekday factors, spreads) are held
+// in 32 bits: ample for averages, half the memory and checkpoint.
+func ewStep(x float32, w, v float64) float32 {
+	return float32(float64(x) + w*(v-float64(x)))
 }
 
 // a is the estimate, shrunk towards the prior a0 while few windows were seen.
 func (s *spread) a(a0 float64, n0 float64) float64 {
 	est := 0.0
 	if s.Den > 0 {
-		est = max(0, s.Num/s.Den)
+		est = max(0, float64(s.Num)/float64(s.Den))
 	}
 	n := float64(s.N)
 	return (n*est + n0*a0) / (n + n0)
@@ -71,8 +78,8 @@ func (s *spread) learn(obs, mu, a, w, winsor float64) {
 	e := obs - mu
 	e2 := min(e*e, winsor*winsor*(mu+a*mu*mu))
 	w = max(w, 1/float64(s.N+1))
-	s.Num += w * (e2 - mu - s.Num)
-	s.Den += w * (mu*mu - s.Den)
+	s.Num = ewStep(s.Num, w, e2-mu)
+	s.Den = ewStep(s.Den, w, mu*mu)
 	s.N++
 }
 
@@ -279,7 +286,7 @@ func (t *tracker) clock(b int64) (hour, weekday int) {
 // while the hour has been seen for less than an hour or so.
 func (b *baseline) hod(h int, n0 float64) float64 {
 	n := float64(b.HodN[h])
-	return (n*b.Hod[h] + n0*b.Mean) / (n + n0)
+	return (n*float64(b.Hod[h]) + n0*b.Mean) / (n + n0)
 }
 
 // week is the weekday factor, shrunk towards 1 until the day was seen for a day.
@@ -288,7 +295,7 @@ func (b *baseline) week(d int, n0 float64) float64 {
 		return 1
 	}
 	n := float64(b.WN[d])
-	return (n*b.WNum[d]/b.WDen[d] + n0) / (n + n0)
+	return (n*float64(b.WNum[d])/float64(b.WDen[d]) + n0) / (n + n0)
 }
 
 // rates sets the expected count per bucket and the dispersion at bucket b.
@@ -682,11 +689,11 @@ func (bs *baseline) learn(t *tracker, b int64, v float64) {
 	hod := bs.hod(h, float64(p.perHour))
 	u := v / wk // corrected for the weekday
 	bs.Mean += math.Max(p.ewMean, 1/float64(bs.N+1)) * (u - bs.Mean)
-	bs.Hod[h] += math.Max(p.ewHod, 1/float64(bs.HodN[h]+1)) * (u - bs.Hod[h])
+	bs.Hod[h] = ewStep(bs.Hod[h], math.Max(p.ewHod, 1/float64(bs.HodN[h]+1)), u)
 	bs.HodN[h]++
 	ww := math.Max(p.ewWeek, 1/float64(bs.WN[d]+1))
-	bs.WNum[d] += ww * (v - bs.WNum[d])
-	bs.WDen[d] += ww * (hod - bs.WDen[d])
+	bs.WNum[d] = ewStep(bs.WNum[d], ww, v)
+	bs.WDen[d] = ewStep(bs.WDen[d], ww, hod)
 	bs.WN[d]++
 	wl := math.Max(p.ewLevel, 1/float64(bs.N+1))
 	bs.Num += wl * (v - bs.Num)

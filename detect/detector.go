@@ -29,6 +29,8 @@ type Detector struct {
 	series []downwatch.SeriesPoint
 	opened []string  // ids opened since the last Drain, for linking related incidents
 	order  []*signal // signals in key order, so output order never depends on map order
+	// snapSize is the size of the last checkpoint, to size the next one's buffer.
+	snapSize int
 }
 
 // state is everything a checkpoint holds.
@@ -235,7 +237,8 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 	// sees where the burst comes from.
 	var c *signal
 	cCounted := false
-	if d.cfg.Regional && p.Country != "" {
+	g := d.signal(m.Service, "")
+	if d.cfg.Regional && p.Country != "" && d.regional(sv, g, m.Service, p.Country, b) {
 		c = d.signal(m.Service, p.Country)
 		if !slices.Contains(sv.Countries, p.Country) {
 			sv.Countries = append(sv.Countries, p.Country)
@@ -243,7 +246,6 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		}
 		cCounted = c.count(ah, th, long, b)
 	}
-	g := d.signal(m.Service, "")
 	globalFired := false
 	if g.count(ah, th, long, b) {
 		if dec, fired := g.T.burst(b); fired {
@@ -270,6 +272,20 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 			d.open(sv, c, c.Country, b, t, dec)
 		}
 	}
+}
+
+// regional says a post from country cc counts in a per-country signal of its
+// own: the service has one already, or is busy enough (RegionalMin complaints
+// a minute) that one country's outage could vanish inside its global baseline.
+// A quiet service's regional outage stands out in its global signal, and tens
+// of thousands of services times their countries would otherwise hold memory
+// for signals that never see five complaints in ten minutes.
+func (d *Detector) regional(sv *service, g *signal, svc, cc string, b int64) bool {
+	if _, ok := d.st.Keys[svc+"/"+cc]; ok {
+		return true
+	}
+	g.T.thresholds(b)
+	return g.T.lambda/g.T.p.perMin >= d.cfg.RegionalMin
 }
 
 // shareCountries tells each country signal of a service how many there are.

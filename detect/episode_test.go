@@ -1,6 +1,8 @@
 package detect
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -187,5 +189,37 @@ func TestBacktestDataGapIsNotLearnt(t *testing.T) {
 	}
 	if len(opened) != 0 {
 		t.Errorf("got %d incidents %v after a data gap, want none", len(opened), raws(opened))
+	}
+}
+
+// Only a service busy enough for a country's outage to hide in its global
+// baseline is also counted per country; a quiet one keeps one signal.
+func TestDetectorCountrySignalsOnlyForBusyServices(t *testing.T) {
+	var s stream
+	countries := []string{"US", "IN", "BR", "TR"}
+	k := 0
+	for at := t0; at.Before(t0.Add(6 * time.Hour)); at = at.Add(20 * time.Second) {
+		k++
+		s.add("busy", downwatch.KindComplaint, fmt.Sprint("b", k), countries[k%4], "busy down", at)
+		if k%90 == 0 { // one complaint every half hour
+			s.add("quiet", downwatch.KindComplaint, fmt.Sprint("q", k), countries[k%4], "quiet down", at)
+		}
+	}
+	d, _ := New(DefaultConfig())
+	sortByTime(s.ms)
+	for i := range s.ms {
+		d.Handle(&s.ms[i])
+	}
+	var busy, quiet int
+	for key := range d.st.Keys {
+		switch {
+		case strings.HasPrefix(key, "busy/"):
+			busy++
+		case strings.HasPrefix(key, "quiet/"):
+			quiet++
+		}
+	}
+	if busy != len(countries) || quiet != 0 {
+		t.Errorf("country signals: busy %d, quiet %d; want %d and 0", busy, quiet, len(countries))
 	}
 }

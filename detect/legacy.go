@@ -89,11 +89,14 @@ func (o *legacyTracker) convert() tracker {
 	bs := &t.Base
 	bs.N, bs.Mean, bs.Num, bs.Den = ob.N, ob.Mean, ob.Mean, 1
 	bs.Events = ob.Mean * float64(ob.N)
-	bs.Hod, bs.HodN = ob.Tod, ob.TodN
+	for i, v := range ob.Tod {
+		bs.Hod[i] = float32(v)
+	}
+	bs.HodN = ob.TodN
 	if ob.Mean > 0 && ob.N > 0 {
 		a := math.Max(0, (ob.Var-ob.Mean)/(ob.Mean*ob.Mean))
 		for i := range bs.Disp {
-			bs.Disp[i] = spread{Num: a, Den: 1, N: ob.N}
+			bs.Disp[i] = spread{Num: float32(a), Den: 1, N: ob.N}
 		}
 	}
 	t.Open, t.Alarmed, t.OpenedAt, t.Onset = o.Open, o.Open, o.OpenedAt, o.OpenedAt

@@ -33,6 +33,7 @@ type fileConfig struct {
 	QuietMinutes  *string                `yaml:"quiet"`
 	Lateness      *string                `yaml:"lateness"`
 	Regional      *bool                  `yaml:"regional"`
+	RegionalMin   *float64               `yaml:"regional_min"`
 	Services      map[string]Sensitivity `yaml:"services"`
 }
 
@@ -65,6 +66,7 @@ func ParseConfig(name string, b []byte, cfg *Config) error {
 	setF(&cfg.QuietFraction, f.QuietFraction)
 	setF(&cfg.MinRatio, f.MinRatio)
 	setF(&cfg.Winsor, f.Winsor)
+	setF(&cfg.RegionalMin, f.RegionalMin)
 	if f.MinAuthors != nil {
 		cfg.MinAuthors = *f.MinAuthors
 	}
