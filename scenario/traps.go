@@ -24,6 +24,8 @@ var trapDefaults = map[TrapKind]trapDefault{
 	TrapViralLaunch:  {"youtube", 60, "a launch watched live: ten times the usual chatter naming the service, no outage language"},
 	TrapShuttingDown: {"google", 8, "a product shutting down: a business decision, not an outage"},
 	TrapMediaReports: {"whatsapp", 0.25, "news outlets report the outage from users' posts; they do not quote the company, so they are not an acknowledgement"},
+	TrapOtherSubject: {"", 15, "something else is down (the power, the wifi, a car, a phone battery): posts name the app they are still on"},
+	TrapNewsJokes:    {"", 10, "an announcement draws jokes, slang and share-price talk that use outage words loosely; nothing is broken"},
 }
 
 // Accounts that start a trap; all verified.
@@ -109,6 +111,22 @@ func (g *generator) trap(t *trapState, t0, mid time.Time) {
 			}
 			g.add(a, t0, "en", g.trapText(t, "en"), m)
 		}
+	case TrapOtherSubject:
+		// A power cut or a storm: the crowd builds up over 10 minutes and thins out over
+		// the last quarter of the trap.
+		lam := t.perMin * math.Min(1, (dt+0.5)/10) * math.Min(1, (span-dt)/(span/4))
+		for range r.poisson(lam) {
+			reg, lang := g.region(t.mix)
+			sv := g.trapService(t)
+			g.add(g.newAuthor(reg.Country), t0, lang, g.otherSubjectText(sv, lang), m)
+		}
+	case TrapNewsJokes:
+		// Loud at the announcement, fading over the trap.
+		lam := t.perMin * math.Min(1, (dt+0.5)/3) * math.Exp(-3*dt/span)
+		for range r.poisson(lam) {
+			reg, lang := g.region(t.mix)
+			g.add(g.newAuthor(reg.Country), t0, lang, g.looseText(g.trapService(t), lang), m)
+		}
 	case TrapMediaReports:
 		for range r.poisson(t.perMin) {
 			outlet := mediaOutlets[r.IntN(len(mediaOutlets))]
@@ -144,6 +162,18 @@ func (g *generator) original(t *trapState, at time.Time, by, text string, m meta
 	}
 	g.queue(p, m)
 	return p.ID
+}
+
+// trapService is the service a trap's post names: the trap's own, or for traps with no
+// service one of the scenario's background services.
+func (g *generator) trapService(t *trapState) *svc {
+	switch {
+	case t.svc != nil:
+		return t.svc
+	case len(g.bg) > 0:
+		return g.bg[g.r.IntN(len(g.bg))].svc
+	}
+	return service("youtube")
 }
 
 // trapText writes one post of the trap's kind about its service (or, for traps with no
