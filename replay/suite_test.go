@@ -60,20 +60,13 @@ func TestSuite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var runs []scenario.Score
-	for _, n := range seeds {
-		for _, s := range scenario.Suite() {
-			s.Seed += n
-			ev, err := Evaluate(context.Background(), s, m, detect.DefaultConfig(), false, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ev.Score.Seed = n
-			runs = append(runs, ev.Score)
-			sc := ev.Score
-			t.Logf("%-26s seed %d: found %d/%d, false alarms %d, tolerated %d, detect %v, resolve %v",
-				s.Name, n, sc.Found, sc.Outages, len(sc.FalseAlarms), len(sc.Tolerated), sc.Detect, sc.Resolve)
-		}
+	runs, err := EvaluateSeeds(context.Background(), scenario.Suite(), seeds, m, detect.DefaultConfig(), false, Options{}, func(ev *Evaluation) {
+		sc := ev.Score
+		t.Logf("%-26s seed %d: found %d/%d, false alarms %d, tolerated %d, detect %v, resolve %v",
+			sc.Scenario, sc.Seed, sc.Found, sc.Outages, len(sc.FalseAlarms), len(sc.Tolerated), sc.Detect, sc.Resolve)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	scores := scenario.Combine(runs)
 	tg := scenario.DefaultTargets()

@@ -144,68 +144,87 @@ func newGenerator(s Scenario) (*generator, error) {
 	}
 	loose := len(s.Traps) // the news-chatter traps follow the scenario's own in the Truth
 	for _, b := range s.Background {
-		sv := service(b.Service)
-		regs := b.Regions
-		if regs == nil {
-			regs = sv.regions
+		st, err := g.newBackground(b)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: background %s: %w", s.Name, b.Service, err)
 		}
-		st := bgState{b: b, svc: sv, regions: normalise(regs), looseTrap: -1}
-		if b.Shape != nil {
-			c, err := newCurve(*b.Shape, g.nMin)
-			if err != nil {
-				return nil, fmt.Errorf("scenario %s: background %s: %w", s.Name, b.Service, err)
-			}
-			st.curve, st.mult = c, newLognormal(g.r, b.Shape.noise())
-			if b.Shape.loose() > 0 {
-				st.looseTrap = loose
-				loose++
-			}
+		if st.curve != nil && b.Shape.loose() > 0 {
+			st.looseTrap = loose
+			loose++
 		}
 		g.bg = append(g.bg, st)
 	}
 	for i, o := range s.Outages {
-		st := outState{spec: o, idx: i, svc: service(o.Service), mix: normalise(o.mix()), ramp: o.Ramp, tail: o.Tail, sag: o.Sag}
-		if st.ramp <= 0 {
-			st.ramp = 2 * time.Minute
-		}
-		if st.tail <= 0 {
-			st.tail = 12 * time.Minute
-		}
-		switch {
-		case st.sag == 0:
-			st.sag = 0.25
-		case st.sag < 0:
-			st.sag = 0
-		}
-		st.ackText = o.AckText
-		if st.ackText == "" && o.AckBy != "" {
-			st.ackText = defaultAck(o.AckBy, st.svc, o.Symptoms)
-		}
-		g.outs = append(g.outs, st)
+		g.outs = append(g.outs, newOutage(i, o))
 	}
 	for i, t := range s.Traps {
-		d := trapDefaults[t.Kind]
-		st := trapState{spec: t, idx: i, perMin: t.PerMin}
-		if t.Service == "" {
-			st.spec.Service = d.service
-		}
-		if st.spec.Service != "" {
-			st.svc = service(st.spec.Service)
-		}
-		if st.perMin <= 0 {
-			st.perMin = d.perMin
-		}
-		switch {
-		case t.Mix != nil:
-			st.mix = normalise(t.Mix)
-		case st.svc != nil:
-			st.mix = normalise(st.svc.regions)
-		default:
-			st.mix = normalise(mixSocial)
-		}
-		g.traps = append(g.traps, st)
+		g.traps = append(g.traps, newTrap(i, t))
 	}
 	return g, nil
+}
+
+// newBackground prepares one background; a shaped one reads its stretch of the series.
+func (g *generator) newBackground(b Background) (bgState, error) {
+	sv := service(b.Service)
+	regs := b.Regions
+	if regs == nil {
+		regs = sv.regions
+	}
+	st := bgState{b: b, svc: sv, regions: normalise(regs), looseTrap: -1}
+	if b.Shape != nil {
+		c, err := newCurve(*b.Shape, g.nMin)
+		if err != nil {
+			return st, err
+		}
+		st.curve, st.mult = c, newLognormal(g.r, b.Shape.noise())
+	}
+	return st, nil
+}
+
+// newOutage fills in the defaults of outage i.
+func newOutage(i int, o OutageSpec) outState {
+	st := outState{spec: o, idx: i, svc: service(o.Service), mix: normalise(o.mix()), ramp: o.Ramp, tail: o.Tail, sag: o.Sag}
+	if st.ramp <= 0 {
+		st.ramp = 2 * time.Minute
+	}
+	if st.tail <= 0 {
+		st.tail = 12 * time.Minute
+	}
+	switch {
+	case st.sag == 0:
+		st.sag = 0.25
+	case st.sag < 0:
+		st.sag = 0
+	}
+	st.ackText = o.AckText
+	if st.ackText == "" && o.AckBy != "" {
+		st.ackText = defaultAck(o.AckBy, st.svc, o.Symptoms)
+	}
+	return st
+}
+
+// newTrap fills in the defaults of trap i from its kind.
+func newTrap(i int, t TrapSpec) trapState {
+	d := trapDefaults[t.Kind]
+	st := trapState{spec: t, idx: i, perMin: t.PerMin}
+	if t.Service == "" {
+		st.spec.Service = d.service
+	}
+	if st.spec.Service != "" {
+		st.svc = service(st.spec.Service)
+	}
+	if st.perMin <= 0 {
+		st.perMin = d.perMin
+	}
+	switch {
+	case t.Mix != nil:
+		st.mix = normalise(t.Mix)
+	case st.svc != nil:
+		st.mix = normalise(st.svc.regions)
+	default:
+		st.mix = normalise(mixSocial)
+	}
+	return st
 }
 
 // mix returns where the outage's complaints come from.

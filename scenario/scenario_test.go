@@ -588,3 +588,16 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	})
 }
+
+func TestTrapKindsHaveWriters(t *testing.T) {
+	for k := range trapDefaults {
+		if trapWriters[k] == nil {
+			t.Errorf("trap kind %s has defaults but no writer", k)
+		}
+	}
+	for k := range trapWriters {
+		if _, ok := trapDefaults[k]; !ok {
+			t.Errorf("trap kind %s has a writer but no defaults", k)
+		}
+	}
+}

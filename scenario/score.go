@@ -47,23 +47,21 @@ type Score struct {
 }
 
 // Evaluate matches incidents to the truth's outages. An incident covers an outage
-// when it is for the same service and its life [started_at, resolved_at] overlaps
-// the outage widened by 10 minutes before and 30 after; a regional outage also
-// accepts a global incident (it is found, but not counted as Regional). An incident
+// when it is for the same service, its life [started_at, resolved_at] overlaps
+// the outage widened by 10 minutes before and 30 after, and it was not detected more
+// than 10 minutes before the outage began (an incident already open for something
+// else did not detect it); a regional outage also accepts a global incident (it is
+// found, but not counted as Regional). An incident
 // that covers no outage is tolerated when it opened at a level shift of its service and
 // resolved within the shift's grace; any other is a false alarm.
 func Evaluate(t Truth, incs []downwatch.Incident) Score {
 	s := Score{Scenario: t.Scenario, Outages: len(t.Outages)}
 	used := make([]bool, len(incs))
-	matchedTo := make([]int, len(incs))
-	for i := range matchedTo {
-		matchedTo[i] = -1
-	}
 	idOf := map[int]string{}
 	for oi, o := range t.Outages {
 		best := -1
 		for ii, inc := range incs {
-			if used[ii] || inc.Service != o.Service || !overlaps(inc, o, t.End) {
+			if used[ii] || inc.Service != o.Service || !overlaps(inc, o, t.End) || inc.DetectedAt.Before(o.Start.Add(-10*time.Minute)) {
 				continue
 			}
 			if inc.Region != "" && inc.Region != o.Country {
@@ -73,44 +71,66 @@ func Evaluate(t Truth, incs []downwatch.Incident) Score {
 				best = ii
 			}
 		}
-		label := o.Service
-		if o.Country != "" {
-			label += "/" + o.Country
-		}
-		label += "@" + o.Start.Format("2006-01-02T15:04Z")
 		if best < 0 {
-			s.Missed = append(s.Missed, label)
+			s.Missed = append(s.Missed, outageLabel(o))
+			if o.AckAt != nil { // acks of missed outages still count as wanted
+				s.Acks++
+			}
 			continue
 		}
-		used[best], matchedTo[best] = true, oi
+		used[best] = true
 		idOf[oi] = incs[best].ID
-		inc := incs[best]
-		s.Found++
-		s.Detect = append(s.Detect, inc.DetectedAt.Sub(o.Start))
-		if inc.ResolvedAt != nil {
-			s.Resolve = append(s.Resolve, inc.ResolvedAt.Sub(o.End))
-		} else {
-			s.Unresolved++
-		}
-		if o.AckAt != nil {
-			s.Acks++
-			if a := inc.AcknowledgedAt; a != nil && absDur(a.Sub(*o.AckAt)) <= 2*time.Minute {
-				s.AcksAttached++
-			}
-		}
-		if o.Country != "" {
-			s.RegionalWanted++
-			if inc.Region == o.Country {
-				s.Regional++
-			}
+		s.found(o, incs[best])
+	}
+	s.Related, s.RelatedWanted = related(t, incs, idOf)
+	for ii, inc := range incs {
+		switch {
+		case used[ii]:
+		case atShift(inc, t.Shifts):
+			s.Tolerated = append(s.Tolerated, inc.ID)
+		default:
+			s.FalseAlarms = append(s.FalseAlarms, inc.ID)
 		}
 	}
-	for oi, o := range t.Outages { // acks of missed outages still count as wanted
-		if _, ok := idOf[oi]; !ok && o.AckAt != nil {
-			s.Acks++
+	return s
+}
+
+// outageLabel names an outage in Missed: "whatsapp/TR@2023-03-14T17:10Z".
+func outageLabel(o Outage) string {
+	label := o.Service
+	if o.Country != "" {
+		label += "/" + o.Country
+	}
+	return label + "@" + o.Start.Format("2006-01-02T15:04Z")
+}
+
+// found records outage o as found by inc.
+func (s *Score) found(o Outage, inc downwatch.Incident) {
+	s.Found++
+	s.Detect = append(s.Detect, inc.DetectedAt.Sub(o.Start))
+	if inc.ResolvedAt != nil {
+		s.Resolve = append(s.Resolve, inc.ResolvedAt.Sub(o.End))
+	} else {
+		s.Unresolved++
+	}
+	if o.AckAt != nil {
+		s.Acks++
+		if a := inc.AcknowledgedAt; a != nil && absDur(a.Sub(*o.AckAt)) <= 2*time.Minute {
+			s.AcksAttached++
 		}
 	}
-	// Shared-cause groups: each found member should link another found member.
+	if o.Country != "" {
+		s.RegionalWanted++
+		if inc.Region == o.Country {
+			s.Regional++
+		}
+	}
+}
+
+// related counts the found outages of shared-cause groups whose incident links the
+// incident of another found member (idOf: outage index to incident id), and the outages
+// that should.
+func related(t Truth, incs []downwatch.Incident, idOf map[int]string) (linked, wanted int) {
 	for oi, o := range t.Outages {
 		if o.Group == "" {
 			continue
@@ -124,7 +144,7 @@ func Evaluate(t Truth, incs []downwatch.Incident) Score {
 		if peers == 0 {
 			continue
 		}
-		s.RelatedWanted++
+		wanted++
 		id, ok := idOf[oi]
 		if !ok {
 			continue
@@ -135,22 +155,13 @@ func Evaluate(t Truth, incs []downwatch.Incident) Score {
 			}
 			for oj, p := range t.Outages {
 				if oj != oi && p.Group == o.Group && slices.Contains(inc.Related, idOf[oj]) && idOf[oj] != "" {
-					s.Related++
+					linked++
 					break
 				}
 			}
 		}
 	}
-	for ii, inc := range incs {
-		switch {
-		case used[ii]:
-		case atShift(inc, t.Shifts):
-			s.Tolerated = append(s.Tolerated, inc.ID)
-		default:
-			s.FalseAlarms = append(s.FalseAlarms, inc.ID)
-		}
-	}
-	return s
+	return linked, wanted
 }
 
 // atShift says whether inc opened at one of the shifts of its service (from 10 minutes

@@ -48,6 +48,27 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// TestEvaluateOpenBefore: an incident detected an hour before an outage, still open
+// when it begins, did not detect it: the outage is missed and the incident is a false
+// alarm, not a detection with a negative time to detect.
+func TestEvaluateOpenBefore(t *testing.T) {
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	ptr := func(s string) *time.Time { v := at(s); return &v }
+	truth := Truth{Scenario: "t", End: at("2024-01-02T00:00:00Z"), Outages: []Outage{
+		{Service: "netflix", Start: at("2024-01-01T02:10:00Z"), End: at("2024-01-01T02:55:00Z")},
+	}}
+	early := downwatch.Incident{ID: "early", Service: "netflix", StartedAt: at("2024-01-01T01:00:00Z"), DetectedAt: at("2024-01-01T01:01:00Z"), ResolvedAt: ptr("2024-01-01T03:10:00Z")}
+	s := Evaluate(truth, []downwatch.Incident{early})
+	if s.Found != 0 || len(s.Missed) != 1 || len(s.FalseAlarms) != 1 || len(s.Detect) != 0 {
+		t.Errorf("found %d, missed %v, false alarms %v, detect %v; want the outage missed and one false alarm", s.Found, s.Missed, s.FalseAlarms, s.Detect)
+	}
+	near := early
+	near.ID, near.DetectedAt = "near", at("2024-01-01T02:05:00Z")
+	if s := Evaluate(truth, []downwatch.Incident{near}); s.Found != 1 || s.Detect[0] != -5*time.Minute {
+		t.Errorf("detected 5 minutes before the onset: found %d, detect %v; want found at -5m", s.Found, s.Detect)
+	}
+}
+
 func TestEvaluateShift(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
 	ptr := func(s string) *time.Time { v := at(s); return &v }

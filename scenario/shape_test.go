@@ -107,19 +107,7 @@ func TestShapedBackground(t *testing.T) {
 			}
 		}
 	}
-	// Overdispersion: 10-minute counts vary more than Poisson around the curve.
-	var z2 float64
-	n := 0
-	for m := 0; m+10 <= g.nMin; m += 10 {
-		var obs, exp float64
-		for k := m; k < m+10; k++ {
-			obs += perMin[k]
-			exp += g.meanComplaints(&g.bg[0], k)
-		}
-		z2 += (obs - exp) * (obs - exp) / exp
-		n++
-	}
-	disp := z2 / float64(n)
+	disp := dispersion(g, &g.bg[0], perMin, 10)
 	t.Logf("keynote over Sunday: chatter %.1fx, complaints %.1fx; 10-minute complaint variance %.2f times Poisson; %d loose posts, %d in spikes", chat, compl, disp, loose, looseInSpikes)
 	if disp < 1.5 || disp > 6 {
 		t.Errorf("10-minute complaint counts: variance %.2f times the Poisson variance, want 1.5-6 (overdispersed)", disp)
@@ -131,6 +119,23 @@ func TestShapedBackground(t *testing.T) {
 	if tr := truth.Traps[g.bg[0].looseTrap]; tr.Name != TrapNewsChatter || tr.Service != "icloud" || !tr.Start.Equal(truth.Start) || !tr.End.Equal(truth.End) {
 		t.Errorf("news-chatter trap in the truth: %+v", tr)
 	}
+}
+
+// dispersion is how much more than Poisson the background's counts per window of w
+// minutes vary around its curve: the mean of (observed - expected)^2 / expected.
+func dispersion(g *generator, b *bgState, perMin []float64, w int) float64 {
+	var z2 float64
+	n := 0
+	for m := 0; m+w <= g.nMin; m += w {
+		var obs, exp float64
+		for k := m; k < m+w; k++ {
+			obs += perMin[k]
+			exp += g.meanComplaints(b, k)
+		}
+		z2 += (obs - exp) * (obs - exp) / exp
+		n++
+	}
+	return z2 / float64(n)
 }
 
 // TestLevelShift checks real-netflix-level-shift: after the shift the background is 2.5

@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -119,6 +121,23 @@ func Names() []string {
 		names[i] = sc.Name
 	}
 	return names
+}
+
+// Select returns the scenarios called names (ByName), in that order, or the whole suite
+// when there are none.
+func Select(names ...string) ([]Scenario, error) {
+	if len(names) == 0 {
+		return Suite(), nil
+	}
+	var out []Scenario
+	for _, n := range names {
+		s, ok := ByName(n)
+		if !ok {
+			return nil, fmt.Errorf("%w: no scenario %q; there are: %s", ErrInvalid, n, strings.Join(Names(), ", "))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // ByName returns the suite scenario called name, or "demo" for Demo.

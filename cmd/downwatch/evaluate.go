@@ -53,31 +53,17 @@ and Redis too.`)
 	if err != nil {
 		return err
 	}
-	suite := scenario.Suite()
-	if len(names) > 0 {
-		suite = suite[:0]
-		for _, n := range names {
-			s, ok := scenario.ByName(n)
-			if !ok {
-				return fmt.Errorf("no scenario %q; there are: %s", n, strings.Join(scenario.Names(), ", "))
-			}
-			suite = append(suite, s)
-		}
+	suite, err := scenario.Select(names...)
+	if err != nil {
+		return err
 	}
-	var runs []scenario.Score
-	for _, n := range seeds {
-		for _, s := range suite {
-			s.Seed += n
-			ev, err := replay.Evaluate(ctx, s, m, *dcfg, *full, replay.Options{Catalog: cat})
-			if err != nil {
-				return err
-			}
-			ev.Score.Seed = n
-			runs = append(runs, ev.Score)
-			sc := ev.Score
-			fmt.Fprintf(env.stderr, "%-26s seed %-2d %7d posts  found %d/%d  false alarms %d %v  tolerated %d\n", s.Name, n, ev.Report.Stats.Posts,
-				sc.Found, sc.Outages, len(sc.FalseAlarms), sc.FalseAlarms, len(sc.Tolerated))
-		}
+	runs, err := replay.EvaluateSeeds(ctx, suite, seeds, m, *dcfg, *full, replay.Options{Catalog: cat}, func(ev *replay.Evaluation) {
+		sc := ev.Score
+		fmt.Fprintf(env.stderr, "%-26s seed %-2d %7d posts  found %d/%d  false alarms %d %v  tolerated %d\n", sc.Scenario, sc.Seed, ev.Report.Stats.Posts,
+			sc.Found, sc.Outages, len(sc.FalseAlarms), sc.FalseAlarms, len(sc.Tolerated))
+	})
+	if err != nil {
+		return err
 	}
 	scores := runs
 	if len(seeds) > 1 {
