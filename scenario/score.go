@@ -48,10 +48,11 @@ type Score struct {
 
 // Evaluate matches incidents to the truth's outages. An incident covers an outage
 // when it is for the same service, its life [started_at, resolved_at] overlaps
-// the outage widened by 10 minutes before and 30 after, and it was not detected more
-// than 10 minutes before the outage began (an incident already open for something
-// else did not detect it); a regional outage also accepts a global incident (it is
-// found, but not counted as Regional). An incident
+// the outage widened by 10 minutes before and 30 after, and it was not detected before
+// the outage began (an incident already open for something else did not detect it: it
+// is a false alarm, and the outage is missed unless another incident covers it); a
+// regional outage also accepts a global incident (it is found, but not counted as
+// Regional). An incident
 // that covers no outage is tolerated when it opened at a level shift of its service and
 // resolved within the shift's grace; any other is a false alarm.
 func Evaluate(t Truth, incs []downwatch.Incident) Score {
@@ -61,7 +62,7 @@ func Evaluate(t Truth, incs []downwatch.Incident) Score {
 	for oi, o := range t.Outages {
 		best := -1
 		for ii, inc := range incs {
-			if used[ii] || inc.Service != o.Service || !overlaps(inc, o, t.End) || inc.DetectedAt.Before(o.Start.Add(-10*time.Minute)) {
+			if used[ii] || inc.Service != o.Service || !overlaps(inc, o, t.End) || inc.DetectedAt.Before(o.Start) {
 				continue
 			}
 			if inc.Region != "" && inc.Region != o.Country {

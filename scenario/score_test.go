@@ -48,9 +48,9 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-// TestEvaluateOpenBefore: an incident detected an hour before an outage, still open
-// when it begins, did not detect it: the outage is missed and the incident is a false
-// alarm, not a detection with a negative time to detect.
+// TestEvaluateOpenBefore: an incident detected before an outage began, still open when
+// it begins, did not detect it: the outage is missed and the incident is a false alarm,
+// not a detection with a negative time to detect.
 func TestEvaluateOpenBefore(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
 	ptr := func(s string) *time.Time { v := at(s); return &v }
@@ -62,10 +62,15 @@ func TestEvaluateOpenBefore(t *testing.T) {
 	if s.Found != 0 || len(s.Missed) != 1 || len(s.FalseAlarms) != 1 || len(s.Detect) != 0 {
 		t.Errorf("found %d, missed %v, false alarms %v, detect %v; want the outage missed and one false alarm", s.Found, s.Missed, s.FalseAlarms, s.Detect)
 	}
-	near := early
-	near.ID, near.DetectedAt = "near", at("2024-01-01T02:05:00Z")
-	if s := Evaluate(truth, []downwatch.Incident{near}); s.Found != 1 || s.Detect[0] != -5*time.Minute {
-		t.Errorf("detected 5 minutes before the onset: found %d, detect %v; want found at -5m", s.Found, s.Detect)
+	just := early
+	just.ID, just.DetectedAt = "just", at("2024-01-01T02:09:59Z")
+	if s := Evaluate(truth, []downwatch.Incident{just}); s.Found != 0 || len(s.FalseAlarms) != 1 {
+		t.Errorf("detected a second before the onset: found %d, false alarms %v; want missed and a false alarm", s.Found, s.FalseAlarms)
+	}
+	after := early
+	after.ID, after.StartedAt, after.DetectedAt = "after", at("2024-01-01T02:05:00Z"), at("2024-01-01T02:11:00Z")
+	if s := Evaluate(truth, []downwatch.Incident{after}); s.Found != 1 || s.Detect[0] != time.Minute {
+		t.Errorf("onset estimated before the outage, detected a minute in: found %d, detect %v; want found at 1m", s.Found, s.Detect)
 	}
 }
 
