@@ -58,3 +58,25 @@ func Evaluate(ctx context.Context, s scenario.Scenario, m *catalog.Matcher, cfg 
 	}
 	return &Evaluation{Report: rep, Score: scenario.Evaluate(truth, rep.Incidents), Truth: truth}, nil
 }
+
+// EvaluateSeeds evaluates every scenario of suite once per seed offset (added to the
+// scenario's Seed), the whole suite for one seed before the next, and returns the scores
+// in that order, each with its Seed set. each, when not nil, is called after every run.
+func EvaluateSeeds(ctx context.Context, suite []scenario.Scenario, seeds []int64, m *catalog.Matcher, cfg detect.Config, full bool, opt Options, each func(*Evaluation)) ([]scenario.Score, error) {
+	var runs []scenario.Score
+	for _, n := range seeds {
+		for _, s := range suite {
+			s.Seed += n
+			ev, err := Evaluate(ctx, s, m, cfg, full, opt)
+			if err != nil {
+				return nil, err
+			}
+			ev.Score.Seed = n
+			if each != nil {
+				each(ev)
+			}
+			runs = append(runs, ev.Score)
+		}
+	}
+	return runs, nil
+}

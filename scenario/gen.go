@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -74,6 +75,11 @@ type bgState struct {
 	b       Background
 	svc     *svc
 	regions []Region // weights normalised to sum 1
+	// A shaped background's curve, the complaints' multiplier and the index in the
+	// Truth's traps of its news-chatter trap.
+	curve     *curve
+	mult      lognormal
+	looseTrap int
 }
 
 type outState struct {
@@ -95,6 +101,7 @@ type trapState struct {
 	spec   TrapSpec
 	idx    int
 	svc    *svc
+	mix    []Region // other-subject and news-jokes: where the posts come from
 	origID string
 	orig   string // original post's text (repost storm, shutting down)
 	by     string // original post's author
@@ -120,7 +127,7 @@ type generator struct {
 // hourly is the shape of a day's activity in local time, trough ~04:00, peak ~21:00.
 var hourly = [24]float64{0.75, 0.5, 0.35, 0.25, 0.22, 0.28, 0.45, 0.7, 0.95, 1.1, 1.15, 1.2, 1.2, 1.15, 1.1, 1.1, 1.15, 1.25, 1.35, 1.5, 1.6, 1.65, 1.45, 1.1}
 
-func newGenerator(s Scenario) *generator {
+func newGenerator(s Scenario) (*generator, error) {
 	g := &generator{
 		s:     s,
 		r:     newRNG(s.Seed),
@@ -135,49 +142,89 @@ func newGenerator(s Scenario) *generator {
 	for i := range 25 {
 		g.diurn[i] = hourly[i%24] * 24 / sum
 	}
+	loose := len(s.Traps) // the news-chatter traps follow the scenario's own in the Truth
 	for _, b := range s.Background {
-		sv := service(b.Service)
-		regs := b.Regions
-		if regs == nil {
-			regs = sv.regions
+		st, err := g.newBackground(b)
+		if err != nil {
+			return nil, fmt.Errorf("scenario %s: background %s: %w", s.Name, b.Service, err)
 		}
-		g.bg = append(g.bg, bgState{b: b, svc: sv, regions: normalise(regs)})
+		if st.curve != nil && b.Shape.loose() > 0 {
+			st.looseTrap = loose
+			loose++
+		}
+		g.bg = append(g.bg, st)
 	}
 	for i, o := range s.Outages {
-		st := outState{spec: o, idx: i, svc: service(o.Service), mix: normalise(o.mix()), ramp: o.Ramp, tail: o.Tail, sag: o.Sag}
-		if st.ramp <= 0 {
-			st.ramp = 2 * time.Minute
-		}
-		if st.tail <= 0 {
-			st.tail = 12 * time.Minute
-		}
-		switch {
-		case st.sag == 0:
-			st.sag = 0.25
-		case st.sag < 0:
-			st.sag = 0
-		}
-		st.ackText = o.AckText
-		if st.ackText == "" && o.AckBy != "" {
-			st.ackText = defaultAck(o.AckBy, st.svc, o.Symptoms)
-		}
-		g.outs = append(g.outs, st)
+		g.outs = append(g.outs, newOutage(i, o))
 	}
 	for i, t := range s.Traps {
-		d := trapDefaults[t.Kind]
-		st := trapState{spec: t, idx: i, perMin: t.PerMin}
-		if t.Service == "" {
-			st.spec.Service = d.service
-		}
-		if st.spec.Service != "" {
-			st.svc = service(st.spec.Service)
-		}
-		if st.perMin <= 0 {
-			st.perMin = d.perMin
-		}
-		g.traps = append(g.traps, st)
+		g.traps = append(g.traps, newTrap(i, t))
 	}
-	return g
+	return g, nil
+}
+
+// newBackground prepares one background; a shaped one reads its stretch of the series.
+func (g *generator) newBackground(b Background) (bgState, error) {
+	sv := service(b.Service)
+	regs := b.Regions
+	if regs == nil {
+		regs = sv.regions
+	}
+	st := bgState{b: b, svc: sv, regions: normalise(regs), looseTrap: -1}
+	if b.Shape != nil {
+		c, err := newCurve(*b.Shape, g.nMin)
+		if err != nil {
+			return st, err
+		}
+		st.curve, st.mult = c, newLognormal(g.r, b.Shape.noise())
+	}
+	return st, nil
+}
+
+// newOutage fills in the defaults of outage i.
+func newOutage(i int, o OutageSpec) outState {
+	st := outState{spec: o, idx: i, svc: service(o.Service), mix: normalise(o.mix()), ramp: o.Ramp, tail: o.Tail, sag: o.Sag}
+	if st.ramp <= 0 {
+		st.ramp = 2 * time.Minute
+	}
+	if st.tail <= 0 {
+		st.tail = 12 * time.Minute
+	}
+	switch {
+	case st.sag == 0:
+		st.sag = 0.25
+	case st.sag < 0:
+		st.sag = 0
+	}
+	st.ackText = o.AckText
+	if st.ackText == "" && o.AckBy != "" {
+		st.ackText = defaultAck(o.AckBy, st.svc, o.Symptoms)
+	}
+	return st
+}
+
+// newTrap fills in the defaults of trap i from its kind.
+func newTrap(i int, t TrapSpec) trapState {
+	d := trapDefaults[t.Kind]
+	st := trapState{spec: t, idx: i, perMin: t.PerMin}
+	if t.Service == "" {
+		st.spec.Service = d.service
+	}
+	if st.spec.Service != "" {
+		st.svc = service(st.spec.Service)
+	}
+	if st.perMin <= 0 {
+		st.perMin = d.perMin
+	}
+	switch {
+	case t.Mix != nil:
+		st.mix = normalise(t.Mix)
+	case st.svc != nil:
+		st.mix = normalise(st.svc.regions)
+	default:
+		st.mix = normalise(mixSocial)
+	}
+	return st
 }
 
 // mix returns where the outage's complaints come from.
@@ -258,7 +305,7 @@ func (g *generator) run(emit func(downwatch.Post, meta) error) error {
 		t0 := g.start.Add(time.Duration(m) * time.Minute)
 		mid := t0.Add(30 * time.Second)
 		for i := range g.bg {
-			g.background(&g.bg[i], t0, mid)
+			g.background(&g.bg[i], m, t0, mid)
 		}
 		if g.s.NoisePerMin > 0 {
 			for _, reg := range g.noise {
@@ -365,9 +412,15 @@ func (g *generator) postLang(lang, src string) string {
 	return lang
 }
 
-func (g *generator) background(b *bgState, t0, mid time.Time) {
+// background writes minute m of a service's everyday traffic.
+func (g *generator) background(b *bgState, m int, t0, mid time.Time) {
+	if b.curve != nil {
+		g.shapedBackground(b, m, t0, mid)
+		return
+	}
+	f := shiftFactor(b.b.Shifts, mid)
 	for _, reg := range b.regions {
-		c := g.cycle(mid, reg.UTCOffset, b.b.Swing)
+		c := g.cycle(mid, reg.UTCOffset, b.b.Swing) * f
 		for range g.r.poisson(b.b.ComplaintsPerMin * reg.Weight * c) {
 			lang := reg.Langs[g.r.IntN(len(reg.Langs))]
 			text := g.complaint(b.svc, lang, b.svc.symptoms, 0.04)
@@ -379,6 +432,62 @@ func (g *generator) background(b *bgState, t0, mid time.Time) {
 			g.add(g.newAuthor(reg.Country), t0, lang, text, meta{kind: kindChatter, service: b.svc.id, outage: -1, trap: -1})
 		}
 	}
+}
+
+// shapedBackground writes minute m of a background that follows a real series (Shape):
+// complaints around the smoothed curve times the multiplier, chatter along the raw
+// series, and the loose outage words of its spikes.
+func (g *generator) shapedBackground(b *bgState, m int, t0, mid time.Time) {
+	f := shiftFactor(b.b.Shifts, mid)
+	sv := b.svc
+	bgMeta := meta{kind: kindComplaint, service: sv.id, outage: -1, trap: -1}
+	for range g.r.poisson(g.meanComplaints(b, m) * b.mult.next(g.r)) {
+		reg, lang := g.region(b.regions)
+		g.add(g.newAuthor(reg.Country), t0, lang, g.complaint(sv, lang, sv.symptoms, 0.04), bgMeta)
+	}
+	bgMeta.kind = kindChatter
+	for range g.r.poisson(b.b.ChatterPerMin * b.curve.chatter[m] * f) {
+		reg, lang := g.region(b.regions)
+		text := fill(pick(g.r, chatterFor(sv.kind), lang), sv.name(g.r, lang), sv.company, sv.ticker)
+		g.add(g.newAuthor(reg.Country), t0, lang, text, bgMeta)
+	}
+	if b.looseTrap < 0 {
+		return
+	}
+	trapMeta := meta{kind: kindTrap, service: sv.id, outage: -1, trap: b.looseTrap}
+	for range g.r.poisson(b.b.ChatterPerMin * b.curve.loose[m] * f * b.b.Shape.loose()) {
+		reg, lang := g.region(b.regions)
+		g.add(g.newAuthor(reg.Country), t0, lang, g.looseText(sv, lang), trapMeta)
+	}
+}
+
+// meanComplaints is the expected number of a background's complaints in minute m, before
+// a shaped background's multiplier.
+func (g *generator) meanComplaints(b *bgState, m int) float64 {
+	mid := g.start.Add(time.Duration(m)*time.Minute + 30*time.Second)
+	f := shiftFactor(b.b.Shifts, mid)
+	if b.curve != nil {
+		return b.b.ComplaintsPerMin * b.curve.complaints[m] * f
+	}
+	var sum float64
+	for _, reg := range b.regions {
+		sum += b.b.ComplaintsPerMin * reg.Weight * g.cycle(mid, reg.UTCOffset, b.b.Swing) * f
+	}
+	return sum
+}
+
+// region picks a region of regs by weight, and a language of it.
+func (g *generator) region(regs []Region) (Region, string) {
+	u := g.r.Float64()
+	reg := regs[len(regs)-1]
+	for _, x := range regs {
+		if u < x.Weight {
+			reg = x
+			break
+		}
+		u -= x.Weight
+	}
+	return reg, reg.Langs[g.r.IntN(len(reg.Langs))]
 }
 
 func chatterFor(kind string) map[string][]string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/downwatch/downwatch"
@@ -35,14 +36,27 @@ type Trap struct {
 	Note    string    `json:"note"`
 }
 
+// Shift is a lasting change of a service's everyday traffic (LevelShift): from At it is
+// Factor times what it was. It is not an outage: an incident of the service that opens at
+// it (from 10 minutes before At) is tolerated if it has resolved by Until; any other
+// incident is a false alarm.
+type Shift struct {
+	Service string    `json:"service"`
+	At      time.Time `json:"at"`
+	Until   time.Time `json:"until"`
+	Factor  float64   `json:"factor"`
+	Note    string    `json:"note,omitempty"`
+}
+
 // Truth is what a scenario's stream really contains: the outages a detector should
-// find and the traps it should not alarm on.
+// find, the traps it should not alarm on and the level shifts it should get used to.
 type Truth struct {
 	Scenario string    `json:"scenario"`
 	Start    time.Time `json:"start"`
 	End      time.Time `json:"end"`
 	Outages  []Outage  `json:"outages"`
 	Traps    []Trap    `json:"traps"`
+	Shifts   []Shift   `json:"shifts,omitempty"`
 }
 
 // Scenario describes one synthetic stream. The zero value of each optional field has the
@@ -68,7 +82,8 @@ type Scenario struct {
 }
 
 // Background is one service's everyday traffic. Complaints and chatter follow a daily
-// cycle in each region's local time: lowest around 04:00, highest around 21:00.
+// cycle in each region's local time: lowest around 04:00, highest around 21:00; or, with
+// a Shape, a stretch of a real series.
 type Background struct {
 	Service string
 	// ComplaintsPerMin is the mean, over the day and all regions, of distinct authors per
@@ -79,8 +94,15 @@ type Background struct {
 	ChatterPerMin float64
 	// Swing scales the daily cycle: 0 means 1 (full cycle), a negative value means flat.
 	Swing float64
-	// Regions is where the posts come from; nil means the service's usual mix.
+	// Regions is where the posts come from; nil means the service's usual mix. With a
+	// Shape only their weights and languages count: the series gives the daily cycle.
 	Regions []Region
+	// Shape, when set, takes the traffic's cycles, level shifts and spikes from a real
+	// series (see Shape); ComplaintsPerMin and ChatterPerMin are then the means of its
+	// smoothed curve, and Swing is ignored.
+	Shape *Shape
+	// Shifts are lasting changes of the traffic: a new normal, not an outage.
+	Shifts []LevelShift
 }
 
 // Region is one share of a service's users: where they are, when their evening is and
@@ -133,7 +155,14 @@ const (
 	TrapViralLaunch  TrapKind = "viral-launch"  // huge chatter naming a service without outage language
 	TrapShuttingDown TrapKind = "shutting-down" // "Google is shutting down Podcasts"
 	TrapMediaReports TrapKind = "media-reports" // outlets report an outage without quoting the company
+	TrapOtherSubject TrapKind = "other-subject" // "power's down in the whole street, still on WhatsApp"
+	TrapNewsJokes    TrapKind = "news-jokes"    // "is iCloud down? lol no, everyone's watching the keynote"
 )
+
+// TrapNewsChatter names the trap every shaped background brings (Shape.Loose): outage
+// words used loosely in the chatter of the series' spikes. It is listed in the Truth; it
+// is not a kind a TrapSpec can ask for.
+const TrapNewsChatter = "news-chatter"
 
 // TrapSpec is one trap in a scenario.
 type TrapSpec struct {
@@ -145,6 +174,9 @@ type TrapSpec struct {
 	PerMin float64
 	// Note explains the trap in the Truth; "" means the kind's default note.
 	Note string
+	// Mix is where the posts of an other-subject or news-jokes trap come from; nil means
+	// the usual mix of the service's users.
+	Mix []Region
 }
 
 // Lateness says which posts arrive late: each post, with probability Fraction, is emitted
@@ -178,6 +210,9 @@ func (s Scenario) Validate() error {
 			return fmt.Errorf("%w: %s: outage %d of %s has ack_at but no ack_by", ErrInvalid, s.Name, i, o.Service)
 		}
 	}
+	if err := s.validateBackgrounds(); err != nil {
+		return err
+	}
 	for i, t := range s.Traps {
 		if !t.End.After(t.Start) {
 			return fmt.Errorf("%w: %s: trap %d (%s) ends at %v, not after its start %v", ErrInvalid, s.Name, i, t.Kind, t.End, t.Start)
@@ -188,6 +223,28 @@ func (s Scenario) Validate() error {
 	}
 	if s.Late.Fraction < 0 || s.Late.Fraction > 1 || s.Late.Min < 0 || s.Late.Max < s.Late.Min {
 		return fmt.Errorf("%w: %s: lateness %+v out of range", ErrInvalid, s.Name, s.Late)
+	}
+	return nil
+}
+
+// validateBackgrounds checks the shapes and level shifts; whether a shape's stretch lies
+// inside its series is checked when the series is read (Generate).
+func (s Scenario) validateBackgrounds() error {
+	end := s.Start.Add(s.Duration)
+	for _, b := range s.Background {
+		if sh := b.Shape; sh != nil {
+			if !slices.Contains(RealSeries(), sh.Series) {
+				return fmt.Errorf("%w: %s: background %s: no real series %q; there are %v", ErrInvalid, s.Name, b.Service, sh.Series, RealSeries())
+			}
+			if sh.From.IsZero() {
+				return fmt.Errorf("%w: %s: background %s: shape of %s has no From", ErrInvalid, s.Name, b.Service, sh.Series)
+			}
+		}
+		for _, ls := range b.Shifts {
+			if ls.Factor <= 0 || ls.Ramp < 0 || ls.At.Before(s.Start) || !ls.At.Before(end) {
+				return fmt.Errorf("%w: %s: background %s: level shift at %v (factor %v, ramp %v) out of range", ErrInvalid, s.Name, b.Service, ls.At, ls.Factor, ls.Ramp)
+			}
+		}
 	}
 	return nil
 }
@@ -216,8 +273,19 @@ func (s Scenario) Truth() Truth {
 		}
 		t.Traps = append(t.Traps, Trap{Name: string(tr.Kind), Start: tr.Start, End: tr.End, Service: tr.Service, Note: note})
 	}
+	for _, b := range s.Background {
+		if b.Shape != nil && b.Shape.loose() > 0 {
+			t.Traps = append(t.Traps, Trap{Name: TrapNewsChatter, Start: t.Start, End: t.End, Service: b.Service, Note: newsChatterNote})
+		}
+		for _, ls := range b.Shifts {
+			t.Shifts = append(t.Shifts, Shift{Service: b.Service, At: ls.At, Until: ls.At.Add(ls.grace()), Factor: ls.Factor, Note: ls.Note})
+		}
+	}
 	return t
 }
+
+const newsChatterNote = "chatter follows the real series, news spikes included; a few percent of the chatter above twice " +
+	"the smoothed curve uses outage words loosely (jokes, share prices, slang, \"is it down? no\")"
 
 // Generate writes the scenario's posts, roughly in event-time order (late by up to
 // Late.Max when the scenario says so), calling emit for each, and returns the ground
@@ -227,7 +295,10 @@ func (s Scenario) Generate(emit func(downwatch.Post) error) (Truth, error) {
 	if err := s.Validate(); err != nil {
 		return Truth{}, err
 	}
-	g := newGenerator(s)
+	g, err := newGenerator(s)
+	if err != nil {
+		return Truth{}, err
+	}
 	if err := g.run(func(p downwatch.Post, _ meta) error { return emit(p) }); err != nil {
 		return Truth{}, fmt.Errorf("scenario %s: emit: %w", s.Name, err)
 	}

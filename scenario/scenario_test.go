@@ -21,7 +21,11 @@ func run(t testing.TB, s Scenario) ([]downwatch.Post, []meta) {
 	}
 	var posts []downwatch.Post
 	var metas []meta
-	if err := newGenerator(s).run(func(p downwatch.Post, m meta) error {
+	g, err := newGenerator(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.run(func(p downwatch.Post, m meta) error {
 		posts = append(posts, p)
 		metas = append(metas, m)
 		return nil
@@ -31,8 +35,18 @@ func run(t testing.TB, s Scenario) ([]downwatch.Post, []meta) {
 	return posts, metas
 }
 
+// shaped says whether a scenario has a background drawn from a real series.
+func shaped(s Scenario) bool {
+	for _, b := range s.Background {
+		if b.Shape != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func TestDeterministic(t *testing.T) {
-	for _, name := range []string{"cold-start", "late-posts", "traps"} {
+	for _, name := range []string{"cold-start", "late-posts", "traps", "real-signal-small"} {
 		t.Run(name, func(t *testing.T) {
 			s, ok := ByName(name)
 			if !ok {
@@ -70,7 +84,8 @@ func TestDeterministic(t *testing.T) {
 func TestSuiteNames(t *testing.T) {
 	want := []string{
 		"whatsapp-2022", "regional-tr", "regional-jp", "small-service", "cdn-upstream", "night-onset", "cold-start",
-		"traps", "late-posts", "multi-lingual-global", "flapping",
+		"traps", "late-posts", "multi-lingual-global", "flapping", "two-outages", "slow-burn", "concurrent-unrelated",
+		"real-icloud-keynote", "real-gmail-weekly-low", "real-spotify-slow-burn", "real-signal-small", "real-netflix-level-shift",
 	}
 	names := Names()
 	for _, w := range want {
@@ -114,7 +129,7 @@ func TestSuite(t *testing.T) {
 func checkPosts(t *testing.T, s Scenario, truth Truth, posts []downwatch.Post) {
 	t.Helper()
 	if len(posts) == 0 || len(posts) > 150_000 {
-		t.Fatalf("got %d posts, want 1..150000", len(posts))
+		t.Fatalf("got %d posts, want 1..150000: the suite must stay fast", len(posts))
 	}
 	ids := make(map[string]bool, len(posts))
 	var newest time.Time
@@ -176,8 +191,12 @@ func checkPosts(t *testing.T, s Scenario, truth Truth, posts []downwatch.Post) {
 
 func checkShape(t *testing.T, s Scenario, truth Truth) {
 	t.Helper()
-	if s.Duration > 48*time.Hour {
-		t.Errorf("duration %v, want at most 2 days", s.Duration)
+	longest := 48 * time.Hour
+	if shaped(s) {
+		longest = 7 * 24 * time.Hour // a real series' weekly cycle needs days
+	}
+	if s.Duration > longest {
+		t.Errorf("duration %v, want at most %v", s.Duration, longest)
 	}
 	for _, o := range truth.Outages {
 		history := o.Start.Sub(truth.Start)
@@ -244,17 +263,25 @@ func checkOutages(t *testing.T, s Scenario, truth Truth, posts []downwatch.Post,
 }
 
 // checkBackground compares each service's background complaint rate with its
-// configured mean: distinct authors per minute outside every outage.
+// configured mean: distinct authors per minute outside every outage. A shaped
+// background's multiplier widens the tolerance by the variance it adds to the sum.
 func checkBackground(t *testing.T, s Scenario, posts []downwatch.Post, metas []meta) {
 	t.Helper()
-	g := newGenerator(s)
+	g, err := newGenerator(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, b := range g.bg {
-		var want float64
+		var want, sq float64
 		for m := range g.nMin {
-			mid := g.start.Add(time.Duration(m)*time.Minute + 30*time.Second)
-			for _, reg := range b.regions {
-				want += b.b.ComplaintsPerMin * reg.Weight * g.cycle(mid, reg.UTCOffset, b.b.Swing)
-			}
+			mu := g.meanComplaints(&b, m)
+			want += mu
+			sq += mu * mu
+		}
+		extra := 0.0 // variance of the sum that the multiplier adds: lag-correlated
+		if b.curve != nil {
+			sd, rho := b.mult.sd, b.mult.rho
+			extra = (math.Exp(sd*sd) - 1) * sq * (1 + rho) / (1 - rho)
 		}
 		got := 0
 		for i := range posts {
@@ -262,7 +289,7 @@ func checkBackground(t *testing.T, s Scenario, posts []downwatch.Post, metas []m
 				got++
 			}
 		}
-		if tol := 4*math.Sqrt(want) + 2; math.Abs(float64(got)-want) > tol {
+		if tol := 4*math.Sqrt(want+extra) + 2; math.Abs(float64(got)-want) > tol {
 			t.Errorf("%s: %d background complaints, want %.0f ± %.0f", b.svc.id, got, want, tol)
 		}
 	}
@@ -560,4 +587,17 @@ func BenchmarkGenerate(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestTrapKindsHaveWriters(t *testing.T) {
+	for k := range trapDefaults {
+		if trapWriters[k] == nil {
+			t.Errorf("trap kind %s has defaults but no writer", k)
+		}
+	}
+	for k := range trapWriters {
+		if _, ok := trapDefaults[k]; !ok {
+			t.Errorf("trap kind %s has a writer but no defaults", k)
+		}
+	}
 }

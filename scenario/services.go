@@ -10,7 +10,7 @@ type svc struct {
 	official string              // the service's own account
 	company  string              // who speaks for it, e.g. "Meta"
 	ticker   string              // share ticker for the share-price trap
-	kind     string              // chatter category: messaging, social, video, mail, pay, infra, dev, chat, shop, stream, search
+	kind     string              // chatter category: messaging, social, video, mail, pay, infra, dev, chat, shop, stream, search, cloud, music
 	symptoms []string            // what usually breaks, most common first
 	regions  []Region            // the usual mix of its users
 }
@@ -213,6 +213,25 @@ var services = map[string]*svc{
 		id: "reddit", hashtag: "#redditdown", official: "reddit", kind: "social",
 		names:    map[string][]string{"": {"Reddit", "reddit", "Reddit"}},
 		symptoms: []string{"load", "login"},
+		regions:  mixWestern,
+	},
+	"icloud": {
+		id: "icloud", hashtag: "#iCloudDown", official: "AppleSupport", company: "Apple", ticker: "AAPL", kind: "cloud",
+		names: map[string][]string{
+			"":   {"iCloud", "icloud", "iCloud", "iMessage", "FaceTime", "iCloud Drive"},
+			"ja": {"iCloud", "アイクラウド", "iMessage"},
+		},
+		symptoms: []string{"login", "load", "send-messages", "upload"},
+		regions:  mixWestern,
+	},
+	"spotify": {
+		id: "spotify", hashtag: "#SpotifyDown", official: "SpotifyCares", company: "Spotify", ticker: "SPOT", kind: "music",
+		names: map[string][]string{
+			"":   {"Spotify", "spotify", "Spotify", "spotify app"},
+			"ja": {"Spotify", "スポティファイ", "スポティファイ"},
+			"hi": {"स्पॉटिफाई", "Spotify"},
+		},
+		symptoms: []string{"playback", "load", "login"},
 		regions:  mixWestern,
 	},
 	"phonepe": {

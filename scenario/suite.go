@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -103,6 +105,11 @@ func Suite() []Scenario {
 		twoOutages(),
 		slowBurn(),
 		concurrentUnrelated(),
+		realICloudKeynote(),
+		realGmailWeeklyLow(),
+		realSpotifySlowBurn(),
+		realSignalSmall(),
+		realNetflixLevelShift(),
 	}
 }
 
@@ -114,6 +121,23 @@ func Names() []string {
 		names[i] = sc.Name
 	}
 	return names
+}
+
+// Select returns the scenarios called names (ByName), in that order, or the whole suite
+// when there are none.
+func Select(names ...string) ([]Scenario, error) {
+	if len(names) == 0 {
+		return Suite(), nil
+	}
+	var out []Scenario
+	for _, n := range names {
+		s, ok := ByName(n)
+		if !ok {
+			return nil, fmt.Errorf("%w: no scenario %q; there are: %s", ErrInvalid, n, strings.Join(Names(), ", "))
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // ByName returns the suite scenario called name, or "demo" for Demo.
@@ -463,6 +487,170 @@ func concurrentUnrelated() Scenario {
 				Service: "x", Country: "JP", Start: at("2024-09-17T13:12:00Z"), End: at("2024-09-17T13:45:00Z"), PeakPerMin: 45,
 				Langs: []string{"ja"}, Symptoms: []string{"load"},
 			}},
+		},
+	}
+}
+
+// The real-* scenarios below take their backgrounds from the real series the package
+// embeds (Shape): complaints follow the series smoothed (daily and weekly cycles, level
+// shifts, news days capped at 2.5 times the week's level) with lognormal noise that has a
+// 10-minute memory; chatter follows the raw series, news spikes included, and a few
+// percent of the chatter in those spikes uses outage words loosely (the news-chatter
+// trap). Each maps the stretch of 2015 it uses onto the same weekdays of 2026.
+
+// realShape is the Shape of stretch from (2015, series time) of a series.
+func realShape(series, from string) *Shape {
+	return &Shape{Series: "Twitter_volume_" + series + ".csv", From: at(from)}
+}
+
+// usStorm is where the posts of a storm or power cut in the United States come from.
+var usStorm = []Region{
+	{Country: "US", Weight: 0.8, Langs: []string{"en"}},
+	{Country: "US", Weight: 0.1, Langs: []string{"es"}},
+	{Country: "", Weight: 0.1, Langs: []string{"en"}},
+}
+
+func realICloudKeynote() Scenario {
+	return Scenario{
+		Name: "real-icloud-keynote",
+		Description: "Five days of iCloud shaped by Apple's mention volume of 7-12 March 2015 (AAPL), the week of the Apple Watch " +
+			"keynote: a quiet weekend, then chatter up to twenty times its usual level for hours with jokes and share-price talk " +
+			"('is iCloud down? lol no, everyone's watching the keynote'), complaints three times higher for a day and a half, " +
+			"a storm's power cut ('texting on iMessage while I wait for the tow truck'), and on Wednesday a sudden worldwide iCloud " +
+			"outage at ~150 distinct authors/min.",
+		Seed:     7032015,
+		Start:    at("2026-03-07T00:00:00Z"),
+		Duration: 5 * 24 * time.Hour,
+		Background: []Background{
+			{Service: "icloud", ComplaintsPerMin: 2, ChatterPerMin: 4, Shape: realShape("AAPL", "2015-03-07T00:00:00Z")},
+		},
+		NoisePerMin: 4,
+		Outages: []OutageSpec{{Outage: Outage{
+			Service: "icloud", Start: at("2026-03-11T18:20:00Z"), End: at("2026-03-11T19:25:00Z"), PeakPerMin: 150,
+			Langs: []string{"en", "es", "pt", "de", "fr", "ja"}, Symptoms: []string{"login", "send-messages", "load"},
+			AckAt: atp("2026-03-11T18:41:00Z"), AckBy: "AppleSupport",
+		}, Ramp: time.Minute}},
+		Traps: []TrapSpec{
+			{Kind: TrapNewsJokes, Service: "icloud", Start: at("2026-03-09T16:55:00Z"), End: at("2026-03-09T19:30:00Z"), PerMin: 12,
+				Note: "the Apple Watch keynote: jokes, share-price talk and 'is it down? no' while chatter is twenty times its usual level"},
+			{Kind: TrapOtherSubject, Service: "icloud", Start: at("2026-03-10T23:30:00Z"), End: at("2026-03-11T02:00:00Z"), PerMin: 18, Mix: usStorm,
+				Note: "a storm takes the power down on the US east coast: people post about the outage of their power, on iMessage and FaceTime"},
+		},
+	}
+}
+
+func realGmailWeeklyLow() Scenario {
+	return Scenario{
+		Name: "real-gmail-weekly-low",
+		Description: "Five days of Gmail shaped by Google's mention volume of 19-24 March 2015 (GOOG), with its deep weekend trough: " +
+			"complaints at a third of the weekday level on Sunday morning, when a modest Gmail outage (~12/min) starts at 07:10 UTC, " +
+			"the quietest hour of the week; a power cut in Germany on Monday ('Stromausfall, zum Glück geht Gmail noch').",
+		Seed:     19032015,
+		Start:    at("2026-03-19T00:00:00Z"),
+		Duration: 5 * 24 * time.Hour,
+		Background: []Background{
+			{Service: "gmail", ComplaintsPerMin: 1.5, ChatterPerMin: 4, Shape: realShape("GOOG", "2015-03-19T00:00:00Z")},
+		},
+		NoisePerMin: 4,
+		Outages: []OutageSpec{{Outage: Outage{
+			Service: "gmail", Start: at("2026-03-22T07:10:00Z"), End: at("2026-03-22T07:50:00Z"), PeakPerMin: 12,
+			Langs: []string{"en", "es", "pt", "de"}, Symptoms: []string{"send-messages", "receive-messages", "load"},
+		}}},
+		Traps: []TrapSpec{
+			{Kind: TrapOtherSubject, Service: "gmail", Start: at("2026-03-23T07:30:00Z"), End: at("2026-03-23T09:30:00Z"), PerMin: 15,
+				Mix:  []Region{{Country: "DE", Weight: 0.8, Langs: []string{"de"}}, {Country: "DE", Weight: 0.2, Langs: []string{"en"}}},
+				Note: "a power cut in a German city on Monday morning: posts about the power, naming Gmail"},
+			{Kind: TrapSharePrice, Service: "gmail", Start: at("2026-03-23T13:30:00Z"), End: at("2026-03-23T16:00:00Z"), PerMin: 6},
+		},
+	}
+}
+
+func realSpotifySlowBurn() Scenario {
+	return Scenario{
+		Name: "real-spotify-slow-burn",
+		Description: "Five days of Spotify shaped by Coca-Cola's mention volume of 30 March to 4 April 2015 (KO), with its heavy-tailed " +
+			"bursts of chatter; a price rise announced on Tuesday draws jokes ('my wallet is down bad'); on Wednesday Spotify degrades " +
+			"slowly, taking 25 minutes to climb to ~60/min; a storm knocks the power out in Texas on Thursday night.",
+		Seed:     30032015,
+		Start:    at("2026-03-30T00:00:00Z"),
+		Duration: 5 * 24 * time.Hour,
+		Background: []Background{
+			{Service: "spotify", ComplaintsPerMin: 1.5, ChatterPerMin: 4, Shape: realShape("KO", "2015-03-30T00:00:00Z")},
+		},
+		NoisePerMin: 4,
+		Outages: []OutageSpec{{Outage: Outage{
+			Service: "spotify", Start: at("2026-04-01T15:00:00Z"), End: at("2026-04-01T17:10:00Z"), PeakPerMin: 90,
+			Langs: []string{"en", "es", "pt", "de", "fr"}, Symptoms: []string{"playback", "load", "login"},
+			AckAt: atp("2026-04-01T15:40:00Z"), AckBy: "SpotifyCares",
+		}, Ramp: 25 * time.Minute, Sag: -1}},
+		Traps: []TrapSpec{
+			{Kind: TrapNewsJokes, Service: "spotify", Start: at("2026-03-31T14:00:00Z"), End: at("2026-03-31T16:30:00Z"), PerMin: 10,
+				Note: "Spotify announces a price rise: jokes and share-price talk with outage words, nothing broken"},
+			{Kind: TrapOtherSubject, Service: "spotify", Start: at("2026-04-03T01:00:00Z"), End: at("2026-04-03T03:30:00Z"), PerMin: 18, Mix: usStorm,
+				Note: "a storm knocks the power out across Texas at night: posts about the power, naming Spotify"},
+		},
+	}
+}
+
+func realSignalSmall() Scenario {
+	return Scenario{
+		Name: "real-signal-small",
+		Description: "Four days of Signal, a small service with a few complaints a day, shaped by CVS's sparse mention volume of " +
+			"23-27 March 2015, whose chatter has a news spike a hundred times its usual level (with a few loose 'is Signal down? lol " +
+			"no' posts); WhatsApp's ordinary traffic beside it; on Thursday Signal fails for 25 minutes at ~8 distinct authors/min.",
+		Seed:     23032015,
+		Start:    at("2026-03-23T00:00:00Z"),
+		Duration: 4 * 24 * time.Hour,
+		Background: []Background{
+			{Service: "signal", ComplaintsPerMin: 4.0 / 1440, ChatterPerMin: 0.5, Shape: realShape("CVS", "2015-03-23T00:00:00Z")},
+			{Service: "whatsapp", ComplaintsPerMin: 1, ChatterPerMin: 4},
+		},
+		NoisePerMin: 4,
+		Outages: []OutageSpec{{Outage: Outage{
+			Service: "signal", Start: at("2026-03-26T16:40:00Z"), End: at("2026-03-26T17:05:00Z"), PeakPerMin: 8,
+			Langs: []string{"en", "de", "fr", "es"}, Symptoms: []string{"send-messages", "connect"},
+			AckAt: atp("2026-03-26T16:58:00Z"), AckBy: "signalapp",
+		}}},
+		Traps: []TrapSpec{
+			{Kind: TrapOtherSubject, Service: "whatsapp", Start: at("2026-03-24T14:00:00Z"), End: at("2026-03-24T16:00:00Z"), PerMin: 15,
+				Mix: []Region{
+					{Country: "IN", Weight: 0.5, Langs: []string{"hi-Latn", "en", "hi"}},
+					{Country: "BR", Weight: 0.3, Langs: []string{"pt"}},
+					{Country: "", Weight: 0.2, Langs: []string{"en"}},
+				},
+				Note: "power cuts in Mumbai and São Paulo on the same afternoon: posts about the power, still on WhatsApp"},
+		},
+	}
+}
+
+func realNetflixLevelShift() Scenario {
+	return Scenario{
+		Name: "real-netflix-level-shift",
+		Description: "Five days of Netflix shaped by UPS's mention volume of 4-9 March 2015, whose chatter has half-hour bursts " +
+			"a hundred times its usual level; on Thursday evening a hit series premieres and the audience stays 2.5 times larger " +
+			"(a level shift: a new normal, not an outage, to be learnt within 3 hours) amid jokes ('is Netflix down? no, everyone's " +
+			"watching'); a Netflix outage on Friday night (~40/min) against the new normal; on Sunday the wifi or the power is " +
+			"down for many in the UK ('wifi's down so no Netflix tonight').",
+		Seed:     4032015,
+		Start:    at("2026-03-04T00:00:00Z"),
+		Duration: 5 * 24 * time.Hour,
+		Background: []Background{{
+			Service: "netflix", ComplaintsPerMin: 1, ChatterPerMin: 1, Shape: realShape("UPS", "2015-03-04T00:00:00Z"),
+			Shifts: []LevelShift{{At: at("2026-03-05T20:00:00Z"), Factor: 2.5, Ramp: 20 * time.Minute,
+				Note: "a hit series premieres: complaints and chatter stay 2.5 times higher"}},
+		}},
+		NoisePerMin: 4,
+		Outages: []OutageSpec{{Outage: Outage{
+			Service: "netflix", Start: at("2026-03-07T02:10:00Z"), End: at("2026-03-07T02:55:00Z"), PeakPerMin: 40,
+			Langs: []string{"en", "es", "pt"}, Symptoms: []string{"playback", "load", "login"},
+			AckAt: atp("2026-03-07T02:31:00Z"), AckBy: "Netflixhelps",
+		}}},
+		Traps: []TrapSpec{
+			{Kind: TrapNewsJokes, Service: "netflix", Start: at("2026-03-05T20:00:00Z"), End: at("2026-03-05T22:30:00Z"), PerMin: 12,
+				Note: "the premiere: jokes and 'is it down? no, everyone is watching'"},
+			{Kind: TrapOtherSubject, Service: "netflix", Start: at("2026-03-08T18:00:00Z"), End: at("2026-03-08T20:30:00Z"), PerMin: 20,
+				Mix:  []Region{{Country: "GB", Weight: 0.9, Langs: []string{"en"}}, {Country: "", Weight: 0.1, Langs: []string{"en"}}},
+				Note: "broadband and power cuts in the UK on a Sunday evening: posts about the wifi and the power, naming Netflix"},
 		},
 	}
 }

@@ -219,6 +219,15 @@ var complaintExtra = map[string]map[string][]string{
 	"signal": {
 		"en": {"signal messages stuck on sending", "signal keeps saying 'connecting'"},
 	},
+	"icloud": {
+		"en": {"iMessage stuck on 'sending' for everyone?", "iCloud photos won't sync and the status page says all green", "can't sign in with my Apple ID, 'cannot connect to server'", "FaceTime calls keep failing, is iCloud down?"},
+		"ja": {"iCloudにサインインできない", "iMessage送れない"},
+	},
+	"spotify": {
+		"en": {"spotify keeps skipping and then just stops", "spotify says 'something went wrong' on every song", "spotify logged me out and won't let me back in"},
+		"es": {"spotify no reproduce nada", "se cayó spotify?"},
+		"pt": {"spotify caiu?", "spotify não toca nenhuma música"},
+	},
 }
 
 // stillDown are tail complaints posted while a service is coming back.
@@ -319,6 +328,23 @@ var chatter = map[string]map[string][]string{
 	"pay": {
 		"en":      {"paid with {s}, so easy", "{s} cashback offer is good today"},
 		"hi-Latn": {"{s} kar diya bhai", "{s} pe cashback mila"},
+	},
+	"cloud": {
+		"en": {"backing up 40GB of photos to {s}, see you tomorrow", "{s} storage full again, do I pay for more", "sent you the video on {s}", "{s} sync between my phone and laptop is magic", "FaceTime me when you're home"},
+		"es": {"te lo mando por {s}", "mi almacenamiento de {s} está lleno otra vez"},
+		"pt": {"te mandei pelo {s}", "armazenamento do {s} cheio de novo"},
+		"de": {"schick ich dir per {s}", "mein {s} Speicher ist schon wieder voll"},
+		"fr": {"je t'envoie ça sur {s}", "stockage {s} plein, encore"},
+		"ja": {"{s}に写真バックアップ中", "{s}の容量また足りない"},
+	},
+	"music": {
+		"en": {"this {s} playlist slaps", "my {s} wrapped is embarrassing", "on repeat on {s} all week", "{s} recommended me this and I love it", "who else has the {s} family plan"},
+		"es": {"esta playlist de {s} está buenísima", "escuchando {s} todo el día"},
+		"pt": {"essa playlist do {s} é perfeita", "ouvindo {s} no trabalho"},
+		"de": {"diese {s} Playlist ist der Hammer"},
+		"fr": {"cette playlist {s} est incroyable"},
+		"ja": {"{s}で新曲聴いてる"},
+		"hi": {"{s} पर नया गाना सुन रहा हूँ"},
 	},
 }
 

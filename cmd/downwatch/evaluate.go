@@ -11,22 +11,35 @@ import (
 )
 
 func runEvaluate(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flags(env, "evaluate", "[--scenario NAME]... [--full] [--json]",
+	fs := flags(env, "evaluate", "[--scenario NAME]... [--seed N | --seeds LIST] [--full] [--json]",
 		`Generates each scenario of the suite (outages with known ground truth, and traps that
 must raise nothing), replays it, and reports per scenario: outages found, false
 alarms, time to detect (event time from onset to detected_at), resolution error,
-acknowledgements attached. Exits 1 when a target is missed. By default the replay runs
-the ingest and detect code in one process; --full goes through Kafka and Redis too.`)
+acknowledgements attached. With --seeds it runs every scenario once per seed and
+reports each scenario over all its runs. Exits 1 when a target is missed. By default
+the replay runs the ingest and detect code in one process; --full goes through Kafka
+and Redis too.`)
 	var names listFlag
 	fs.Var(&names, "scenario", "scenario to run (repeatable; default: the whole suite)")
 	full := fs.Bool("full", false, "replay through embedded Kafka and Redis (slower, same decisions)")
-	asJSON := fs.Bool("json", false, "print the scores as JSON")
+	asJSON := fs.Bool("json", false, "print the scores as JSON (with --seeds, one per run)")
 	seed := fs.Int64("seed", 0, "add this to every scenario's seed: the same outages and traps with other random posts")
+	seedList := fs.String("seeds", "", "run with each of these seed offsets, e.g. 0-7, and report over all runs")
 	var c commonFlags
 	c.registerCatalog(fs)
 	c.registerDetect(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	seeds := []int64{*seed}
+	if *seedList != "" {
+		if *seed != 0 {
+			return fmt.Errorf("--seed and --seeds: give one of them")
+		}
+		var err error
+		if seeds, err = scenario.ParseSeeds(*seedList); err != nil {
+			return err
+		}
 	}
 	cat, err := c.loadCatalog()
 	if err != nil {
@@ -40,29 +53,24 @@ the ingest and detect code in one process; --full goes through Kafka and Redis t
 	if err != nil {
 		return err
 	}
-	suite := scenario.Suite()
-	if len(names) > 0 {
-		suite = suite[:0]
-		for _, n := range names {
-			s, ok := scenario.ByName(n)
-			if !ok {
-				return fmt.Errorf("no scenario %q; there are: %s", n, strings.Join(scenario.Names(), ", "))
-			}
-			suite = append(suite, s)
-		}
+	suite, err := scenario.Select(names...)
+	if err != nil {
+		return err
 	}
-	var scores []scenario.Score
-	for _, s := range suite {
-		s.Seed += *seed
-		ev, err := replay.Evaluate(ctx, s, m, *dcfg, *full, replay.Options{Catalog: cat})
-		if err != nil {
-			return err
-		}
-		scores = append(scores, ev.Score)
-		fmt.Fprintf(env.stderr, "%-22s %6d posts  found %d/%d  false alarms %d %v\n", s.Name, ev.Report.Stats.Posts, ev.Score.Found, ev.Score.Outages, len(ev.Score.FalseAlarms), ev.Score.FalseAlarms)
+	runs, err := replay.EvaluateSeeds(ctx, suite, seeds, m, *dcfg, *full, replay.Options{Catalog: cat}, func(ev *replay.Evaluation) {
+		sc := ev.Score
+		fmt.Fprintf(env.stderr, "%-26s seed %-2d %7d posts  found %d/%d  false alarms %d %v  tolerated %d\n", sc.Scenario, sc.Seed, ev.Report.Stats.Posts,
+			sc.Found, sc.Outages, len(sc.FalseAlarms), sc.FalseAlarms, len(sc.Tolerated))
+	})
+	if err != nil {
+		return err
+	}
+	scores := runs
+	if len(seeds) > 1 {
+		scores = scenario.Combine(runs)
 	}
 	if *asJSON {
-		if err := writeJSON("-", env.stdout, scores); err != nil {
+		if err := writeJSON("-", env.stdout, runs); err != nil {
 			return err
 		}
 	} else {
