@@ -1,6 +1,7 @@
 package downwatch
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"unicode"
@@ -48,6 +49,16 @@ func errAt(b []byte, i int, ctx string) error {
 		return &syntaxError{"unexpected end of JSON input"}
 	}
 	return &syntaxError{"invalid character " + quoteChar(b[i]) + " " + ctx}
+}
+
+// errIn is the syntax error for the byte at b[i] inside a literal, a number or
+// an escape. encoding/json reads the end of the record there as a space, so a
+// record cut inside a token says "invalid character ' '", not "unexpected end".
+func errIn(b []byte, i int, ctx string) error {
+	if i >= len(b) {
+		return &syntaxError{"invalid character ' ' " + ctx}
+	}
+	return errAt(b, i, ctx)
 }
 
 // quoteChar formats c as encoding/json does in its error messages.
@@ -111,6 +122,7 @@ func skipSpace(b []byte, i int) int {
 // returns the index of the closing quote and the string's flags.
 func scanString(b []byte, i int) (end int, flags uint8, err error) {
 	for {
+		i = skipPlainASCII(b, i)
 		for i < len(b) && strClass[b[i]] == clPlain {
 			i++
 		}
@@ -131,23 +143,80 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 			flags |= strControl
 			i++
 		default:
-			r, n := utf8.DecodeRune(b[i:])
-			switch {
-			case r == utf8.RuneError && n == 1:
-				flags |= strBadUTF8
-			case r < 0xa0:
-				flags |= strControl
-			}
+			n, f := utf8Seq(b[i:])
+			flags |= f
 			i += n
 		}
 	}
+}
+
+// skipPlainASCII skips, eight bytes at a time, printable ASCII other than '"'
+// and '\\', and returns the index of the first word holding anything else.
+func skipPlainASCII(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		quote, bslash := x^(ones*'"'), x^(ones*'\\')
+		special := (x - ones*0x20) | // a byte below 0x20 borrows
+			(x + ones*0x01) | // DEL (0x7f) carries into the high bit
+			(quote - ones) | (bslash - ones) // '"' or '\\' becomes 0xff
+		if (special|x)&highs != 0 {
+			return i
+		}
+	}
+	return i
+}
+
+// utf8Seq checks the multi-byte UTF-8 sequence that starts b and returns its
+// length and flags: strControl for a C1 control, strBadUTF8 (and length 1, as
+// utf8.DecodeRune counts it) for bytes that are not UTF-8.
+func utf8Seq(b []byte) (int, uint8) {
+	c := b[0]
+	lo, hi := byte(0x80), byte(0xbf)
+	n := 0
+	switch {
+	case c < 0xc2:
+		return 1, strBadUTF8
+	case c < 0xe0:
+		if len(b) >= 2 && c == 0xc2 && 0x80 <= b[1] && b[1] < 0xa0 {
+			return 2, strControl
+		}
+		n = 2
+	case c < 0xf0:
+		switch c {
+		case 0xe0:
+			lo = 0xa0
+		case 0xed:
+			hi = 0x9f
+		}
+		n = 3
+	case c < 0xf5:
+		switch c {
+		case 0xf0:
+			lo = 0x90
+		case 0xf4:
+			hi = 0x8f
+		}
+		n = 4
+	default:
+		return 1, strBadUTF8
+	}
+	if len(b) < n || b[1] < lo || hi < b[1] {
+		return 1, strBadUTF8
+	}
+	for _, c := range b[2:n] {
+		if c < 0x80 || 0xbf < c {
+			return 1, strBadUTF8
+		}
+	}
+	return n, 0
 }
 
 // scanEscape checks the escape whose backslash is b[i-1] and returns the index
 // after it.
 func scanEscape(b []byte, i int) (int, error) {
 	if i >= len(b) {
-		return i, errAt(b, i, ctxEscape)
+		return i, errIn(b, i, ctxEscape)
 	}
 	switch b[i] {
 	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
@@ -155,12 +224,12 @@ func scanEscape(b []byte, i int) (int, error) {
 	case 'u':
 		for j := i + 1; j < i+5; j++ {
 			if j >= len(b) || hexVal(b[j]) < 0 {
-				return j, errAt(b, j, ctxHex)
+				return j, errIn(b, j, ctxHex)
 			}
 		}
 		return i + 5, nil
 	}
-	return i, errAt(b, i, ctxEscape)
+	return i, errIn(b, i, ctxEscape)
 }
 
 func hexVal(c byte) rune {
@@ -180,7 +249,7 @@ func scanNumber(b []byte, i int) (int, error) {
 	if b[i] == '-' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, errAt(b, i, ctxNumber)
+			return i, errIn(b, i, ctxNumber)
 		}
 	}
 	if b[i] == '0' {
@@ -191,7 +260,7 @@ func scanNumber(b []byte, i int) (int, error) {
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, errAt(b, i, ctxDecimal)
+			return i, errIn(b, i, ctxDecimal)
 		}
 		i = skipDigits(b, i)
 	}
@@ -201,7 +270,7 @@ func scanNumber(b []byte, i int) (int, error) {
 			i++
 		}
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, errAt(b, i, ctxExponent)
+			return i, errIn(b, i, ctxExponent)
 		}
 		i = skipDigits(b, i)
 	}
@@ -222,7 +291,7 @@ func skipDigits(b []byte, i int) int {
 func scanLiteral(b []byte, i int, lit string) (int, error) {
 	for k := 1; k < len(lit); k++ {
 		if i+k >= len(b) || b[i+k] != lit[k] {
-			return i + k, errAt(b, i+k, "in literal "+lit+" (expecting "+quoteChar(lit[k])+")")
+			return i + k, errIn(b, i+k, "in literal "+lit+" (expecting "+quoteChar(lit[k])+")")
 		}
 	}
 	return i + len(lit), nil
