@@ -1,6 +1,7 @@
 package downwatch
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strconv"
 	"strings"
@@ -82,12 +83,11 @@ const (
 
 // Byte classes inside a string.
 const (
-	clPlain   = iota // copied as it is
+	clPlain   = iota // copied as it is (bytes beyond ASCII too: checkNonASCII)
 	clQuote          // ends the string
 	clEscape         // starts an escape
 	clInvalid        // a control byte, which JSON never allows raw
 	clDEL            // DEL: plain, but a control character for CleanText
-	clMulti          // starts a multi-byte sequence, or is not UTF-8
 )
 
 // strClass is a read-only table of the byte classes inside a string.
@@ -98,9 +98,6 @@ var strClass = func() (t [256]uint8) {
 	t['"'] = clQuote
 	t['\\'] = clEscape
 	t[0x7f] = clDEL
-	for c := 0x80; c < 0x100; c++ {
-		t[c] = clMulti
-	}
 	return t
 }()
 
@@ -121,9 +118,14 @@ func skipSpace(b []byte, i int) int {
 // scanString scans the content of the string whose opening quote is b[i-1]. It
 // returns the index of the closing quote and the string's flags.
 func scanString(b []byte, i int) (end int, flags uint8, err error) {
+	start := i
+	var seen uint64 // every byte passed, or-ed: its high bit says "not ASCII"
 	for {
-		i = skipPlainASCII(b, i)
+		var words uint64
+		i, words = skipPlain(b, i)
+		seen |= words
 		for i < len(b) && strClass[b[i]] == clPlain {
+			seen |= uint64(b[i])
 			i++
 		}
 		if i >= len(b) {
@@ -131,6 +133,9 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 		}
 		switch strClass[b[i]] {
 		case clQuote:
+			if seen&0x8080808080808080 != 0 {
+				flags |= checkNonASCII(b[start:i])
+			}
 			return i, flags, nil
 		case clEscape:
 			flags |= strEscaped
@@ -139,77 +144,52 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 			}
 		case clInvalid:
 			return i, flags, errAt(b, i, ctxString)
-		case clDEL:
+		default: // DEL
 			flags |= strControl
 			i++
-		default:
-			n, f := utf8Seq(b[i:])
-			flags |= f
-			i += n
 		}
 	}
 }
 
-// skipPlainASCII skips, eight bytes at a time, printable ASCII other than '"'
-// and '\\', and returns the index of the first word holding anything else.
-func skipPlainASCII(b []byte, i int) int {
+// skipPlain skips, eight bytes at a time, bytes that need no attention in a
+// string (anything but '"', '\\', controls and DEL) and returns the index of
+// the first word holding one, with every word skipped or-ed together.
+func skipPlain(b []byte, i int) (int, uint64) {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	var seen uint64
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		quote, bslash := x^(ones*'"'), x^(ones*'\\')
-		special := (x - ones*0x20) | // a byte below 0x20 borrows
-			(x + ones*0x01) | // DEL (0x7f) carries into the high bit
-			(quote - ones) | (bslash - ones) // '"' or '\\' becomes 0xff
-		if (special|x)&highs != 0 {
-			return i
+		// Each term has a byte's high bit set where that byte is below 0x20,
+		// '"', '\\' or DEL; a borrow can only set bits above a byte that is.
+		lt := (x - ones*0x20) &^ x
+		q := x ^ (ones * '"')
+		bs := x ^ (ones * '\\')
+		del := x ^ (ones * 0x7f)
+		if (lt|(q-ones)&^q|(bs-ones)&^bs|(del-ones)&^del)&highs != 0 {
+			return i, seen
 		}
+		seen |= x
 	}
-	return i
+	return i, seen
 }
 
-// utf8Seq checks the multi-byte UTF-8 sequence that starts b and returns its
-// length and flags: strControl for a C1 control, strBadUTF8 (and length 1, as
-// utf8.DecodeRune counts it) for bytes that are not UTF-8.
-func utf8Seq(b []byte) (int, uint8) {
-	c := b[0]
-	lo, hi := byte(0x80), byte(0xbf)
-	n := 0
-	switch {
-	case c < 0xc2:
-		return 1, strBadUTF8
-	case c < 0xe0:
-		if len(b) >= 2 && c == 0xc2 && 0x80 <= b[1] && b[1] < 0xa0 {
-			return 2, strControl
-		}
-		n = 2
-	case c < 0xf0:
-		switch c {
-		case 0xe0:
-			lo = 0xa0
-		case 0xed:
-			hi = 0x9f
-		}
-		n = 3
-	case c < 0xf5:
-		switch c {
-		case 0xf0:
-			lo = 0x90
-		case 0xf4:
-			hi = 0x8f
-		}
-		n = 4
-	default:
-		return 1, strBadUTF8
+// checkNonASCII returns the flags of a string's content raw that holds bytes
+// beyond ASCII: strBadUTF8 if they are not UTF-8, strControl if they encode a
+// C1 control (U+0080..U+009F, which is 0xc2 0x80..0x9f).
+func checkNonASCII(raw []byte) uint8 {
+	if !utf8.Valid(raw) {
+		return strBadUTF8
 	}
-	if len(b) < n || b[1] < lo || hi < b[1] {
-		return 1, strBadUTF8
-	}
-	for _, c := range b[2:n] {
-		if c < 0x80 || 0xbf < c {
-			return 1, strBadUTF8
+	for {
+		k := bytes.IndexByte(raw, 0xc2)
+		if k < 0 || k+1 >= len(raw) {
+			return 0
 		}
+		if raw[k+1] < 0xa0 {
+			return strControl
+		}
+		raw = raw[k+2:]
 	}
-	return n, 0
 }
 
 // scanEscape checks the escape whose backslash is b[i-1] and returns the index
@@ -389,9 +369,10 @@ func skipArray(b []byte, i, depth int) (int, uint8, error) {
 // scanColon checks the ':' after an object key, looking from b[i], and returns
 // the index of the value after it.
 func scanColon(b []byte, i int) (int, error) {
-	i = skipSpace(b, i)
 	if i >= len(b) || b[i] != ':' {
-		return i, errAt(b, i, ctxAfterKey)
+		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return i, errAt(b, i, ctxAfterKey)
+		}
 	}
 	return skipSpace(b, i+1), nil
 }
@@ -400,6 +381,9 @@ func scanColon(b []byte, i int) (int, error) {
 // the closing byte that ends the container. After a ',' it returns the index of
 // the next member; after the close, the index after it.
 func scanNext(b []byte, i int, closing byte, ctx string) (next int, more bool, err error) {
+	if i < len(b) && b[i] == ',' {
+		return skipSpace(b, i+1), true, nil
+	}
 	i = skipSpace(b, i)
 	if i < len(b) {
 		switch b[i] {
@@ -438,21 +422,30 @@ func valueKind(c byte) string {
 	return "number"
 }
 
-// writeUnescaped writes the content raw of a string that scanString accepted,
-// unescaped as encoding/json unescapes it. With clean, it leaves out the control
-// characters that CleanText removes.
-func writeUnescaped(sb *strings.Builder, raw []byte, clean bool) {
+// writeUnescaped writes the content raw of a string that scanString accepted
+// with flags, unescaped as encoding/json unescapes it. With clean, it leaves out
+// the control characters that CleanText removes.
+func writeUnescaped(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
+	// Bytes beyond ASCII are copied in runs when none of them needs attention.
+	copyHigh := flags&strBadUTF8 == 0 && (!clean || flags&strControl == 0)
 	for i := 0; i < len(raw); {
-		c := raw[i]
-		switch {
+		j := i
+		for j < len(raw) && raw[j] != '\\' && (raw[j] < 0x7f || copyHigh && raw[j] >= utf8.RuneSelf) {
+			j++
+		}
+		sb.Write(raw[i:j])
+		if i = j; i == len(raw) {
+			return
+		}
+		switch c := raw[i]; {
 		case c == '\\':
 			var r rune
 			r, i = unescape(raw, i)
 			if !clean || !isControl(r) {
 				sb.WriteRune(r)
 			}
-		case c < utf8.RuneSelf:
-			if !clean || !isControl(rune(c)) {
+		case c < utf8.RuneSelf: // DEL
+			if !clean {
 				sb.WriteByte(c)
 			}
 			i++

@@ -342,5 +342,5 @@ func writeString(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
 		sb.Write(raw)
 		return
 	}
-	writeUnescaped(sb, raw, clean)
+	writeUnescaped(sb, raw, flags, clean)
 }
