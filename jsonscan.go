@@ -318,18 +318,12 @@ func skipObject(b []byte, i, depth int) (int, uint8, error) {
 		return i + 1, 0, nil
 	}
 	for {
-		if i >= len(b) || b[i] != '"' {
-			return i, flags, errAt(b, i, ctxKey)
-		}
-		end, f, err := scanString(b, i+1)
+		_, f, next, err := scanKey(b, i)
 		flags |= f
 		if err != nil {
-			return end, flags, err
+			return next, flags, err
 		}
-		if i, err = scanColon(b, end+1); err != nil {
-			return i, flags, err
-		}
-		i, f, err = skipValue(b, i, depth)
+		i, f, err = skipValue(b, next, depth)
 		flags |= f
 		if err != nil {
 			return i, flags, err
@@ -339,6 +333,21 @@ func skipObject(b []byte, i, depth int) (int, uint8, error) {
 			return i, flags, err
 		}
 	}
+}
+
+// scanKey scans the member key whose opening quote should be b[i], and the
+// colon after it. It returns the key's content, its flags and the index of the
+// member's value.
+func scanKey(b []byte, i int) (key []byte, flags uint8, next int, err error) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, i, errAt(b, i, ctxKey)
+	}
+	end, flags, err := scanString(b, i+1)
+	if err != nil {
+		return nil, flags, end, err
+	}
+	next, err = scanColon(b, end+1)
+	return b[i+1 : end], flags, next, err
 }
 
 // skipArray checks the array whose '[' is b[i], at nesting depth.

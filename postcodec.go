@@ -62,7 +62,7 @@ var postFieldNames = [...]string{
 // postFieldOf returns the field a key names. Keys match as encoding/json matches
 // them: exactly, or else equal under Unicode case folding.
 func postFieldOf(key []byte, flags uint8) postField {
-	if flags&strEscaped != 0 {
+	if flags&(strEscaped|strBadUTF8) != 0 {
 		return postFieldFold(unescapeKey(key, flags))
 	}
 	switch string(key) {
@@ -149,19 +149,12 @@ func (ps *postScan) scan(b []byte) error {
 		return scanEnd(b, i+1)
 	}
 	for {
-		if i >= len(b) || b[i] != '"' {
-			return errAt(b, i, ctxKey)
-		}
-		end, flags, err := scanString(b, i+1)
+		key, flags, next, err := scanKey(b, i)
 		ps.flags |= flags
 		if err != nil {
 			return err
 		}
-		f := postFieldOf(b[i+1:end], flags)
-		if i, err = scanColon(b, end+1); err != nil {
-			return err
-		}
-		if i, err = ps.value(b, i, f); err != nil {
+		if i, err = ps.value(b, next, postFieldOf(key, flags)); err != nil {
 			return err
 		}
 		var more bool
