@@ -3,6 +3,7 @@ package downwatch
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -119,17 +120,25 @@ func skipSpace(b []byte, i int) int {
 // returns the index of the closing quote and the string's flags.
 func scanString(b []byte, i int) (end int, flags uint8, err error) {
 	start := i
-	var seen uint64 // every byte passed, or-ed: its high bit says "not ASCII"
+	var seen uint64 // bytes passed, or-ed: a high bit says "beyond ASCII"
 	for {
-		var words uint64
-		i, words = skipPlain(b, i)
-		seen |= words
-		for i < len(b) && strClass[b[i]] == clPlain {
-			seen |= uint64(b[i])
-			i++
-		}
-		if i >= len(b) {
-			return i, flags, errAt(b, i, ctxString)
+		if i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[i:])
+			seen |= x
+			m := specialBytes(x)
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) / 8
+		} else {
+			for i < len(b) && strClass[b[i]] == clPlain {
+				seen |= uint64(b[i])
+				i++
+			}
+			if i >= len(b) {
+				return i, flags, errAt(b, i, ctxString)
+			}
 		}
 		switch strClass[b[i]] {
 		case clQuote:
@@ -151,26 +160,16 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 	}
 }
 
-// skipPlain skips, eight bytes at a time, bytes that need no attention in a
-// string (anything but '"', '\\', controls and DEL) and returns the index of
-// the first word holding one, with every word skipped or-ed together.
-func skipPlain(b []byte, i int) (int, uint64) {
+// specialBytes returns x, eight bytes of a string, with the high bit set in
+// each byte that needs attention: '"', '\\', a control or DEL. A borrow can
+// set bits only above a byte that does, so the lowest bit set is exact.
+func specialBytes(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	var seen uint64
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		// Each term has a byte's high bit set where that byte is below 0x20,
-		// '"', '\\' or DEL; a borrow can only set bits above a byte that is.
-		lt := (x - ones*0x20) &^ x
-		q := x ^ (ones * '"')
-		bs := x ^ (ones * '\\')
-		del := x ^ (ones * 0x7f)
-		if (lt|(q-ones)&^q|(bs-ones)&^bs|(del-ones)&^del)&highs != 0 {
-			return i, seen
-		}
-		seen |= x
-	}
-	return i, seen
+	lt := (x - ones*0x20) &^ x
+	q := x ^ (ones * '"')
+	bs := x ^ (ones * '\\')
+	del := x ^ (ones * 0x7f)
+	return (lt | (q-ones)&^q | (bs-ones)&^bs | (del-ones)&^del) & highs
 }
 
 // checkNonASCII returns the flags of a string's content raw that holds bytes
