@@ -2,7 +2,6 @@ package downwatch
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -53,82 +52,50 @@ func reject(reason, format string, args ...any) error {
 	return &RejectError{Reason: reason, Detail: fmt.Sprintf(format, args...)}
 }
 
-// wirePost is the JSON shape of a Post. Text is a pointer so that a missing text
-// (rejected) and an empty one (allowed) differ; for the other required fields an
-// empty value is as bad as a missing one, so plain strings do, and save allocations.
-type wirePost struct {
-	ID              string  `json:"id"`
-	Source          string  `json:"source"`
-	Author          string  `json:"author"`
-	Text            *string `json:"text"`
-	CreatedAt       string  `json:"created_at"`
-	Lang            string  `json:"lang"`
-	Country         string  `json:"country"`
-	RepostOf        string  `json:"repost_of"`
-	ReplyTo         string  `json:"reply_to"`
-	AuthorVerified  bool    `json:"author_verified"`
-	AuthorFollowers float64 `json:"author_followers"`
-	URL             string  `json:"url"`
-}
-
 // DecodePost validates one JSON record and returns the Post it holds. Every error
 // it returns is a *RejectError that says why (CONTRACT §1); it never panics on input.
+// The Post's strings share one copy of the record's bytes, so data may be reused
+// as soon as DecodePost returns.
 func DecodePost(data []byte) (Post, error) {
 	if len(data) > MaxPostBytes {
 		return Post{}, reject("too-large", "%d bytes, limit %d", len(data), MaxPostBytes)
 	}
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if !utf8.Valid(data) {
+			return Post{}, reject("invalid-utf8", "record is not valid UTF-8")
+		}
+		return Post{}, reject("not-object", "record is not a JSON object")
+	}
+	var ps postScan
+	err := ps.scan(trimmed)
+	if err != nil || ps.flags&strBadUTF8 != 0 || ps.typeField != pfUnknown {
+		return decodePostBad(data, trimmed, &ps, err)
+	}
+	return ps.build(trimmed)
+}
+
+// decodePostBad finishes a record that phase one did not pass: not UTF-8 (checked
+// over the whole record, which wins over any other reason), not JSON (where raw
+// control characters make it so, they are removed and the record read again:
+// they are noise, not a reason to reject, CONTRACT §1), or a field of the wrong
+// type.
+func decodePostBad(data, trimmed []byte, ps *postScan, err error) (Post, error) {
 	if !utf8.Valid(data) {
 		return Post{}, reject("invalid-utf8", "record is not valid UTF-8")
 	}
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 || trimmed[0] != '{' {
-		return Post{}, reject("not-object", "record is not a JSON object")
+	if err != nil && hasRawControl(trimmed) {
+		trimmed = stripRawControl(trimmed)
+		*ps = postScan{}
+		err = ps.scan(trimmed)
 	}
-	var w wirePost
-	err := json.Unmarshal(trimmed, &w)
-	var se *json.SyntaxError
-	if errors.As(err, &se) && hasRawControl(trimmed) {
-		// Raw control characters (a NUL pasted into a post) make the JSON invalid,
-		// but they are noise to remove, not a reason to reject (CONTRACT §1).
-		w = wirePost{}
-		err = json.Unmarshal(stripRawControl(trimmed), &w)
-	}
-	if err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return Post{}, reject("wrong-type", "field %q must not be a JSON %s", te.Field, te.Value)
-		}
+	switch {
+	case err != nil:
 		return Post{}, reject("bad-json", "%v", err)
+	case ps.typeField != pfUnknown:
+		return Post{}, reject("wrong-type", "field %q must not be a JSON %s", postFieldNames[ps.typeField], ps.typeValue)
 	}
-	for _, f := range [...]struct{ name, v string }{{"id", w.ID}, {"source", w.Source}, {"author", w.Author}, {"created_at", w.CreatedAt}} {
-		if strings.TrimSpace(f.v) == "" {
-			return Post{}, reject("missing-field", "required field %q is missing or empty", f.name)
-		}
-	}
-	if w.Text == nil {
-		return Post{}, reject("missing-field", "required field \"text\" is missing")
-	}
-	at, err := ParseTime(w.CreatedAt)
-	if err != nil {
-		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(w.CreatedAt, 64))
-	}
-	if w.AuthorFollowers < 0 {
-		w.AuthorFollowers = 0
-	}
-	return Post{
-		ID:              w.ID,
-		Source:          w.Source,
-		Author:          w.Author,
-		Text:            CleanText(*w.Text),
-		CreatedAt:       at,
-		Lang:            w.Lang,
-		Country:         upperASCII(w.Country),
-		RepostOf:        w.RepostOf,
-		ReplyTo:         w.ReplyTo,
-		AuthorVerified:  w.AuthorVerified,
-		AuthorFollowers: int64(w.AuthorFollowers),
-		URL:             w.URL,
-	}, nil
+	return ps.build(trimmed)
 }
 
 // upperASCII upper-cases a country code, returning s itself when it already is.

@@ -108,14 +108,3 @@ func FuzzDecodePost(f *testing.F) {
 		}
 	})
 }
-
-func BenchmarkDecodePost(b *testing.B) {
-	line := []byte(`{"id":"1585541442712330240","source":"x","author":"someone_in_delhi","lang":"hi","country":"IN","created_at":"2022-10-25T07:06:12.000Z","text":"व्हाट्सएप डाउन है क्या? मैसेज नहीं जा रहे #WhatsAppDown"}`)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(line)))
-	for b.Loop() {
-		if _, err := DecodePost(line); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
