@@ -141,7 +141,13 @@ func ParseTime(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return t.UTC(), nil
+	t = t.UTC()
+	if y := t.Year(); y < 1 || y > 9999 {
+		// "0000-01-01T00:00:00+00:01" parses, but is a year before 1 in UTC, which no
+		// RFC 3339 time can say: the record could never be written out again.
+		return time.Time{}, fmt.Errorf("time %q is outside the years 1 to 9999 in UTC", s)
+	}
+	return t, nil
 }
 
 // CleanText removes control characters other than tab and newline. It returns s

@@ -58,6 +58,7 @@ func TestDecodePost(t *testing.T) {
 		{name: "null id", in: `{"id":null,"source":"x","author":"a","text":"t","created_at":"2022-10-25T07:05:00Z"}`, reason: "missing-field"},
 		{name: "bool verified as string", in: `{"id":"1","source":"x","author":"a","text":"t","created_at":"2022-10-25T07:05:00Z","author_verified":"yes"}`, reason: "wrong-type"},
 		{name: "time without zone", in: `{"id":"1","source":"x","author":"a","text":"t","created_at":"2022-10-25 07:05:00"}`, reason: "bad-time"},
+		{name: "a year before 1 in UTC", in: `{"id":"1","source":"x","author":"a","text":"t","created_at":"0000-01-01T00:00:00+00:01"}`, reason: "bad-time"},
 		{name: "unix time", in: `{"id":"1","source":"x","author":"a","text":"t","created_at":"1666681500"}`, reason: "bad-time"},
 		{name: "invalid utf-8", in: "{\"id\":\"1\",\"source\":\"x\",\"author\":\"a\",\"text\":\"\xff\xfe\",\"created_at\":\"2022-10-25T07:05:00Z\"}", reason: "invalid-utf8"},
 		{name: "too large", in: `{"id":"1","source":"x","author":"a","created_at":"2022-10-25T07:05:00Z","text":"` + strings.Repeat("a", MaxPostBytes) + `"}`, reason: "too-large"},
