@@ -3,7 +3,6 @@ package detect
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -196,8 +195,7 @@ func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.
 		}
 		return false
 	}
-	*m = downwatch.Mention{}
-	if err := json.Unmarshal(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
+	if err := downwatch.DecodeMention(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
 		rc.Stats.Bad.Add(1)
 		rc.Logger.Warn("skipping a record that is not a mention", "partition", msg.Partition, "offset", msg.Offset, "err", err)
 		return false

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -32,8 +31,13 @@ type KafkaOutput struct {
 	w     *bus.Writer
 	parts []int
 	buf   []kafka.Message
+	arena []byte          // keys and values of buf, back to back
+	spans []span          // where each message's key and value lie in arena
 	marks []kafka.Message // watermark records waiting for the next Write
 }
+
+// span is a message's key arena[k0:k1] and value arena[k1:v1].
+type span struct{ k0, k1, v1 int }
 
 // NewKafkaOutput creates the topic where missing (with partitions) and returns an
 // output producing to it.
@@ -56,12 +60,19 @@ func NewKafkaOutput(ctx context.Context, brokers []string, topic string, partiti
 // with the mentions they follow, so they cost no round trip of their own.
 func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 	k.buf = k.buf[:0]
+	// One arena holds every key and value of the batch: kafka-go is done with
+	// them when Write returns, so the next batch reuses it.
+	k.arena = k.arena[:0]
+	k.spans = k.spans[:0]
 	for i := range ms {
-		v, err := json.Marshal(&ms[i])
-		if err != nil {
-			return fmt.Errorf("ingest: encode mention: %w", err)
-		}
-		k.buf = append(k.buf, kafka.Message{Key: []byte(ms[i].Service), Value: v})
+		k0 := len(k.arena)
+		k.arena = append(k.arena, ms[i].Service...)
+		k1 := len(k.arena)
+		k.arena = downwatch.AppendMention(k.arena, &ms[i])
+		k.spans = append(k.spans, span{k0, k1, len(k.arena)})
+	}
+	for _, sp := range k.spans {
+		k.buf = append(k.buf, kafka.Message{Key: k.arena[sp.k0:sp.k1:sp.k1], Value: k.arena[sp.k1:sp.v1:sp.v1]})
 	}
 	k.buf = append(k.buf, k.marks...)
 	k.marks = k.marks[:0]
