@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,11 @@ paced at --speed times real time.`)
 	}
 	if *speed <= 0 {
 		return fmt.Errorf("--speed %v: must be positive", *speed)
+	}
+	if *httpAddr != "" {
+		if err := portFree(*httpAddr); err != nil {
+			return err
+		}
 	}
 	s := scenario.Demo()
 	truth := s.Truth()
@@ -70,17 +76,23 @@ paced at --speed times real time.`)
 		truth.Outages[0].Start.Format("2006-01-02 15:04"), truth.Outages[0].End.Format("15:04"), *speed)
 	var mu sync.Mutex
 	stopServe := func() {}
+	var redisAddr, prefix string
 	_, err := replay.Run(ctx, replay.Options{
 		Source: &ingest.Chan{C: posts},
 		AfterRun: func(rep *replay.Report) {
 			fmt.Fprintf(env.stdout, "\ndone: %d posts (%d rejected), %d mentions, %d incidents, %d alerts\n",
 				rep.Stats.Posts, rep.Stats.Rejected, rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Alerts)
-			if *hold {
-				fmt.Fprintln(env.stdout, "holding Kafka, Redis and the dashboard; Ctrl-C to quit")
-				<-ctx.Done()
+			if !*hold {
+				fmt.Fprintln(env.stdout, "the embedded Kafka and Redis stop with the demo; to keep them and query what it built, run `downwatch demo --hold`")
+				return
 			}
+			fmt.Fprintf(env.stdout, "holding Kafka, Redis and the dashboard; Ctrl-C to quit. In another terminal:\n")
+			fmt.Fprintf(env.stdout, "  downwatch incidents --redis redis://%s/0 --prefix %s\n", redisAddr, prefix)
+			fmt.Fprintf(env.stdout, "  redis-cli -p %s SUBSCRIBE %salerts\n", portOf(redisAddr), prefix)
+			<-ctx.Done()
 		},
 		OnStart: func(e *replay.Env) {
+			redisAddr, prefix = e.Redis, e.Prefix
 			fmt.Fprintf(env.stdout, "embedded Kafka: %s   (kcat -b %s -t %s -C -o beginning)\n", strings.Join(e.Kafka, ","), e.Kafka[0], e.Alerts)
 			fmt.Fprintf(env.stdout, "embedded Redis: %s   (redis-cli -p %s ZREVRANGE %sactive 0 -1; SUBSCRIBE %salerts)\n", e.Redis, portOf(e.Redis), e.Prefix, e.Prefix)
 			if *httpAddr != "" {
@@ -135,4 +147,14 @@ func printAlert(env *cliEnv, a downwatch.Alert) {
 			fmt.Fprintf(env.stdout, "          why: %d distinct complainers in %s where %.1f were expected (p=%.1e)\n", e.Observed, e.Window, e.Expected, e.PValue)
 		}
 	}
+}
+
+// portFree says, before anything starts, whether addr can be listened on, so a
+// busy port is an error that names the flag rather than a demo without dashboard.
+func portFree(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--http %s: %w (choose another address with --http 127.0.0.1:PORT, or --http \"\" for no dashboard)", addr, err)
+	}
+	return ln.Close()
 }

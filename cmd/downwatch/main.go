@@ -55,6 +55,7 @@ func commands() []command {
 		{"evaluate", "replay the scenario suite and report detection quality against ground truth", runEvaluate},
 		{"explain", "say why a text does or does not match a service", runExplain},
 		{"dev-kafka", "run an embedded Kafka-protocol broker (kfake) for local setups; NOT for production", runDevKafka},
+		{"version", "print the version, the commit it was built from and the Go version", runVersion},
 	}
 }
 
