@@ -71,6 +71,7 @@ type service struct {
 	LastResolved int64
 	PendingAck   *downwatch.Post
 	Recent       []downwatch.Post // last complaint posts, to backfill an incident from its onset
+	busyAt       int64            // last minute closed with a signal in an episode or elevated (not checkpointed: set and read within closeMinute)
 }
 
 type incident struct {
@@ -315,6 +316,23 @@ func (sv *service) remember(p *downwatch.Post, t time.Time) {
 	sv.Recent = append(sv.Recent, *p)
 }
 
+// forgetRecent drops the recent complaints of minute b and before from every
+// service none of whose signals is in an episode or elevated at b: an onset is
+// walked back over elevated minutes only, so no incident can start at or before
+// b, and a quiet service keeps no posts at all between minutes.
+func (d *Detector) forgetRecent(b int64) {
+	for _, sv := range d.st.Svcs {
+		if len(sv.Recent) == 0 || sv.busyAt == b {
+			continue
+		}
+		keep := 0
+		for keep < len(sv.Recent) && minuteOf(sv.Recent[keep].CreatedAt) <= b {
+			keep++
+		}
+		sv.Recent = slices.Delete(sv.Recent, 0, keep)
+	}
+}
+
 // maxRecent and recentFor bound the recent complaints kept per service: an
 // incident's statistics start from the posts of its onset when the onset is at
 // most recentFor before the alarm (nearly always), from the alarm's time
@@ -549,6 +567,9 @@ func (d *Detector) closeMinute(b int64) {
 	for _, s := range d.sortedSignals() {
 		sv, inc := s.sv, s.sv.Inc
 		at, resolved := s.T.close(b, inc == nil)
+		if s.T.Open || inc != nil || s.T.elevated(s.T.count(b)) {
+			sv.busyAt = b
+		}
 		if inc != nil && inc.Owner == s.key {
 			if resolved {
 				d.resolve(sv, at, b)
@@ -580,6 +601,7 @@ func (d *Detector) closeMinute(b int64) {
 			}
 		}
 	}
+	d.forgetRecent(b)
 }
 
 // resolve closes the service's incident: back to baseline from minute at, known

@@ -249,6 +249,15 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		if err := p.out.Watermark(octx, at); err != nil {
 			return err
 		}
+		if !p.cfg.Live {
+			// From a file the watermark goes exactly here, after the mentions read
+			// so far and before the next: where it falls among late posts decides
+			// whether they count, and that must not depend on a flush timer.
+			if len(batch) == 0 {
+				return p.out.Write(octx, nil)
+			}
+			return flush()
+		}
 		if len(batch) == 0 {
 			// Nothing to ride with: send the watermark on its own.
 			return p.out.Write(octx, nil)
