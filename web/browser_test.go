@@ -42,6 +42,9 @@ func chromium(t *testing.T) string {
 			return path
 		}
 	}
+	if os.Getenv("DOWNWATCH_CI") != "" {
+		t.Fatal("chromium is not installed, and CI (DOWNWATCH_CI) must not skip the browser test: apt-get install -y chromium")
+	}
 	t.Skip("chromium is not installed (apt-get install -y chromium); skipping the browser test")
 	return ""
 }
