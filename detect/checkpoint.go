@@ -129,7 +129,10 @@ func (inc *incident) fill() {
 }
 
 // enc appends the checkpoint's primitives.
-type enc struct{ b []byte }
+type enc struct {
+	b    []byte
+	keys []uint64 // scratch for sorting a map's keys
+}
 
 func (w *enc) uvarint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
 func (w *enc) varint(v int64)   { w.b = binary.AppendVarint(w.b, v) }
@@ -153,7 +156,12 @@ func (w *enc) stamps(m map[uint64]int64) {
 	if len(m) == 0 {
 		return
 	}
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	w.keys = w.keys[:0]
+	for k := range m {
+		w.keys = append(w.keys, k)
+	}
+	slices.Sort(w.keys)
+	for _, k := range w.keys {
 		w.u64(k)
 		w.varint(m[k])
 	}

@@ -76,8 +76,8 @@ type Config struct {
 	// attached to it; default 30m.
 	AckWindow time.Duration
 	// Regional enables per-country signals and regional incidents; default true.
-	// RegionalMin is the baseline, in complaints a minute, a service needs before
-	// its posts are also counted per country; default 0.2 (about 300 a day). A
+	// RegionalMin is the long-run mean, in complaints a minute, a service needs
+	// before its posts are also counted per country; default 0.2 (about 300 a day). A
 	// quieter service's regional outage stands out in its global signal.
 	Regional    bool
 	RegionalMin float64

@@ -277,7 +277,7 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 
 // regional says a post from country cc counts in a per-country signal of its
 // own: the service has one already, or is busy enough (RegionalMin complaints
-// a minute) that one country's outage could vanish inside its global baseline.
+// a minute on average) that one country's outage could vanish inside its global baseline.
 // A quiet service's regional outage stands out in its global signal, and tens
 // of thousands of services times their countries would otherwise hold memory
 // for signals that never see five complaints in ten minutes.
@@ -285,8 +285,11 @@ func (d *Detector) regional(sv *service, g *signal, svc, cc string, b int64) boo
 	if _, ok := d.st.Keys[svc+"/"+cc]; ok {
 		return true
 	}
-	g.T.thresholds(b)
-	return g.T.lambda/g.T.p.perMin >= d.cfg.RegionalMin
+	// The long-run mean of a settled baseline, not the level of the hour: a
+	// service just under the line crosses it by chance in a busy half hour, and
+	// a signal once made is kept.
+	bs := &g.T.Base
+	return bs.Events >= settledEvents && bs.Mean/g.T.p.perMin >= d.cfg.RegionalMin
 }
 
 // shareCountries tells each country signal of a service how many there are.
