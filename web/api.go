@@ -267,40 +267,9 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
-	last := streamID{}
-	send := func(a store.StreamAlert) error {
-		body, err := json.Marshal(a.Alert)
-		if err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "event: %s\nid: %s\ndata: %s\n\n", a.Alert.Type, a.ID, body); err != nil {
-			return err
-		}
-		s.m.sseEvents.Inc()
-		last = parseStreamID(a.ID)
-		return rc.Flush()
-	}
-	// Catch up from the stream. The hub subscription came first, so whatever
-	// the stream gains meanwhile also arrives on sub; ids already sent are skipped.
-	if after != "" {
-		for {
-			batch, err := s.st.AlertsAfter(ctx, after, 256)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.cfg.Logger.Error("web: event stream catch-up", "err", err)
-				}
-				return
-			}
-			for _, a := range batch {
-				if err := send(a); err != nil {
-					return
-				}
-				after = a.ID
-			}
-			if len(batch) < 256 {
-				break
-			}
-		}
+	es := &eventStream{s: s, w: w, rc: rc}
+	if after != "" && !es.catchUp(ctx, after) {
+		return
 	}
 	beat := time.NewTicker(s.cfg.Heartbeat)
 	defer beat.Stop()
@@ -312,10 +281,10 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 			if !ok {
 				return // too slow, or the hub stopped: the client reconnects with Last-Event-ID
 			}
-			if !last.less(parseStreamID(a.ID)) {
+			if !es.last.less(parseStreamID(a.ID)) {
 				continue
 			}
-			if err := send(a); err != nil {
+			if err := es.send(a); err != nil {
 				return
 			}
 		case <-beat.C:
@@ -325,6 +294,51 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 			if err := rc.Flush(); err != nil {
 				return
 			}
+		}
+	}
+}
+
+// eventStream writes alerts to one SSE client, remembering the last id sent.
+type eventStream struct {
+	s    *Server
+	w    http.ResponseWriter
+	rc   *http.ResponseController
+	last streamID
+}
+
+func (es *eventStream) send(a store.StreamAlert) error {
+	body, err := json.Marshal(a.Alert)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(es.w, "event: %s\nid: %s\ndata: %s\n\n", a.Alert.Type, a.ID, body); err != nil {
+		return err
+	}
+	es.s.m.sseEvents.Inc()
+	es.last = parseStreamID(a.ID)
+	return es.rc.Flush()
+}
+
+// catchUp sends what the stream holds after the id the client last saw. The hub
+// subscription came first, so whatever the stream gains meanwhile also arrives
+// on it; ids already sent are skipped there. It reports whether to go on.
+func (es *eventStream) catchUp(ctx context.Context, after string) bool {
+	for {
+		batch, err := es.s.st.AlertsAfter(ctx, after, 256)
+		if err != nil {
+			if ctx.Err() == nil {
+				es.s.cfg.Logger.Error("web: event stream catch-up", "err", err)
+			}
+			return false
+		}
+		for _, a := range batch {
+			if err := es.send(a); err != nil {
+				return false
+			}
+			after = a.ID
+		}
+		if len(batch) < 256 {
+			return true
 		}
 	}
 }

@@ -54,22 +54,53 @@ type bucket struct {
 // for the overview's grid so its labels stay legible when scaled down.
 func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, title string, chartW int) chartView {
 	cv := chartView{From: from, To: to}
-	plotW := float64(chartW - padL - padR)
-	maxBuckets := min(maxBuckets, chartW/2)
 	if len(pts) == 0 || !to.After(from) {
 		cv.Empty = true
 		return cv
 	}
+	bs, size, first, last := bucketize(pts, from, to, min(maxBuckets, chartW/2), &cv)
+	if last < 0 {
+		cv.Empty = true
+		return cv
+	}
+	ymax := float64(minChartMax)
+	for i := first; i <= last; i++ {
+		ymax = math.Max(ymax, math.Max(float64(bs[i].authors), 3*bs[i].baseline))
+	}
+	ymax, step := niceMax(ymax)
+	span := to.Sub(from) + time.Minute
+	plotW := float64(chartW - padL - padR)
+	pl := &plot{from: from, span: span, plotW: plotW, ymax: ymax, chartW: chartW,
+		bw: float64(size) * plotW / (float64(span) / float64(time.Minute))}
+	fmt.Fprintf(&pl.b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(title))
+	pl.grid(step)
+	pl.bands(bands)
+	pl.xTicks(to)
+	pl.series(bs[first : last+1])
+	if cv.Peak > 0 {
+		pl.peak(cv.Peak, cv.PeakAt)
+	}
+	pl.hover(bs[first:last+1], size)
+	pl.b.WriteString(`</svg>`)
+	cv.SVG = template.HTML(pl.b.String())
+	return cv
+}
+
+// bucketize groups the points into at most maxBuckets buckets of size minutes
+// from from to to, each with its highest count and its mean baseline (carried
+// over buckets without data), notes the peak in cv and returns the first and
+// last bucket with data (last < 0: none).
+func bucketize(pts []downwatch.SeriesPoint, from, to time.Time, maxBuckets int, cv *chartView) (bs []bucket, size, first, last int) {
 	minutes := int(to.Sub(from)/time.Minute) + 1
-	size := (minutes + maxBuckets - 1) / maxBuckets
+	size = (minutes + maxBuckets - 1) / maxBuckets
 	n := (minutes + size - 1) / size
-	bs := make([]bucket, n)
+	bs = make([]bucket, n)
 	sums := make([]float64, n)
 	counts := make([]int, n)
 	for i := range bs {
 		bs[i].at = from.Add(time.Duration(i*size) * time.Minute)
 	}
-	first, last := n, -1
+	first, last = n, -1
 	for _, p := range pts {
 		i := int(p.Minute.Sub(from)/time.Minute) / size
 		if i < 0 || i >= n {
@@ -77,9 +108,7 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 		}
 		b := &bs[i]
 		b.ok = true
-		if p.Authors > b.authors {
-			b.authors = p.Authors
-		}
+		b.authors = max(b.authors, p.Authors)
 		sums[i] += p.Baseline
 		counts[i]++
 		first, last = min(first, i), max(last, i)
@@ -87,57 +116,67 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 			cv.Peak, cv.PeakAt = p.Authors, p.Minute
 		}
 	}
-	if last < 0 {
-		cv.Empty = true
-		return cv
-	}
 	var prev float64
-	ymax := float64(minChartMax)
 	for i := first; i <= last; i++ {
 		if counts[i] > 0 {
 			prev = sums[i] / float64(counts[i])
 		}
 		bs[i].baseline = prev
-		ymax = math.Max(ymax, math.Max(float64(bs[i].authors), 3*bs[i].baseline))
 	}
-	ymax, step := niceMax(ymax)
+	return bs, size, first, last
+}
 
-	span := to.Sub(from) + time.Minute
-	x := func(t time.Time) float64 {
-		return padL + float64(t.Sub(from))/float64(span)*plotW
-	}
-	bw := float64(size) * plotW / (float64(span) / float64(time.Minute))
-	y := func(v float64) float64 { return padT + plotH - v/ymax*plotH }
+// plot draws one chart's SVG elements into b.
+type plot struct {
+	b        strings.Builder
+	from     time.Time
+	span     time.Duration
+	plotW    float64
+	ymax, bw float64 // top of the y axis; width of a bucket
+	chartW   int
+}
 
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(title))
-	// Grid and y labels.
-	for v := 0.0; v <= ymax+1e-9; v += step {
-		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padL, chartW-padR, y(v), y(v))
-		fmt.Fprintf(&b, `<text class="ylab" x="%d" y="%.1f">%s</text>`, padL-6, y(v)+3.5, fmtNum(v))
+func (pl *plot) x(t time.Time) float64 {
+	return padL + float64(t.Sub(pl.from))/float64(pl.span)*pl.plotW
+}
+
+func (pl *plot) y(v float64) float64 { return padT + plotH - v/pl.ymax*plotH }
+
+// grid draws the horizontal grid lines and their labels.
+func (pl *plot) grid(step float64) {
+	for v := 0.0; v <= pl.ymax+1e-9; v += step {
+		fmt.Fprintf(&pl.b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padL, pl.chartW-padR, pl.y(v), pl.y(v))
+		fmt.Fprintf(&pl.b, `<text class="ylab" x="%d" y="%.1f">%s</text>`, padL-6, pl.y(v)+3.5, fmtNum(v))
 	}
-	// Incidents.
+}
+
+// bands shades the incidents.
+func (pl *plot) bands(bands []band) {
+	right := float64(pl.chartW - padR)
 	for _, bd := range bands {
-		x0, x1 := math.Max(x(bd.From), padL), math.Min(x(bd.To), float64(chartW-padR))
+		x0, x1 := math.Max(pl.x(bd.From), padL), math.Min(pl.x(bd.To), right)
 		if x1 <= x0 {
-			if x0 >= float64(chartW-padR) || x(bd.To) < padL {
+			if x0 >= right || pl.x(bd.To) < padL {
 				continue
 			}
 			x1 = x0 + 2
 		}
-		fmt.Fprintf(&b, `<rect class="band band-%s" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s</title></rect>`,
+		fmt.Fprintf(&pl.b, `<rect class="band band-%s" x="%.1f" y="%d" width="%.1f" height="%d"><title>%s</title></rect>`,
 			html.EscapeString(bd.State), x0, padT, x1-x0, plotH, html.EscapeString(bd.Label))
 	}
-	// X axis ticks.
-	tstep := tickStep(span)
-	t := from.Truncate(tstep)
-	if t.Before(from) {
+}
+
+// xTicks draws the time axis's ticks and labels, naming the day where it changes.
+func (pl *plot) xTicks(to time.Time) {
+	tstep := tickStep(pl.span)
+	t := pl.from.Truncate(tstep)
+	if t.Before(pl.from) {
 		t = t.Add(tstep)
 	}
 	lastDay := -1
 	for ; !t.After(to); t = t.Add(tstep) {
-		xt := x(t)
-		fmt.Fprintf(&b, `<line class="tick" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/>`, xt, xt, padT+plotH, padT+plotH+4)
+		xt := pl.x(t)
+		fmt.Fprintf(&pl.b, `<line class="tick" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/>`, xt, xt, padT+plotH, padT+plotH+4)
 		label := t.Format("15:04")
 		if t.YearDay() != lastDay {
 			if lastDay != -1 || t.Hour() == 0 && t.Minute() == 0 {
@@ -145,54 +184,55 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 			}
 			lastDay = t.YearDay()
 		}
-		fmt.Fprintf(&b, `<text class="xlab" x="%.1f" y="%d">%s</text>`, xt, chartH-8, label)
+		fmt.Fprintf(&pl.b, `<text class="xlab" x="%.1f" y="%d">%s</text>`, xt, chartH-8, label)
 	}
-	// Complainers: area and line through the buckets that have data.
+}
+
+// series draws the complainers (area and line) and the baseline through the
+// buckets with data, and the axis.
+func (pl *plot) series(bs []bucket) {
 	var line strings.Builder
-	for i := first; i <= last; i++ {
-		xc := x(bs[i].at) + bw/2
-		if i == first {
-			fmt.Fprintf(&line, "M%.1f,%.1f", xc, y(float64(bs[i].authors)))
-		} else {
-			fmt.Fprintf(&line, "L%.1f,%.1f", xc, y(float64(bs[i].authors)))
+	for i, bk := range bs {
+		cmd := "L"
+		if i == 0 {
+			cmd = "M"
 		}
+		fmt.Fprintf(&line, "%s%.1f,%.1f", cmd, pl.x(bk.at)+pl.bw/2, pl.y(float64(bk.authors)))
 	}
-	x0, x1 := x(bs[first].at)+bw/2, x(bs[last].at)+bw/2
-	fmt.Fprintf(&b, `<path class="area" d="%sL%.1f,%.1fL%.1f,%.1fZ"/>`, line.String(), x1, y(0), x0, y(0))
-	// Baseline.
-	b.WriteString(`<polyline class="base" points="`)
-	for i := first; i <= last; i++ {
-		fmt.Fprintf(&b, "%.1f,%.1f ", x(bs[i].at)+bw/2, y(bs[i].baseline))
+	x0, x1 := pl.x(bs[0].at)+pl.bw/2, pl.x(bs[len(bs)-1].at)+pl.bw/2
+	fmt.Fprintf(&pl.b, `<path class="area" d="%sL%.1f,%.1fL%.1f,%.1fZ"/>`, line.String(), x1, pl.y(0), x0, pl.y(0))
+	pl.b.WriteString(`<polyline class="base" points="`)
+	for _, bk := range bs {
+		fmt.Fprintf(&pl.b, "%.1f,%.1f ", pl.x(bk.at)+pl.bw/2, pl.y(bk.baseline))
 	}
-	b.WriteString(`"/>`)
-	fmt.Fprintf(&b, `<path class="line" d="%s"/>`, line.String())
-	fmt.Fprintf(&b, `<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>`, padL, chartW-padR, padT+plotH, padT+plotH)
-	// Peak marker.
-	if cv.Peak > 0 {
-		px, py := x(cv.PeakAt)+bw/2, y(float64(cv.Peak))
-		anchor := "start"
-		lx := px + 7
-		if px > float64(chartW-200) {
-			anchor, lx = "end", px-7
-		}
-		fmt.Fprintf(&b, `<circle class="peak" cx="%.1f" cy="%.1f" r="3.5"/>`, px, py)
-		fmt.Fprintf(&b, `<text class="peaklab" x="%.1f" y="%.1f" text-anchor="%s">peak %d/min at %s</text>`,
-			lx, math.Max(py+4, padT+10), anchor, cv.Peak, cv.PeakAt.Format("15:04"))
+	pl.b.WriteString(`"/>`)
+	fmt.Fprintf(&pl.b, `<path class="line" d="%s"/>`, line.String())
+	fmt.Fprintf(&pl.b, `<line class="axis" x1="%d" x2="%d" y1="%d" y2="%d"/>`, padL, pl.chartW-padR, padT+plotH, padT+plotH)
+}
+
+// peak marks the highest count and labels it, to the left near the right edge.
+func (pl *plot) peak(peak int, at time.Time) {
+	px, py := pl.x(at)+pl.bw/2, pl.y(float64(peak))
+	anchor, lx := "start", px+7
+	if px > float64(pl.chartW-200) {
+		anchor, lx = "end", px-7
 	}
-	// Hover targets with native tooltips.
-	for i := first; i <= last; i++ {
-		bk := bs[i]
+	fmt.Fprintf(&pl.b, `<circle class="peak" cx="%.1f" cy="%.1f" r="3.5"/>`, px, py)
+	fmt.Fprintf(&pl.b, `<text class="peaklab" x="%.1f" y="%.1f" text-anchor="%s">peak %d/min at %s</text>`,
+		lx, math.Max(py+4, padT+10), anchor, peak, at.Format("15:04"))
+}
+
+// hover adds a target with a native tooltip over each bucket.
+func (pl *plot) hover(bs []bucket, size int) {
+	for _, bk := range bs {
 		label := fmt.Sprintf("%s UTC: %d complainers/min, baseline %.1f", bk.at.Format("2 Jan 15:04"), bk.authors, bk.baseline)
 		if size > 1 {
 			label = fmt.Sprintf("%s–%s UTC: up to %d complainers/min, baseline %.1f", bk.at.Format("2 Jan 15:04"),
 				bk.at.Add(time.Duration(size-1)*time.Minute).Format("15:04"), bk.authors, bk.baseline)
 		}
-		fmt.Fprintf(&b, `<rect class="hit" x="%.1f" y="%d" width="%.2f" height="%d"><title>%s</title></rect>`,
-			x(bk.at), padT, bw, plotH, label)
+		fmt.Fprintf(&pl.b, `<rect class="hit" x="%.1f" y="%d" width="%.2f" height="%d"><title>%s</title></rect>`,
+			pl.x(bk.at), padT, pl.bw, plotH, label)
 	}
-	b.WriteString(`</svg>`)
-	cv.SVG = template.HTML(b.String())
-	return cv
 }
 
 // niceMax rounds v up to 1, 2 or 5 times a power of ten and returns the grid step.
