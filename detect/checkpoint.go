@@ -56,6 +56,12 @@ func (d *Detector) Snapshot() ([]byte, error) {
 	return w.b, nil
 }
 
+// MarshalBinary implements encoding.BinaryMarshaler: it is Snapshot.
+func (d *Detector) MarshalBinary() ([]byte, error) { return d.Snapshot() }
+
+// UnmarshalBinary implements encoding.BinaryUnmarshaler: it is Restore.
+func (d *Detector) UnmarshalBinary(b []byte) error { return d.Restore(b) }
+
 // Restore replaces the detector's state with a snapshot.
 func (d *Detector) Restore(b []byte) error {
 	var st state

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"encoding"
 	"errors"
 	"fmt"
 	"os"
@@ -169,5 +170,26 @@ func BenchmarkSnapshot(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(snap)), "bytes/checkpoint")
 		})
+	}
+}
+
+// The detector is an encoding.BinaryMarshaler whose bytes are the checkpoint,
+// with the magic and version in front.
+var (
+	_ encoding.BinaryMarshaler   = (*Detector)(nil)
+	_ encoding.BinaryUnmarshaler = (*Detector)(nil)
+)
+
+func TestMarshalBinaryIsTheCheckpoint(t *testing.T) {
+	d, _ := New(DefaultConfig())
+	b, err := d.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 2 {
+		t.Fatalf("checkpoint starts %q, want DWCK and version 2", b[:min(5, len(b))])
+	}
+	if err := d.UnmarshalBinary([]byte("DWCK\x09")); err == nil || !errors.Is(err, ErrCheckpoint) {
+		t.Errorf("version 9 read without ErrCheckpoint: %v", err)
 	}
 }
