@@ -13,6 +13,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/health"
 )
 
 // Store is what the detector needs from storage (store.Redis satisfies it).
@@ -49,6 +50,8 @@ type RunConfig struct {
 	Logger        *slog.Logger
 	// Stats, if set, is updated as records are processed.
 	Stats *RunStats
+	// Health, when set, is told whether Kafka answers (dependency "kafka").
+	Health *health.Health
 }
 
 // RunStats counts what the detector processed.
@@ -90,15 +93,20 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 	if rc.Stats == nil {
 		rc.Stats = &RunStats{}
 	}
-	parts, err := bus.Partitions(ctx, rc.Brokers, rc.Topic)
-	if err != nil {
+	var parts []int
+	kafkaWait := &health.Waiter{What: fmt.Sprintf("the partitions of %s on %v", rc.Topic, rc.Brokers), Dep: "kafka", Log: rc.Logger, Health: rc.Health}
+	err := health.Retry(ctx, kafkaWait, func(ctx context.Context) (err error) {
+		parts, err = bus.Partitions(ctx, rc.Brokers, rc.Topic)
 		return err
+	})
+	if err != nil {
+		return nil // only ctx ends the wait
 	}
 	handle := func(ctx context.Context, p *bus.Partition) error {
 		return runPartition(ctx, rc, cfg, st, sink, p)
 	}
 	done := func() bool { return rc.ExitOnEnd && rc.Stats.EndsSeen.Load() >= int64(len(parts)) }
-	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger}, handle, done)
+	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health}, handle, done)
 }
 
 func checkpointName(rc RunConfig, part int) string {
