@@ -68,9 +68,11 @@ type RunStats struct {
 // Delivery: for each partition, the detector's state and the offset it covers are
 // checkpointed in Redis, and the group offset is committed, only after the alerts
 // and incidents produced up to that offset are stored. After a crash the partition
-// restarts from its checkpoint and reprocesses what followed; incidents are upserts
-// with the same ids and revisions, so the store converges, and alerts are delivered
-// at least once (sinks deduplicate by incident id and revision).
+// restarts from its checkpoint and reprocesses what followed, with the same ids
+// and revisions: incident writes are compare-and-set on the revision, so the store
+// converges and never goes back to an older revision, the Redis stream and channel
+// carry each revision once, and Kafka alerts are at least once (sinks deduplicate
+// by incident id and revision).
 func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink) error {
 	if err := cfg.Validate(); err != nil {
 		return err
