@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -240,4 +241,24 @@ func (r *Redis) load(ctx context.Context, ids []string) ([]downwatch.Incident, e
 		out = append(out, inc)
 	}
 	return out, nil
+}
+
+// IncidentsStartedBetween returns the incidents whose started_at lies in
+// [from, to], any state, oldest first.
+func (r *Redis) IncidentsStartedBetween(ctx context.Context, from, to time.Time) ([]downwatch.Incident, error) {
+	index := r.cfg.Prefix + "incidents"
+	// The index scores whole seconds; widen by one and filter exactly below.
+	ids, err := r.c.ZRangeByScore(ctx, index, &redis.ZRangeBy{
+		Min: strconv.FormatInt(from.Unix()-1, 10), Max: strconv.FormatInt(to.Unix()+1, 10),
+	}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: list %s by start: %w", index, err)
+	}
+	incs, err := r.load(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(incs, func(i downwatch.Incident) bool {
+		return i.StartedAt.Before(from) || i.StartedAt.After(to)
+	}), nil
 }
