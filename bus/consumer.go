@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -134,11 +135,16 @@ func Consume(ctx context.Context, cfg ConsumerConfig, handle func(ctx context.Co
 	var backoff health.Backoff
 	for {
 		// Say what a slow join waits for, once, and only when it is slow.
+		var waited atomic.Bool
 		slow := time.AfterFunc(2*time.Second, func() {
+			waited.Store(true)
 			cfg.Logger.Warn("waiting for the group to assign partitions (after a member stopped, the group waits for its 10s session timeout)", "group", cfg.GroupID)
 		})
 		gen, err := group.Next(ctx)
 		slow.Stop()
+		if err == nil && waited.Load() {
+			cfg.Logger.Warn("partitions assigned; working", "group", cfg.GroupID, "partitions", len(gen.Assignments[cfg.Topic]))
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 				return nil

@@ -56,9 +56,9 @@ type PushConfig struct {
 //
 // Delivery: a 200 means the records are queued in this process. While Kafka is
 // down the pipeline stops reading, the queue fills and new requests get 503, so
-// nothing answered 200 is dropped for an outage. At shutdown the server stops
-// accepting first, and the pipeline produces what is queued for up to its
-// DrainTimeout; what is still queued after that is lost and logged with a count.
+// nothing answered 200 is dropped for an outage. Records still in the queue when
+// the process stops are lost (the client got its 200), so the push endpoint is
+// at most once across a shutdown.
 type Push struct {
 	cfg     PushConfig
 	q       chan readResult
