@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/downwatch/downwatch/health"
 )
 
 // ConsumerConfig configures a consumer-group member. Zero values take the defaults named.
@@ -22,6 +25,8 @@ type ConsumerConfig struct {
 	MaxWait time.Duration
 	// Logger; default slog.Default().
 	Logger *slog.Logger
+	// Health, when set, is told whether the group answers (dependency "kafka").
+	Health *health.Health
 }
 
 // Partition is one partition assigned to this member for one group generation.
@@ -35,6 +40,10 @@ type Partition struct {
 	gen    *kafka.Generation
 	reader *kafka.Reader
 	cfg    ConsumerConfig
+	// progressed is set by a successful Commit: the handler's retry backoff
+	// starts again from its minimum after a run that got work done.
+	progressed bool
+	wait       *health.Waiter
 }
 
 // Start positions the partition's reader at offset (an offset, kafka.FirstOffset
@@ -65,6 +74,10 @@ func (p *Partition) Commit(next int64) error {
 	if err := p.gen.CommitOffsets(map[string]map[int]int64{p.topic: {p.ID: next}}); err != nil {
 		return fmt.Errorf("bus: commit %s/%d at %d: %w", p.topic, p.ID, next, err)
 	}
+	p.progressed = true
+	if p.wait != nil {
+		p.wait.OK()
+	}
 	return nil
 }
 
@@ -78,8 +91,15 @@ func (p *Partition) close() {
 // Consume joins the consumer group and, in each generation, runs handle once per
 // assigned partition, each in its own goroutine. When the group rebalances, the
 // handlers' context is cancelled; they must return, and are run again for the
-// partitions of the next generation. Consume returns when ctx is done (nil) or the
-// group cannot be joined.
+// partitions of the next generation. Consume returns nil when ctx is done, and an
+// error only for a configuration the group refuses (no brokers, no topic).
+//
+// Transient trouble never ends it: an error from the group (a rebalance in
+// progress, the coordinator moving, the broker refusing connections) is logged
+// once per outage and retried with capped, jittered backoff, as kafka-go expects
+// of ConsumerGroup.Next's callers; a handler that fails is run again from its
+// last checkpoint with its own backoff, which starts again from the minimum after
+// a run that committed something.
 //
 // A handler returning nil means "this partition is finished" (a replay's end
 // record); Consume returns once every partition handler of a generation returned
@@ -111,52 +131,85 @@ func Consume(ctx context.Context, cfg ConsumerConfig, handle func(ctx context.Co
 		return fmt.Errorf("bus: join group %s on %v: %w", cfg.GroupID, cfg.Brokers, err)
 	}
 	defer group.Close()
+	wait := &health.Waiter{What: fmt.Sprintf("consumer group %s on %v", cfg.GroupID, cfg.Brokers), Dep: "kafka", Log: cfg.Logger, Health: cfg.Health}
+	var backoff health.Backoff
 	for {
+		// Say what a slow join waits for, once, and only when it is slow.
+		var waited atomic.Bool
+		slow := time.AfterFunc(2*time.Second, func() {
+			waited.Store(true)
+			cfg.Logger.Warn("waiting for the group to assign partitions (after a member stopped, the group waits for its 10s session timeout)", "group", cfg.GroupID)
+		})
 		gen, err := group.Next(ctx)
+		slow.Stop()
+		if err == nil && waited.Load() {
+			cfg.Logger.Warn("partitions assigned; working", "group", cfg.GroupID, "partitions", len(gen.Assignments[cfg.Topic]))
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, kafka.ErrGroupClosed) {
 				return nil
 			}
-			return fmt.Errorf("bus: next generation of group %s: %w", cfg.GroupID, err)
+			wait.Fail(fmt.Errorf("bus: next generation of group %s: %w", cfg.GroupID, err))
+			if !health.Sleep(ctx, backoff.Next()) {
+				return nil
+			}
+			continue
 		}
-		var wg sync.WaitGroup
-		assigned := gen.Assignments[cfg.Topic]
-		cfg.Logger.Info("partitions assigned", "group", cfg.GroupID, "generation", gen.ID, "partitions", len(assigned))
-		for _, a := range assigned {
-			p := &Partition{ID: a.ID, Committed: a.Offset, topic: cfg.Topic, gen: gen, cfg: cfg}
-			wg.Add(1)
-			gen.Start(func(genCtx context.Context) {
-				defer wg.Done()
-				// The handler stops when the generation ends (rebalance) or when the
-				// caller's ctx is done, whichever comes first.
-				gctx, cancel := context.WithCancel(ctx)
-				defer cancel()
-				stop := context.AfterFunc(genCtx, cancel)
-				defer stop()
-				for backoff := 500 * time.Millisecond; ; backoff = min(2*backoff, 30*time.Second) {
-					err := handle(gctx, p)
-					p.close()
-					if err == nil || gctx.Err() != nil {
-						return
-					}
-					// The handler failed (Redis or Kafka unreachable): it restarts from its
-					// last checkpoint, so nothing is lost or counted twice.
-					cfg.Logger.Error("partition handler failed; retrying", "partition", p.ID, "err", err, "in", backoff)
-					select {
-					case <-gctx.Done():
-						return
-					case <-time.After(backoff):
-					}
-					p.reader = nil
-				}
-			})
-		}
-		wg.Wait()
+		wait.OK()
+		backoff.Reset()
+		runGeneration(ctx, cfg, gen, handle)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if done != nil && done() {
 			return nil
 		}
+	}
+}
+
+// runGeneration runs handle for each partition of gen and returns when all have.
+func runGeneration(ctx context.Context, cfg ConsumerConfig, gen *kafka.Generation, handle func(ctx context.Context, p *Partition) error) {
+	var wg sync.WaitGroup
+	assigned := gen.Assignments[cfg.Topic]
+	cfg.Logger.Info("partitions assigned", "group", cfg.GroupID, "generation", gen.ID, "partitions", len(assigned))
+	for _, a := range assigned {
+		p := &Partition{ID: a.ID, Committed: a.Offset, topic: cfg.Topic, gen: gen, cfg: cfg}
+		wg.Add(1)
+		gen.Start(func(genCtx context.Context) {
+			defer wg.Done()
+			// The handler stops when the generation ends (rebalance) or when the
+			// caller's ctx is done, whichever comes first.
+			gctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			stop := context.AfterFunc(genCtx, cancel)
+			defer stop()
+			runHandler(gctx, cfg, p, handle)
+		})
+	}
+	wg.Wait()
+}
+
+// runHandler runs handle for p until it returns nil or ctx is done, retrying
+// failures (Redis or Kafka unreachable) with backoff: the handler restarts from
+// its last checkpoint, so nothing is lost or counted twice.
+func runHandler(ctx context.Context, cfg ConsumerConfig, p *Partition, handle func(ctx context.Context, p *Partition) error) {
+	backoff := health.Backoff{Min: 200 * time.Millisecond, Max: 5 * time.Second}
+	wait := &health.Waiter{What: fmt.Sprintf("partition %d's handler (Redis, Kafka)", p.ID), Log: cfg.Logger}
+	p.wait = wait
+	for {
+		p.progressed = false
+		err := handle(ctx, p)
+		p.close()
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if p.progressed {
+			backoff.Reset()
+		}
+		wait.Fail(err)
+		if !health.Sleep(ctx, backoff.Next()) {
+			return
+		}
+		p.reader = nil
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/health"
 )
 
 // Store is what the detector needs from storage (store.Redis satisfies it).
@@ -22,7 +24,7 @@ type Store interface {
 	SaveCheckpoint(ctx context.Context, name string, data []byte) error
 	LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
 	Link(ctx context.Context, a, b string) error
-	ActiveIncidents(ctx context.Context) ([]downwatch.Incident, error)
+	IncidentsStartedBetween(ctx context.Context, from, to time.Time) ([]downwatch.Incident, error)
 }
 
 // AlertSink receives alerts after they are stored (bus.AlertWriter satisfies it).
@@ -49,6 +51,8 @@ type RunConfig struct {
 	Logger        *slog.Logger
 	// Stats, if set, is updated as records are processed.
 	Stats *RunStats
+	// Health, when set, is told whether Kafka answers (dependency "kafka").
+	Health *health.Health
 }
 
 // RunStats counts what the detector processed.
@@ -65,9 +69,11 @@ type RunStats struct {
 // Delivery: for each partition, the detector's state and the offset it covers are
 // checkpointed in Redis, and the group offset is committed, only after the alerts
 // and incidents produced up to that offset are stored. After a crash the partition
-// restarts from its checkpoint and reprocesses what followed; incidents are upserts
-// with the same ids and revisions, so the store converges, and alerts are delivered
-// at least once (sinks deduplicate by incident id and revision).
+// restarts from its checkpoint and reprocesses what followed, with the same ids
+// and revisions: incident writes are compare-and-set on the revision, so the store
+// converges and never goes back to an older revision, the Redis stream and channel
+// carry each revision once, and Kafka alerts are at least once (sinks deduplicate
+// by incident id and revision).
 func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink) error {
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -90,15 +96,20 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 	if rc.Stats == nil {
 		rc.Stats = &RunStats{}
 	}
-	parts, err := bus.Partitions(ctx, rc.Brokers, rc.Topic)
-	if err != nil {
+	var parts []int
+	kafkaWait := &health.Waiter{What: fmt.Sprintf("the partitions of %s on %v", rc.Topic, rc.Brokers), Dep: "kafka", Log: rc.Logger, Health: rc.Health}
+	err := health.Retry(ctx, kafkaWait, func(ctx context.Context) (err error) {
+		parts, err = bus.Partitions(ctx, rc.Brokers, rc.Topic)
 		return err
+	})
+	if err != nil {
+		return nil // only ctx ends the wait
 	}
 	handle := func(ctx context.Context, p *bus.Partition) error {
 		return runPartition(ctx, rc, cfg, st, sink, p)
 	}
 	done := func() bool { return rc.ExitOnEnd && rc.Stats.EndsSeen.Load() >= int64(len(parts)) }
-	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger}, handle, done)
+	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health}, handle, done)
 }
 
 func checkpointName(rc RunConfig, part int) string {
@@ -205,42 +216,39 @@ func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.
 	return false
 }
 
-// persist stores what the detector produced: links first (so the opened alert
-// carries them), then incidents and alerts, then the series.
+// persist stores what the detector produced: incidents and alerts, the links of
+// the incidents it opened, then the series.
+//
+// Links follow Related, from the incidents' own onsets. Each opened incident is
+// first related to what the store already holds (so its opened alert carries
+// those links), and linked again after it is stored: of two related incidents
+// opened at once by two detectors, each stores itself before it looks, so at
+// least one of them sees the other, and Link is symmetric and idempotent.
 func persist(ctx context.Context, rc RunConfig, st Store, sink AlertSink, out Drained) error {
-	if len(out.Opened) > 0 {
-		active, err := st.ActiveIncidents(ctx)
+	for _, id := range out.Opened {
+		rel, err := related(ctx, rc, st, out, id)
 		if err != nil {
 			return err
 		}
-		byID := map[string]downwatch.Incident{}
-		for _, a := range active {
-			byID[a.ID] = a
-		}
-		for _, al := range out.Alerts {
-			byID[al.Incident.ID] = al.Incident
-		}
-		for _, id := range out.Opened {
-			me := byID[id]
-			for _, other := range byID {
-				if other.ID == id || other.Service == me.Service || !other.Active() {
-					continue
-				}
-				if d := other.StartedAt.Sub(me.StartedAt); d <= rc.RelatedWithin && d >= -rc.RelatedWithin {
-					if err := st.Link(ctx, id, other.ID); err != nil {
-						return err
-					}
-					for i := range out.Alerts {
-						if out.Alerts[i].Incident.ID == id {
-							out.Alerts[i].Incident.Related = append(out.Alerts[i].Incident.Related, other.ID)
-						}
-					}
-				}
+		for i := range out.Alerts {
+			if out.Alerts[i].Incident.ID == id {
+				out.Alerts[i].Incident.Related = rel
 			}
 		}
 	}
 	if err := st.Save(ctx, out.Alerts, rc.Publish); err != nil {
 		return err
+	}
+	for _, id := range out.Opened {
+		rel, err := related(ctx, rc, st, out, id)
+		if err != nil {
+			return err
+		}
+		for _, other := range rel {
+			if err := st.Link(ctx, id, other); err != nil {
+				return err
+			}
+		}
 	}
 	if rc.Publish && sink != nil {
 		if err := sink.Publish(ctx, out.Alerts); err != nil {
@@ -248,4 +256,35 @@ func persist(ctx context.Context, rc RunConfig, st Store, sink AlertSink, out Dr
 		}
 	}
 	return st.AppendSeries(ctx, out.Series)
+}
+
+// related returns the sorted ids of the incidents, in the store or in out, that
+// Related links to the incident id of out.
+func related(ctx context.Context, rc RunConfig, st Store, out Drained, id string) ([]string, error) {
+	var me downwatch.Incident
+	for _, al := range out.Alerts {
+		if al.Incident.ID == id {
+			me = al.Incident
+		}
+	}
+	if me.ID == "" {
+		return nil, nil
+	}
+	stored, err := st.IncidentsStartedBetween(ctx, me.StartedAt.Add(-rc.RelatedWithin), me.StartedAt.Add(rc.RelatedWithin))
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, other := range stored {
+		if Related(me, other, rc.RelatedWithin) {
+			ids = append(ids, other.ID)
+		}
+	}
+	for _, al := range out.Alerts {
+		if Related(me, al.Incident, rc.RelatedWithin) {
+			ids = append(ids, al.Incident.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }

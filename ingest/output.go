@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/health"
 )
 
 // Output receives the pipeline's mentions and event-time marks.
@@ -34,6 +38,7 @@ type KafkaOutput struct {
 	arena []byte          // keys and values of buf, back to back
 	spans []span          // where each message's key and value lie in arena
 	marks []kafka.Message // watermark records waiting for the next Write
+	wait  *health.Waiter
 }
 
 // span is a message's key arena[k0:k1] and value arena[k1:v1].
@@ -52,12 +57,28 @@ func NewKafkaOutput(ctx context.Context, brokers []string, topic string, partiti
 	if err != nil {
 		return nil, err
 	}
-	return &KafkaOutput{w: bus.NewWriter(bus.WriterConfig{Brokers: brokers, Topic: topic}), parts: parts}, nil
+	return &KafkaOutput{
+		w:     bus.NewWriter(bus.WriterConfig{Brokers: brokers, Topic: topic}),
+		parts: parts,
+		wait:  &health.Waiter{What: fmt.Sprintf("Kafka at %v to produce to %s", brokers, topic), Dep: "kafka"},
+	}, nil
+}
+
+// Report sends the output's view of Kafka to h (dependency "kafka") and its
+// "waiting for Kafka" and "answers again" lines to log.
+func (k *KafkaOutput) Report(h *health.Health, log *slog.Logger) {
+	k.wait.Health, k.wait.Log = h, log
 }
 
 // Write produces ms, followed by any watermarks given since the last Write, and
 // returns when the broker has acknowledged them all (acks=all). Watermarks ride
 // with the mentions they follow, so they cost no round trip of their own.
+//
+// While Kafka does not answer, Write keeps retrying what the broker has not
+// acknowledged (capped, jittered backoff; one log line per outage) until it has
+// or ctx is done: the pipeline stops reading meanwhile, so the sources and the
+// push queue hold what is not produced yet. A record may be produced twice when
+// an acknowledgement was lost (at least once).
 func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 	k.buf = k.buf[:0]
 	// One arena holds every key and value of the batch: kafka-go is done with
@@ -79,7 +100,39 @@ func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 	if len(k.buf) == 0 {
 		return nil
 	}
-	return k.w.Write(ctx, k.buf...)
+	return k.produce(ctx, k.buf)
+}
+
+// produce writes msgs until the broker has acknowledged every one or ctx is done.
+func (k *KafkaOutput) produce(ctx context.Context, msgs []kafka.Message) error {
+	var backoff health.Backoff
+	for {
+		err := k.w.Write(ctx, msgs...)
+		if err == nil {
+			k.wait.OK()
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		var failed kafka.WriteErrors
+		if errors.As(err, &failed) && len(failed) == len(msgs) {
+			// Keep only what the broker has not acknowledged. Write does not run
+			// concurrently with itself, so msgs may be compacted in place.
+			n := 0
+			for i := range msgs {
+				if failed[i] != nil {
+					msgs[n] = msgs[i]
+					n++
+				}
+			}
+			msgs = msgs[:n]
+		}
+		k.wait.Fail(err)
+		if !health.Sleep(ctx, backoff.Next()) {
+			return err
+		}
+	}
 }
 
 // Watermark implements Output: it is sent with the next Write.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/downwatch/downwatch"
@@ -27,11 +28,16 @@ type PushConfig struct {
 	Token string
 	// MaxBody bytes of one request; default 8 MiB (413 beyond).
 	MaxBody int64
-	// Queue is how many records wait for the pipeline at most; default 10000. A
-	// request that does not fit is refused whole with 429 and Retry-After.
+	// Queue is how many good records wait for the pipeline at most; default
+	// 10000. A request whose good records can never fit is refused with 413; one
+	// that does not fit now (the queue is full, e.g. while Kafka is down) is
+	// refused whole with 503 and Retry-After. Rejected lines take no room.
 	Queue int
-	// RetryAfter sent with 429; default 1s.
+	// RetryAfter sent with 503; default 1s.
 	RetryAfter time.Duration
+	// Probes, when set, answers GET /livez, /readyz and /healthz (the process's
+	// health, Kafka included); default a /healthz that answers 200.
+	Probes http.Handler
 	// OnListen, when set, is called with the address once listening.
 	OnListen func(addr net.Addr)
 	Logger   *slog.Logger
@@ -40,20 +46,29 @@ type PushConfig struct {
 // Push is the HTTP push source: clients POST /v1/posts with one JSON Post, or
 // NDJSON (one Post per line). Good records are queued and the answer is 200
 // {"accepted":n,"rejected":[{"line":i,"reason":"..."}]}; when no record is good,
-// 400 with the same body. The queue is bounded: when a request's records do not
-// fit, none of them is queued and the answer is 429 with Retry-After, so a client
-// can resend the request as is. GET /healthz answers 200.
+// 400 with the same body. The queue is bounded and holds good records only: a
+// request with more good records than the queue holds gets 413 naming the limit;
+// when a request's good records do not fit now, none of them is queued and the
+// answer is 503 with Retry-After, so a client can resend the request as is
+// (429 is left for rate limits, which this endpoint does not impose). Rejected
+// lines are dead-lettered through a queue of their own; when that is full they
+// are only counted (the client has their reasons). GET /healthz answers 200.
 //
-// Delivery: a 200 means the records are queued in this process; records still in
-// the queue when the process stops are lost (the client got its 200), so the
-// push endpoint is at most once across a shutdown.
+// Delivery: a 200 means the records are queued in this process. While Kafka is
+// down the pipeline stops reading, the queue fills and new requests get 503, so
+// nothing answered 200 is dropped for an outage. Records still in the queue when
+// the process stops are lost (the client got its 200), so the push endpoint is
+// at most once across a shutdown.
 type Push struct {
-	cfg    PushConfig
-	q      chan readResult
-	mu     sync.Mutex // serialises reservations of queue space
-	srv    *http.Server
-	ln     net.Listener
-	served chan struct{}
+	cfg     PushConfig
+	q       chan readResult
+	rejects chan readResult
+	// DroppedRejects counts rejected lines not dead-lettered (their queue was full).
+	DroppedRejects atomic.Int64
+	mu             sync.Mutex // serialises reservations of queue space
+	srv            *http.Server
+	ln             net.Listener
+	served         chan struct{}
 }
 
 // NewPush returns a push source; it listens on Connect.
@@ -73,8 +88,12 @@ func NewPush(cfg PushConfig) (*Push, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Push{cfg: cfg, q: make(chan readResult, cfg.Queue)}, nil
+	return &Push{cfg: cfg, q: make(chan readResult, cfg.Queue), rejects: make(chan readResult, min(cfg.Queue, 1024))}, nil
 }
+
+// SetProbes makes h answer GET /livez, /readyz and /healthz (see PushConfig.Probes).
+// Call it before Connect.
+func (p *Push) SetProbes(h http.Handler) { p.cfg.Probes = h }
 
 // Name implements Source.
 func (p *Push) Name() string { return "http" }
@@ -83,6 +102,12 @@ func (p *Push) Name() string { return "http" }
 func (p *Push) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/posts", p.posts)
+	if p.cfg.Probes != nil {
+		for _, path := range []string{"GET /livez", "GET /readyz", "GET /healthz"} {
+			mux.Handle(path, p.cfg.Probes)
+		}
+		return mux
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
@@ -128,6 +153,8 @@ func (p *Push) Read(ctx context.Context) (downwatch.Post, error) {
 	case <-ctx.Done():
 		return downwatch.Post{}, ctx.Err()
 	case r := <-p.q:
+		return r.post, r.err
+	case r := <-p.rejects:
 		return r.post, r.err
 	}
 }
@@ -191,25 +218,29 @@ func (p *Push) posts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(good) > cap(p.q) {
-		p.answer(w, http.StatusRequestEntityTooLarge, pushAnswer{Error: fmt.Sprintf("%d records in one request; the limit is %d", len(good), cap(p.q))})
+		p.answer(w, http.StatusRequestEntityTooLarge, pushAnswer{Error: fmt.Sprintf("%d good records in one request can never fit: the limit is %d records; split the request", len(good), cap(p.q))})
 		return
 	}
 	// Reserve room for all good records, or refuse them all. Only handlers send
 	// and they hold mu, so free room can only grow while we hold it.
 	p.mu.Lock()
-	if cap(p.q)-len(p.q) < len(good)+len(rejected) {
+	if cap(p.q)-len(p.q) < len(good) {
 		p.mu.Unlock()
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(p.cfg.RetryAfter.Round(time.Second)/time.Second))))
-		p.answer(w, http.StatusTooManyRequests, pushAnswer{Error: "ingest queue is full; retry later"})
+		p.answer(w, http.StatusServiceUnavailable, pushAnswer{Error: fmt.Sprintf("ingest queue is full for now (%d of %d records waiting, e.g. while Kafka is down); nothing was accepted, resend the request after Retry-After", len(p.q), cap(p.q))})
 		return
 	}
 	for _, post := range good {
 		p.q <- readResult{post: post}
 	}
-	for _, rj := range rejected {
-		p.q <- readResult{err: &downwatch.RejectError{Reason: rj.Reason, Detail: fmt.Sprintf("push line %d: %s", rj.Line, rj.Detail)}}
-	}
 	p.mu.Unlock()
+	for _, rj := range rejected {
+		select {
+		case p.rejects <- readResult{err: &downwatch.RejectError{Reason: rj.Reason, Detail: fmt.Sprintf("push line %d: %s", rj.Line, rj.Detail)}}:
+		default:
+			p.DroppedRejects.Add(1)
+		}
+	}
 	code := http.StatusOK
 	if len(good) == 0 {
 		code = http.StatusBadRequest

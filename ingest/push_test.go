@@ -26,16 +26,20 @@ func TestPushHTTP(t *testing.T) {
 		{name: "one post", body: good, wantCode: 200, wantBody: `{"accepted":1,"rejected":[]}`, wantQueued: 1},
 		{name: "pretty single post", body: "{\n \"id\":\"p1\",\"source\":\"http\",\"author\":\"a\",\n \"text\":\"x\",\"created_at\":\"2022-10-25T07:10:00Z\"\n}", wantCode: 200, wantBody: `{"accepted":1,"rejected":[]}`, wantQueued: 1},
 		{name: "ndjson with bad lines", ctype: "application/x-ndjson", body: good + "\n{\"id\":1}\n\nnot json\n" + good2 + "\n",
-			wantCode: 200, wantQueued: 4,
+			wantCode: 200, wantQueued: 2,
 			wantBody: `{"accepted":2,"rejected":[{"line":2,"reason":"wrong-type","detail":"field \"id\" must not be a JSON number"},{"line":4,"reason":"not-object","detail":"record is not a JSON object"}]}`},
-		{name: "all bad", body: "{\"id\":\"x\"}\n", wantCode: 400, wantQueued: 1,
+		{name: "all bad", body: "{\"id\":\"x\"}\n", wantCode: 400, wantQueued: 0,
 			wantBody: `{"accepted":0,"rejected":[{"line":1,"reason":"missing-field","detail":"required field \"source\" is missing or empty"}]}`},
 		{name: "empty", body: "\n\n", wantCode: 400},
 		{name: "token missing", token: "s3cret", body: good, wantCode: 401},
 		{name: "token wrong", token: "s3cret", auth: "Bearer nope", body: good, wantCode: 401},
 		{name: "token right", token: "s3cret", auth: "Bearer s3cret", body: good, wantCode: 200, wantQueued: 1},
 		{name: "too large", body: strings.Repeat(good+"\n", 200000), wantCode: 413},
-		{name: "queue full", queue: 3, prefill: 2, body: good + "\n" + good2, wantCode: 429, wantQueued: 2},
+		{name: "queue full for now", queue: 3, prefill: 2, body: good + "\n" + good2, wantCode: 503, wantQueued: 2},
+		// The good lines fit an empty queue; good and rejected lines together do
+		// not: rejected lines take no room, so this is accepted (was a 429 forever).
+		{name: "rejects take no room", queue: 2, body: good + "\nnot json\nnot json\n" + good2, wantCode: 200, wantQueued: 2},
+		{name: "can never fit", queue: 1, body: good + "\n" + good2, wantCode: 413, wantQueued: 0, wantBody: `{"accepted":0,"rejected":[],"error":"2 good records in one request can never fit: the limit is 1 records; split the request"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := NewPush(PushConfig{Addr: "unused", Token: tc.token, Queue: tc.queue, Logger: discard()})
@@ -66,7 +70,7 @@ func TestPushHTTP(t *testing.T) {
 			if tc.wantBody != "" && strings.TrimSpace(string(b)) != tc.wantBody {
 				t.Errorf("got body %s\nwant %s", b, tc.wantBody)
 			}
-			if tc.wantCode == 429 && resp.Header.Get("Retry-After") != "1" {
+			if tc.wantCode == 503 && resp.Header.Get("Retry-After") != "1" {
 				t.Errorf("got Retry-After %q, want 1", resp.Header.Get("Retry-After"))
 			}
 			if !json.Valid(b) {

@@ -69,7 +69,7 @@ func Direct(ctx context.Context, src ingest.Source, m *catalog.Matcher, cfg dete
 		return nil, err
 	}
 	incs := col.incidents()
-	relate(incs, cfg.RelatedWithin)
+	detect.Relate(incs, cfg.RelatedWithin)
 	// Nothing is published on this path, so no alert is counted.
 	return newReport(&pipe.Stats, incs, 0, began), nil
 }

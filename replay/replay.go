@@ -219,7 +219,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		return nil, ctx.Err()
 	}
 	incs := col.incidents()
-	relate(incs, dcfg.RelatedWithin)
+	detect.Relate(incs, dcfg.RelatedWithin) // the rule the live detector links by
 	for _, i := range incs {
 		for _, r := range i.Related {
 			if err := st.Link(ctx, i.ID, r); err != nil {
@@ -292,22 +292,6 @@ func (c *collector) incidents() []downwatch.Incident {
 		return cmp.Or(a.StartedAt.Compare(b.StartedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out
-}
-
-// relate links incidents of different services whose onsets are within d: a
-// deterministic function of the final incidents, so two replays agree.
-func relate(incs []downwatch.Incident, d time.Duration) {
-	for i := range incs {
-		for j := range incs {
-			if i == j || incs[i].Service == incs[j].Service {
-				continue
-			}
-			if gap := incs[i].StartedAt.Sub(incs[j].StartedAt); gap <= d && gap >= -d {
-				incs[i].Related = append(incs[i].Related, incs[j].ID)
-			}
-		}
-		slices.Sort(incs[i].Related)
-	}
 }
 
 func progress(opt Options, in *ingest.Stats, det *detect.RunStats) func() {

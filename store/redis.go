@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,8 +36,9 @@ type Config struct {
 
 // Redis is the store. It is safe for concurrent use.
 type Redis struct {
-	c   redis.UniversalClient
-	cfg Config
+	c     redis.UniversalClient
+	cfg   Config
+	token string // names this store's publish claims (see Save)
 }
 
 // New returns a store using client c.
@@ -52,7 +55,7 @@ func New(c redis.UniversalClient, cfg Config) *Redis {
 	if cfg.SeriesKeep <= 0 {
 		cfg.SeriesKeep = 7 * 24 * time.Hour
 	}
-	return &Redis{c: c, cfg: cfg}
+	return &Redis{c: c, cfg: cfg, token: strconv.FormatUint(rand.Uint64(), 36)}
 }
 
 // Open connects to the Redis at url ("redis://host:port/db" or "host:port") and

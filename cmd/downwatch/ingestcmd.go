@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
 )
 
@@ -51,9 +52,19 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		}
 		src = s
 	}
-	o, err := ingestOutput(ctx, env, &c, *out, *topic)
+	log := logger(env.stderr, c.verbose)
+	h := health.New(nil)
+	if ps, ok := src.(*ingest.Push); ok {
+		ps.SetProbes(h.Handler())
+	}
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h)
 	if err != nil {
 		return err
+	}
+	defer stopMetrics()
+	o, err := ingestOutput(ctx, env, &c, *out, *topic, h, log)
+	if err != nil {
+		return quietOnSignal(ctx, err)
 	}
 	defer o.Close()
 	var dl io.Writer = env.stderr
@@ -65,12 +76,7 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		defer f.Close()
 		dl = f
 	}
-	reg, _, stopMetrics, err := serveMetrics(env, *metrics)
-	if err != nil {
-		return err
-	}
-	defer stopMetrics()
-	cfg := ingest.Config{Live: live, DeadLetter: dl, Logger: logger(env.stderr, c.verbose)}
+	cfg := ingest.Config{Live: live, DeadLetter: dl, Logger: log}
 	if reg != nil {
 		cfg.Registerer = reg
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync/atomic"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/store"
 )
@@ -46,37 +48,55 @@ State is checkpointed in Redis with the offsets it covers.`)
 	if prefix == "" {
 		prefix = store.DefaultPrefix
 	}
-	st, err := store.Open(ctx, c.redis, store.Config{Prefix: prefix})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	brokers := c.brokers()
-	if err := bus.EnsureTopics(ctx, brokers, c.parts, *topic, *alerts); err != nil {
-		return err
-	}
-	aw := bus.NewAlertWriter(brokers, *alerts)
-	defer aw.Close()
+	log := logger(env.stderr, c.verbose)
+	h := health.New(nil)
 	stats := &detect.RunStats{}
-	reg, _, stopMetrics, err := serveMetrics(env, *metrics)
+	// Metrics and probes first: they answer (degraded) while Redis or Kafka is awaited.
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h)
 	if err != nil {
 		return err
 	}
 	defer stopMetrics()
 	if reg != nil {
-		for _, m := range []struct {
-			name, help string
-			v          *atomic.Int64
-		}{
-			{"downwatch_detect_records_total", "Mention records processed.", &stats.Records},
-			{"downwatch_detect_skipped_total", "Records on the mentions topic that were not a mention.", &stats.Bad},
-			{"downwatch_detect_alerts_total", "Alerts stored and published.", &stats.Alerts},
-		} {
-			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
-		}
+		registerDetectMetrics(reg, stats)
 	}
+	st, err := openStore(ctx, env, c.redis, store.Config{Prefix: prefix}, h)
+	if err != nil {
+		return quietOnSignal(ctx, err)
+	}
+	defer st.Close()
+	brokers := c.brokers()
+	kafkaWait := &health.Waiter{What: fmt.Sprintf("Kafka at %v", brokers), Dep: "kafka", Log: log, Health: h}
+	if err := health.Retry(ctx, kafkaWait, func(ctx context.Context) error {
+		return bus.EnsureTopics(ctx, brokers, c.parts, *topic, *alerts)
+	}); err != nil {
+		return quietOnSignal(ctx, err)
+	}
+	aw := bus.NewAlertWriter(brokers, *alerts)
+	defer aw.Close()
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
-	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: logger(env.stderr, c.verbose), Stats: stats}, *dcfg, st, aw)
+	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+func registerDetectMetrics(reg *prometheus.Registry, stats *detect.RunStats) {
+	for _, m := range []struct {
+		name, help string
+		v          *atomic.Int64
+	}{
+		{"downwatch_detect_records_total", "Mention records processed.", &stats.Records},
+		{"downwatch_detect_skipped_total", "Records on the mentions topic that were not a mention.", &stats.Bad},
+		{"downwatch_detect_alerts_total", "Alerts stored and published.", &stats.Alerts},
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
+	}
+}
+
+// quietOnSignal returns nil when ctx is done (a signal during a wait), else err.
+func quietOnSignal(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -120,13 +140,24 @@ func portOf(addr string) string {
 	return addr
 }
 
-// ingestOutput returns where ingest sends mentions: stdout for "-", else Kafka.
-func ingestOutput(ctx context.Context, env *cliEnv, c *commonFlags, out, topic string) (ingest.Output, error) {
+// ingestOutput returns where ingest sends mentions: stdout for "-", else Kafka,
+// waiting (and saying so once) for a broker that does not answer yet.
+func ingestOutput(ctx context.Context, env *cliEnv, c *commonFlags, out, topic string, h *health.Health, log *slog.Logger) (ingest.Output, error) {
 	if out == "-" {
 		return ingest.NewJSONLOutput(env.stdout), nil
 	}
 	if out != "" && out != "kafka" {
 		return nil, fmt.Errorf("--out %q: want - (print mentions) or kafka", out)
 	}
-	return ingest.NewKafkaOutput(ctx, c.brokers(), topic, c.parts)
+	var ko *ingest.KafkaOutput
+	w := &health.Waiter{What: fmt.Sprintf("Kafka at %v", c.brokers()), Dep: "kafka", Log: log, Health: h}
+	err := health.Retry(ctx, w, func(ctx context.Context) (err error) {
+		ko, err = ingest.NewKafkaOutput(ctx, c.brokers(), topic, c.parts)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ko.Report(h, log)
+	return ko, nil
 }

@@ -11,24 +11,35 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/downwatch/downwatch/health"
+	"github.com/downwatch/downwatch/store"
 )
 
-// serveMetrics serves a fresh Prometheus registry on addr at /metrics (and a
-// /healthz that answers 200) until stop is called. An empty addr serves nothing
+// serveMetrics serves a fresh Prometheus registry on addr at /metrics, with
+// h's /livez, /readyz and /healthz (an alias of /readyz) beside it, until stop
+// is called; h's dependency gauge is registered. An empty addr serves nothing
 // and returns a nil registerer. The bound address is printed on stderr.
-func serveMetrics(env *cliEnv, addr string) (reg *prometheus.Registry, bound string, stop func(), err error) {
+func serveMetrics(env *cliEnv, addr string, h *health.Health) (reg *prometheus.Registry, bound string, stop func(), err error) {
 	if addr == "" {
 		return nil, "", func() {}, nil
 	}
 	reg = prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if h == nil {
+		h = health.New(nil)
+	}
+	reg.MustRegister(h)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("--metrics %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /livez", h.Handler())
+	mux.Handle("GET /readyz", h.Handler())
+	mux.Handle("GET /healthz", h.Handler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -41,4 +52,22 @@ func serveMetrics(env *cliEnv, addr string) (reg *prometheus.Registry, bound str
 		defer cancel()
 		srv.Shutdown(sctx)
 	}, nil
+}
+
+// openStore connects to the Redis at url, waiting (and saying so once) while it
+// does not answer; only a malformed URL or ctx ends the wait with an error. The
+// store's PING becomes h's "redis" check.
+func openStore(ctx context.Context, env *cliEnv, url string, cfg store.Config, h *health.Health) (*store.Redis, error) {
+	opt, err := store.ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	st := store.New(redis.NewClient(opt), cfg)
+	w := &health.Waiter{What: "Redis at " + opt.Addr + " (is redis-server running?)", Dep: "redis", Log: logger(env.stderr, false), Health: h}
+	if err := health.Retry(ctx, w, st.Ping); err != nil {
+		st.Close()
+		return nil, err
+	}
+	h.Check("redis", st.Ping)
+	return st, nil
 }

@@ -12,7 +12,7 @@ import (
 
 func TestServeMetrics(t *testing.T) {
 	var errb bytes.Buffer
-	reg, addr, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "127.0.0.1:0")
+	reg, addr, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "127.0.0.1:0", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestServeMetrics(t *testing.T) {
 	if !strings.Contains(errb.String(), addr) {
 		t.Errorf("the bound address is not printed: %q", errb.String())
 	}
-	if reg, _, stop, err := serveMetrics(&cliEnv{stderr: &errb}, ""); reg != nil || err != nil {
+	if reg, _, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "", nil); reg != nil || err != nil {
 		t.Errorf("no address: got %v, %v; want nothing served", reg, err)
 	} else {
 		stop()

@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/notify"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/web"
@@ -60,14 +63,14 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h := health.New(reg)
+	st, err := openStore(ctx, env, *redisURL, store.Config{Prefix: *prefix}, h)
+	if err != nil {
+		return quietOnSignal(ctx, err)
+	}
+	defer st.Close()
 	var disp *notify.Dispatcher
 	if len(hooks) > 0 {
 		var sinks []notify.Sink
@@ -106,9 +109,32 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 		}
 		wg.Go(func() { disp.Run(ctx) })
 	}
-	err = srv.Serve(ctx, ln)
+	err = serveWithProbes(ctx, srv, h, ln)
 	wg.Wait()
 	return err
+}
+
+// serveWithProbes serves srv on ln with h's /livez and /readyz in front of it
+// (open, like srv's own /healthz, which stays the readiness alias), until ctx is
+// done; then it closes the event streams and shuts down gracefully.
+func serveWithProbes(ctx context.Context, srv *web.Server, h *health.Health, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /livez", h.Handler())
+	mux.Handle("GET /readyz", h.Handler())
+	mux.Handle("/", srv.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	stop := context.AfterFunc(ctx, func() {
+		srv.Close()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(sctx)
+	})
+	defer stop()
+	if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve HTTP on %s: %w", ln.Addr(), err)
+	}
+	<-ctx.Done()
+	return nil
 }
 
 // startDashboard serves the dashboard and API over st on addr until ctx is done
