@@ -4,7 +4,9 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,7 +39,14 @@ func TestCheckpointRoundTrip(t *testing.T) {
 	}
 	whole.End(end)
 	want := jsonOf(whole.Drain().Alerts)
-	for _, frac := range []float64{0.2, 0.45, 0.5, 0.62, 0.9} {
+	// A few fixed cuts, then many: a restart may come between any two records
+	// (a rate cached for the open minute must not outlive the learning of the
+	// minute before it).
+	fracs := []float64{0.2, 0.45, 0.5, 0.62, 0.9}
+	for k := 1; k < 80; k++ {
+		fracs = append(fracs, float64(k)/80)
+	}
+	for _, frac := range fracs {
 		cut := int(frac * float64(len(s.ms)))
 		a, _ := New(DefaultConfig())
 		for i := 0; i < cut; i++ {
@@ -191,5 +200,71 @@ func TestMarshalBinaryIsTheCheckpoint(t *testing.T) {
 	}
 	if err := d.UnmarshalBinary([]byte("DWCK\x09")); err == nil || !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("version 9 read without ErrCheckpoint: %v", err)
+	}
+}
+
+// TestCheckpointJustBeforeAnAlarm restarts the detector at each of the records
+// shortly before every incident opens, where the minute being decided has its
+// thresholds made while the minute before it is still open: the restored run
+// must open the same incidents with the same evidence.
+func TestCheckpointJustBeforeAnAlarm(t *testing.T) {
+	s := richStream()
+	// Posts arrive up to 50 s after they were written, so a minute still takes
+	// posts after the one before it has closed.
+	r := rand.New(rand.NewPCG(7, 7))
+	arrive := make(map[*downwatch.Mention]time.Time, len(s.ms))
+	for i := range s.ms {
+		arrive[&s.ms[i]] = s.ms[i].Post.CreatedAt.Add(time.Duration(r.IntN(50_000)) * time.Millisecond)
+	}
+	order := make([]downwatch.Mention, len(s.ms))
+	copy(order, s.ms)
+	idx := make([]int, len(s.ms))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return arrive[&s.ms[a]].Compare(arrive[&s.ms[b]]) })
+	for i, j := range idx {
+		order[i] = s.ms[j]
+	}
+	s.ms = order
+	end := t0.Add(8 * time.Hour)
+	whole, _ := New(DefaultConfig())
+	var opens []int
+	for i := range s.ms {
+		whole.Handle(&s.ms[i])
+		if len(whole.opened) > 0 {
+			opens = append(opens, i)
+		}
+		whole.Drain()
+	}
+	if len(opens) == 0 {
+		t.Fatal("the stream opens no incident")
+	}
+	whole, _ = New(DefaultConfig())
+	for i := range s.ms {
+		whole.Handle(&s.ms[i])
+	}
+	whole.End(end)
+	want := jsonOf(whole.Drain().Alerts)
+	for _, at := range opens {
+		for cut := max(0, at-120); cut <= at; cut += 2 {
+			a, _ := New(DefaultConfig())
+			for i := 0; i < cut; i++ {
+				a.Handle(&s.ms[i])
+			}
+			got := a.Drain().Alerts
+			snap, _ := a.Snapshot()
+			b, _ := New(DefaultConfig())
+			if err := b.Restore(snap); err != nil {
+				t.Fatal(err)
+			}
+			for i := cut; i < len(s.ms); i++ {
+				b.Handle(&s.ms[i])
+			}
+			b.End(end)
+			if g := jsonOf(append(got, b.Drain().Alerts...)); g != want {
+				t.Fatalf("restart at record %d (the alarm at %d) differs from the uninterrupted run:\n got %s\nwant %s", cut, at, g, want)
+			}
+		}
 	}
 }

@@ -585,7 +585,12 @@ func (t *tracker) dormant(b int64, c int32) bool {
 
 // learnBucket folds the final count c of bucket b into the baseline.
 func (t *tracker) learnBucket(b int64, c int32) {
+	// rates(b) overwrites the rates of the bucket the thresholds were made for:
+	// make them again when next needed, or a decision in the open bucket reads
+	// the closed bucket's expectation (and a restarted detector, which makes them
+	// afresh, would disagree with one that never stopped).
 	t.rates(b)
+	t.thrOK = false
 	p := t.p
 	mu := t.lambda
 	if t.gap(c) {
