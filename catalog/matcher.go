@@ -150,9 +150,10 @@ const (
 	kKeyword
 	kSeparator
 	kSplitPart // one side of a split outage phrase ("lädt ~ nicht"); see pairSplits
+	kVenue     // "coming to": the name after it is where the post is written
 )
 
-var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator", "split-phrase-part"}
+var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator", "split-phrase-part", "venue"}
 
 func (k patKind) String() string { return kindNames[k] }
 
@@ -168,6 +169,7 @@ type meaning struct {
 	prefix    bool  // may end inside a word
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	split     bool  // kOutage: a split phrase ("lädt ~ nicht"), found by pairSplits
+	adjacent  bool  // kOutage: counts only right next to a service name
 	part      uint8 // kSplitPart: 1 head, 2 tail
 	pair      int32 // kSplitPart: 1 + index of the kOutage meaning of its phrase
 	lang      string
@@ -180,9 +182,10 @@ const (
 	scopePost                 // and every weak phrase in the post
 	scopeMarket               // share-price context: and every weak or price phrase in the post
 	scopeSubject              // market word: and every phrase whose subject it is
+	scopeOther                // another subject ("my battery", "my car"): every phrase whose subject it is
 )
 
-var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject"}
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject"}
 
 type pattern struct {
 	text      string
@@ -241,13 +244,13 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 				m.official[k] = append(m.official[k], si)
 			}
 		}
-		for j, list := range [][]string{s.Names, s.Aliases} {
+		for j, list := range [][]string{s.Names, s.Aliases, s.Nicknames} {
 			for _, name := range list {
 				norm := normalizeString(name)
 				if _, ok := m.nameIndex[norm]; !ok {
 					m.nameIndex[norm] = si
 				}
-				b.add(name, meaning{kind: kName, service: si, ambiguous: s.Ambiguous && j == 0, prefix: inflectedScript(norm)})
+				b.add(name, meaning{kind: kName, service: si, ambiguous: (s.Ambiguous && j == 0) || j == 2, prefix: inflectedScript(norm)})
 				if tag := latinSlug(norm); tag != "" {
 					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
 					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
@@ -265,7 +268,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 	for _, sec := range []struct {
 		kind   patKind
 		groups []lexGroup
-	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}, {kSeparator, lx.Separators}} {
+	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}, {kSeparator, lx.Separators}, {kVenue, lx.Venues}} {
 		for _, g := range sec.groups {
 			var mask uint16
 			for _, s := range g.Symptoms {
@@ -286,9 +289,11 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 				scope = scopeMarket
 			case "subject":
 				scope = scopeSubject
+			case "other":
+				scope = scopeOther
 			}
 			for _, p := range g.Phrases {
-				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
+				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
 				variants := [2]string{p, unaccented(p)}
 				for vi, v := range variants {
 					if vi == 1 && (v == "" || normalizeString(v) == normalizeString(p)) {
@@ -480,6 +485,9 @@ const (
 	deadSepAfterName
 	deadMarketContext
 	deadMarketSubject
+	deadOtherSubject
+	deadVenue
+	deadNotAdjacent
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -487,7 +495,10 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"right before an outage phrase it is an intensifier (\"so down\"), not a clause separator",
 	"right after a service name it is a postposition (\"whatsapp par\" = on WhatsApp), not \"but\"",
 	"cancelled by share-price context (\"buying the dip\", \"sell-off\"): a weak or \"down\"-family phrase",
-	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk"}
+	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk",
+	"its subject is something else (\"my battery\", \"my car\", \"my wifi\"), not a service",
+	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
+	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name"}
 
 type svcState struct {
 	named    bool
@@ -559,6 +570,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	sc.occ = m.appendCashtags(text, sc.occ)
 	m.cancel(text, sc)
 	m.resolveNames(text, sc, officialFor, statusPage)
+	m.requireAdjacent(text, sc)
 
 	var hasOutage, hasAck, hasResolved bool
 	var symptoms, keywordSymptoms uint16
@@ -757,6 +769,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					continue
 				}
 				switch {
+				case nm.scope == scopeOther && o.start < n.end && n.start < o.end:
+					// Another subject overlapping a phrase is part of it.
 				case o.start < n.end && n.start < o.end:
 					o.dead = deadNegative
 				case o.dead != live:
@@ -767,6 +781,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 				case nm.scope == scopeSubject && o.start >= n.end && m.marketGap(text, sc, int(n.end), int(o.start)):
 					o.dead = deadMarketSubject
 					subject = true
+				case nm.scope == scopeOther && o.start >= n.end && m.fillerGap(text[n.end:o.start], 3):
+					o.dead = deadOtherSubject
 				}
 			}
 		case kName:
@@ -812,7 +828,14 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 	for i := range sc.occ {
 		n := &sc.occ[i]
 		nm := &m.meanings[n.meaning]
-		if n.dead != live || nm.kind != kName || !nm.ambiguous {
+		if n.dead != live || nm.kind != kName {
+			continue
+		}
+		if m.venue(text, sc, n) {
+			n.dead = deadVenue
+			continue
+		}
+		if !nm.ambiguous {
 			continue
 		}
 		if statusPage || slices.Contains(officialFor, nm.service) {
@@ -826,6 +849,74 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 		}
 		n.dead = deadAmbiguous
 	}
+}
+
+// requireAdjacent cancels the adjacent-only outage phrases that no live
+// service name stands right next to: the phrase begins at most two filler
+// words after the name or ends at most one before it.
+func (m *Matcher) requireAdjacent(text []byte, sc *scratch) {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live || !m.meanings[o.meaning].adjacent {
+			continue
+		}
+		near := false
+		for j := range sc.occ {
+			n := &sc.occ[j]
+			if n.dead != live || !isNameKind(m.meanings[n.meaning].kind) {
+				continue
+			}
+			if (o.start >= n.end && m.fillerGap(text[n.end:o.start], 2)) || (o.end <= n.start && m.fillerGap(text[o.end:n.start], 1)) {
+				near = true
+				break
+			}
+		}
+		if !near {
+			o.dead = deadNotAdjacent
+		}
+	}
+}
+
+// venue reports whether the name occurrence n is where the post is written
+// or whom it addresses, not what is down: right after a venue phrase
+// ("coming to Twitter", "pindah ke Twitter"), or opening the post with a
+// comma after it and no name after the comma in a question that names
+// another service ("Twitter, is Gmail down?").
+func (m *Matcher) venue(text []byte, sc *scratch, n *occurrence) bool {
+	for i := range sc.occ {
+		v := &sc.occ[i]
+		if v.dead == live && m.meanings[v.meaning].kind == kVenue && v.end <= n.start && venueGap(text[v.end:n.start]) {
+			return true
+		}
+	}
+	if !onlySpaces(text[:n.start]) || int(n.end) >= len(text) || text[n.end] != ',' || bytes.IndexByte(text, '?') < 0 {
+		return false
+	}
+	next := int(n.end) + 1
+	for next < len(text) && text[next] == ' ' {
+		next++
+	}
+	if m.anyNameEndAt(sc, next) > 0 {
+		return false // a list: "WhatsApp, Facebook and Instagram are down"
+	}
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.start > n.end && o.dead == live && isNameKind(m.meanings[o.meaning].kind) && m.meanings[o.meaning].service != m.meanings[n.meaning].service {
+			return true
+		}
+	}
+	return false
+}
+
+// venueGap reports whether b, between a venue phrase and a name, holds only
+// spaces and the '@' or '#' of the name.
+func venueGap(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '@' && c != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // adjacent reports whether the name occurrence n is right next to a live

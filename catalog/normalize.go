@@ -235,5 +235,19 @@ func boundaryAfter(text []byte, i int) bool {
 		return true
 	}
 	r, _ := utf8.DecodeRune(text[i:])
-	return !isWordRune(r) || isUnspaced(r)
+	if !isWordRune(r) || isUnspaced(r) {
+		return true
+	}
+	// A Latin-script name followed by a suffix in another script
+	// ("WhatsAppএ", "WhatsAppपर", "WhatsAppが") ends at the script change.
+	prev, _ := utf8.DecodeLastRune(text[:i])
+	return isLatinLetter(prev) != isLatinLetter(r)
+}
+
+// isLatinLetter reports whether r is an ASCII letter or digit or a Latin letter.
+func isLatinLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return true
+	}
+	return unicode.Is(unicode.Latin, r)
 }
