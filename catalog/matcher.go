@@ -464,6 +464,7 @@ type scratch struct {
 	tok    []token
 	links  []link
 	shared uint16 // symptoms of phrases and keywords in clauses naming no service
+	facts  facts
 }
 
 type occurrence struct {
@@ -525,13 +526,58 @@ func (m *Matcher) Match(p *downwatch.Post, dst []Hit) []Hit {
 	return dst
 }
 
-func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanation) []Hit {
-	text := sc.norm.normalize(p.Text)
-	sc.raw = m.ac.scan(text, sc.raw[:0])
+// facts is what the phases learn about one post; it lives in the scratch.
+type facts struct {
+	officialFor []int16 // services the author is an official account of
+	statusPage  bool
+	isNews      bool
+	hasOutage   bool
+	hasAck      bool
+	hasResolved bool
+	multiNamed  bool   // the post names several services
+	symptoms    uint16 // of the live phrases (plus keywords when a phrase or outage hashtag is live)
+	keywords    uint16 // of the live symptom keywords
+}
 
-	// Word boundaries.
+func (f *facts) anyPhrase() bool { return f.hasOutage || f.hasAck || f.hasResolved }
+
+// match runs the phases over one post: scan (automaton and word
+// boundaries), cancel (negatives, nested names, ambiguity, venues, other
+// subjects), attribute (which service each phrase belongs to, and whom the
+// author speaks for), classify (the verdict table, per service) and
+// symptoms.
+func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanation) []Hit {
+	text, anyName := m.scan(p, sc)
+	f := &sc.facts
+	*f = facts{statusPage: p.Source == "statuspage"}
+	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
+	f.officialFor = m.official[string(sc.author)]
+	if !anyName && len(f.officialFor) == 0 && !f.statusPage {
+		if ex != nil {
+			m.explain(ex, p, text, sc, nil)
+		}
+		return dst
+	}
+	_, isAgency := m.news[string(sc.author)]
+	f.isNews = isAgency || p.Source == "rss"
+
+	sc.occ = m.appendCashtags(text, sc.occ)
+	m.cancel(text, sc)
+	m.resolveNames(text, sc, f.officialFor, f.statusPage)
+	m.requireAdjacent(text, sc)
+	m.tally(sc)
+	m.attribute(text, sc, p.Author)
+	return m.classify(p, text, sc, dst, ex)
+}
+
+// scan normalises the text, runs the automaton and keeps the occurrences
+// that respect word boundaries; anyName reports whether a name or outage
+// hashtag was found.
+func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName bool) {
+	text = sc.norm.normalize(p.Text)
+	sc.raw = m.ac.scan(text, sc.raw[:0])
 	sc.occ = sc.occ[:0]
-	anyName, anySplit := false, false
+	anySplit := false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
 		if pat.needStart && !boundaryBefore(text, int(r.start)) {
@@ -543,9 +589,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 			if !endOK && !mn.prefix {
 				continue
 			}
-			if mn.kind == kName || mn.kind == kDownTag {
-				anyName = true
-			}
+			anyName = anyName || isNameKind(mn.kind)
 			anySplit = anySplit || mn.kind == kSplitPart
 			sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: r.end})
 		}
@@ -553,27 +597,13 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	if anySplit && anyName {
 		m.pairSplits(text, sc)
 	}
+	return text, anyName
+}
 
-	// Who is speaking.
-	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
-	officialFor := m.official[string(sc.author)]
-	statusPage := p.Source == "statuspage"
-	if !anyName && len(officialFor) == 0 && !statusPage {
-		if ex != nil {
-			m.explain(ex, p, text, sc, nil)
-		}
-		return dst
-	}
-	_, isAgency := m.news[string(sc.author)]
-	isNews := isAgency || p.Source == "rss"
-
-	sc.occ = m.appendCashtags(text, sc.occ)
-	m.cancel(text, sc)
-	m.resolveNames(text, sc, officialFor, statusPage)
-	m.requireAdjacent(text, sc)
-
-	var hasOutage, hasAck, hasResolved bool
-	var symptoms, keywordSymptoms uint16
+// tally collects the live phrases' kinds and symptoms and marks the named
+// services.
+func (m *Matcher) tally(sc *scratch) {
+	f := &sc.facts
 	for i := range sc.occ {
 		o := &sc.occ[i]
 		if o.dead != live {
@@ -582,139 +612,100 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		mn := &m.meanings[o.meaning]
 		switch mn.kind {
 		case kOutage:
-			hasOutage = true
-			symptoms |= mn.symptoms
+			f.hasOutage = true
+			f.symptoms |= mn.symptoms
 		case kAck:
-			hasAck = true
-			symptoms |= mn.symptoms
+			f.hasAck = true
+			f.symptoms |= mn.symptoms
 		case kResolved:
-			hasResolved = true
-			symptoms |= mn.symptoms
+			f.hasResolved = true
+			f.symptoms |= mn.symptoms
 		case kKeyword:
-			keywordSymptoms |= mn.symptoms
+			f.keywords |= mn.symptoms
 		case kName, kDownTag:
-			st := &sc.svc[mn.service]
-			if !st.named && !st.downTag && !st.official {
-				sc.touched = append(sc.touched, mn.service)
-			}
+			st := m.touch(sc, mn.service)
 			st.named = true
-			if mn.kind == kDownTag {
-				st.downTag = true
-			}
+			st.downTag = st.downTag || mn.kind == kDownTag
 		}
 	}
+}
 
-	// Several services named: each phrase belongs to the service it is
-	// attached to (attach.go).
+// touch returns the state of service si, listing it among the touched ones.
+func (m *Matcher) touch(sc *scratch, si int16) *svcState {
+	st := &sc.svc[si]
+	if !st.named && !st.downTag && !st.official {
+		sc.touched = append(sc.touched, si)
+	}
+	return st
+}
+
+// attribute attaches phrases to names when the post names several services
+// (attach.go) and marks the services the author speaks for.
+func (m *Matcher) attribute(text []byte, sc *scratch, author string) {
+	f := &sc.facts
 	sc.multi = false
-	if len(sc.touched) > 1 {
+	f.multiNamed = len(sc.touched) > 1
+	if f.multiNamed {
 		anyTag := false
 		for _, si := range sc.touched {
 			anyTag = anyTag || sc.svc[si].downTag
 		}
-		if hasOutage || hasAck || hasResolved || anyTag {
+		if f.anyPhrase() || anyTag {
 			sc.multi = true
 			m.attach(text, sc)
 		}
 	}
-	multiNamed := len(sc.touched) > 1
-
-	// Services the author speaks for.
-	speaks := officialFor
-	if statusPage {
-		if si, ok := m.statusPageService(sc.author, p.Author); ok {
+	speaks := f.officialFor
+	if f.statusPage {
+		if si, ok := m.statusPageService(sc.author, author); ok {
 			speaks = []int16{si} // allocates only on status page posts
 		}
 	}
 	namedSpoken := false
 	for _, si := range speaks {
-		if sc.svc[si].named {
-			namedSpoken = true
-		}
+		namedSpoken = namedSpoken || sc.svc[si].named
 	}
 	for _, si := range speaks {
-		if len(speaks) > 1 && namedSpoken && !sc.svc[si].named && !statusPage {
+		if len(speaks) > 1 && namedSpoken && !sc.svc[si].named && !f.statusPage {
 			continue
 		}
-		st := &sc.svc[si]
-		if !st.named && !st.downTag && !st.official {
-			sc.touched = append(sc.touched, si)
-		}
-		st.official = true
+		m.touch(sc, si).official = true
 	}
-
 	anyDownTag := false
 	for _, si := range sc.touched {
 		anyDownTag = anyDownTag || sc.svc[si].downTag
 	}
-	if hasOutage || hasAck || hasResolved || anyDownTag {
-		symptoms |= keywordSymptoms
+	if f.anyPhrase() || anyDownTag {
+		f.symptoms |= f.keywords
 	}
+}
 
+// classify decides, per touched service in catalog order, with the verdict
+// table, and appends the hits.
+func (m *Matcher) classify(p *downwatch.Post, text []byte, sc *scratch, dst []Hit, ex *Explanation) []Hit {
+	f := &sc.facts
 	slices.Sort(sc.touched)
 	var verdicts []ServiceVerdict
 	for _, si := range sc.touched {
 		st := &sc.svc[si]
-		svc := m.services[si]
-		kind := downwatch.KindComplaint
-		switch {
-		case statusPage || st.official:
-			kind = downwatch.KindOfficial
-		case isNews:
-			kind = downwatch.KindNews
-		}
-		hit := false
-		why := ""
-		// Per service when the post names several services, else per post.
-		own := multiNamed && st.named && !st.official && !statusPage
-		svcOutage, svcAny := hasOutage, hasOutage || hasAck || hasResolved
-		svcAck, svcResolved, svcSymptoms := hasAck, hasResolved, symptoms
-		if own {
-			svcOutage = st.attached&attOutage != 0
-			svcAny = st.attached != 0
-			svcAck, svcResolved = st.attached&attAck != 0, st.attached&attResolved != 0
-			svcSymptoms = st.symptoms | sc.shared
-		}
-		switch {
-		case statusPage && (st.official || st.named):
-			hit, why = true, "status page post"
-		case st.official && (hasOutage || hasAck || hasResolved || st.downTag):
-			hit, why = true, "official account with an outage, acknowledgement or resolved phrase"
-		case st.official:
-			why = "official account, but no outage, acknowledgement or resolved phrase"
-		case own && !st.downTag && st.attached == 0 && (hasOutage || hasAck || hasResolved):
-			why = "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"
-			if ex != nil {
-				why += ": " + m.droppedDetail(text, sc, si)
-			}
-		case kind == downwatch.KindNews && st.named && (svcAny || st.downTag):
-			hit, why = true, "news agency names the service with an outage, acknowledgement or resolved phrase"
-			if own {
-				why += " attached to it"
-			}
-		case kind == downwatch.KindNews:
-			why = "news agency names the service, but no outage, acknowledgement or resolved phrase"
-		case st.downTag:
-			hit, why = true, "outage hashtag"
-		case st.named && svcOutage:
-			hit, why = true, "names the service and has an outage phrase"
-			if own {
-				why = "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"
-			}
-		case own && hasOutage:
-			why = "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"
-		default:
-			why = "names the service, but has no outage phrase (or it was cancelled by a negative)"
-		}
-		if hit {
-			h := Hit{Service: svc.ID, Kind: kind, Symptoms: m.symptomList(svcSymptoms)}
-			if kind != downwatch.KindComplaint {
-				h.Ack, h.Resolved = svcAck, svcResolved
+		v := m.verdictInput(f, st, sc.shared)
+		r := decide(v)
+		if r.hit {
+			h := Hit{Service: m.services[si].ID, Kind: v.kind, Symptoms: m.symptomList(v.symptoms)}
+			if v.kind != downwatch.KindComplaint {
+				h.Ack, h.Resolved = v.ack, v.resolved
 			}
 			dst = append(dst, h)
 		}
 		if ex != nil {
-			verdicts = append(verdicts, ServiceVerdict{Service: svc.ID, Hit: hit, Kind: kind, Reason: why})
+			why := r.why
+			if r.detail {
+				why += ": " + m.droppedDetail(text, sc, si)
+			}
+			if v.own && r.ownWhy != "" {
+				why = r.ownWhy
+			}
+			verdicts = append(verdicts, ServiceVerdict{Service: m.services[si].ID, Hit: r.hit, Kind: v.kind, Reason: why})
 		}
 		*st = svcState{}
 	}
@@ -723,6 +714,89 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		m.explain(ex, p, text, sc, verdicts)
 	}
 	return dst
+}
+
+// verdictInput is what the verdict table reads for one service.
+type verdictInput struct {
+	kind       downwatch.Kind
+	statusPage bool
+	official   bool
+	named      bool
+	downTag    bool
+	own        bool // phrases count per service (the post names several)
+	anyPhrase  bool // in the post
+	hasOutage  bool // in the post
+	svcOutage  bool // attached to this service when own, else in the post
+	svcAny     bool
+	attached   bool
+	ack        bool
+	resolved   bool
+	symptoms   uint16
+}
+
+func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInput {
+	v := verdictInput{
+		kind: downwatch.KindComplaint, statusPage: f.statusPage, official: st.official, named: st.named, downTag: st.downTag,
+		own:       f.multiNamed && st.named && !st.official && !f.statusPage,
+		anyPhrase: f.anyPhrase(), hasOutage: f.hasOutage, svcOutage: f.hasOutage, svcAny: f.anyPhrase(),
+		attached: st.attached != 0, ack: f.hasAck, resolved: f.hasResolved, symptoms: f.symptoms,
+	}
+	switch {
+	case f.statusPage || st.official:
+		v.kind = downwatch.KindOfficial
+	case f.isNews:
+		v.kind = downwatch.KindNews
+	}
+	if v.own {
+		v.svcOutage, v.svcAny = st.attached&attOutage != 0, st.attached != 0
+		v.ack, v.resolved = st.attached&attAck != 0, st.attached&attResolved != 0
+		v.symptoms = st.symptoms | shared
+	}
+	return v
+}
+
+// verdictRule is one row of the verdict table: the first rule whose when
+// holds decides. Match and Explain read the same table.
+type verdictRule struct {
+	when   func(v verdictInput) bool
+	hit    bool
+	why    string
+	ownWhy string // replaces why when phrases count per service
+	detail bool   // Explain appends which name took the phrases
+}
+
+var verdictTable = []verdictRule{
+	{when: func(v verdictInput) bool { return v.statusPage && (v.official || v.named) }, hit: true,
+		why: "status page post"},
+	{when: func(v verdictInput) bool { return v.official && (v.anyPhrase || v.downTag) }, hit: true,
+		why: "official account with an outage, acknowledgement or resolved phrase"},
+	{when: func(v verdictInput) bool { return v.official },
+		why: "official account, but no outage, acknowledgement or resolved phrase"},
+	{when: func(v verdictInput) bool { return v.own && !v.downTag && !v.attached && v.anyPhrase }, detail: true,
+		why: "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"},
+	{when: func(v verdictInput) bool { return v.kind == downwatch.KindNews && v.named && (v.svcAny || v.downTag) }, hit: true,
+		why:    "news agency names the service with an outage, acknowledgement or resolved phrase",
+		ownWhy: "news agency names the service with an outage, acknowledgement or resolved phrase attached to it"},
+	{when: func(v verdictInput) bool { return v.kind == downwatch.KindNews },
+		why: "news agency names the service, but no outage, acknowledgement or resolved phrase"},
+	{when: func(v verdictInput) bool { return v.downTag }, hit: true,
+		why: "outage hashtag"},
+	{when: func(v verdictInput) bool { return v.named && v.svcOutage }, hit: true,
+		why:    "names the service and has an outage phrase",
+		ownWhy: "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"},
+	{when: func(v verdictInput) bool { return v.own && v.hasOutage },
+		why: "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
+	{when: func(v verdictInput) bool { return true },
+		why: "names the service, but has no outage phrase (or it was cancelled by a negative)"},
+}
+
+func decide(v verdictInput) *verdictRule {
+	for i := range verdictTable {
+		if verdictTable[i].when(v) {
+			return &verdictTable[i]
+		}
+	}
+	return &verdictTable[len(verdictTable)-1]
 }
 
 // appendCashtags appends a post-scope negative and a market subject for every
