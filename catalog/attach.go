@@ -578,14 +578,6 @@ func sentenceEndAt(text []byte, i int) int {
 
 var sentenceEnds = [...]string{"।", "॥", "。", "؟"}
 
-// coordinatorWords may stand between coordinated service names.
-var coordinatorWords = []string{
-	"and", "or", "nor", "neither", "both", "also", "plus", "n", "as", "well", "s", "the",
-	"aur", "ya", "bhi", "dono", "donon", "और", "या", "दोनों", "भी",
-	"e", "o", "y", "u", "ni", "ou", "et", "und", "oder", "sowie", "i", "oraz", "ve", "veya", "ile", "dan", "atau", "en", "ook",
-	"el", "la", "los", "las", "il", "lo", "le", "les", "der", "die", "das", "os",
-	"и", "или", "و", "او", "ও", "এবং", "আর", "বা", "と", "も", "や", "和", "与", "及", "或", "跟", "및",
-}
 
 // droppedDetail says, for Explain, why no phrase is attached to service si.
 func (m *Matcher) droppedDetail(text []byte, sc *scratch, si int16) string {

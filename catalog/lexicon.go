@@ -63,6 +63,10 @@ type lexicon struct {
 	// complain ("coming to", "rushing to", "pindah ke"): a name right after
 	// one is where the post is written, not what is down.
 	Venues []lexGroup `yaml:"venues"`
+	// Words are the function words the rules read, by role: fillers,
+	// split_fillers, prepositions, market_fillers, genitives, determiners,
+	// coordinators (see their comments in lexicon.yaml).
+	Words map[string][]string `yaml:"words"`
 }
 
 // parseLexicon decodes and validates a lexicon file.
@@ -119,6 +123,11 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 					}
 				}
 			}
+		}
+	}
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators"} {
+		if len(lx.Words[role]) == 0 {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}
 	}
 	return &lx, nil

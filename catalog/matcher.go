@@ -220,13 +220,13 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		official:  map[string][]int16{},
 		news:      c.news,
 		symptoms:  lx.Symptoms,
-		fillers:   wordSet(fillerWords),
-		mfillers:  wordSet(marketFillerWords),
-		sfillers:  wordSet(splitFillerWords),
-		preps:     wordSet(prepositionWords),
-		genitive:  wordSet(genitiveWords),
-		determ:    wordSet(determinerWords),
-		coord:     wordSet(coordinatorWords),
+		fillers:   wordSet(lx.Words["fillers"]),
+		mfillers:  wordSet(lx.Words["market_fillers"]),
+		sfillers:  wordSet(lx.Words["split_fillers"]),
+		preps:     wordSet(lx.Words["prepositions"]),
+		genitive:  wordSet(lx.Words["genitives"]),
+		determ:    wordSet(lx.Words["determiners"]),
+		coord:     wordSet(lx.Words["coordinators"]),
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -1350,56 +1350,8 @@ func wordSet(words []string) map[string]struct{} {
 	return s
 }
 
-// fillerWords may stand between an ambiguous name and its outage phrase.
-var fillerWords = []string{
-	"is", "isn't", "isnt", "s", "app", "was", "seems", "seem", "just", "still", "totally", "completely", "again",
-	"currently", "now", "right", "keeps", "keep", "has", "have", "been", "being", "really", "literally", "also",
-	"are", "apparently", "officially", "server", "servers", "site", "website", "service", "services", "feed",
-	"timeline", "search", "login", "it", "down", "it's", "says", "saying", "se", "neden", "niye",
-	"est", "es", "está", "esta", "sigue", "continua", "continúa", "otra", "vez", "de", "nuevo", "tá", "ta", "tava",
-	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
-	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
-	"totalmente", "completamente",
-}
 
-// splitFillerWords may stand, with service names, between the head and the
-// tail of a split outage phrase ("lädt WhatsApp bei mir auch nicht", "werkt
-// bij jullie ook niet").
-var splitFillerWords = []string{
-	// German
-	"bei", "mir", "dir", "euch", "uns", "ihnen", "auch", "gerade", "grad", "grade", "schon", "wieder", "mal",
-	"heute", "seit", "irgendwie", "noch", "immer", "gar", "überhaupt", "ueberhaupt", "einfach", "denn", "jetzt",
-	"momentan", "aktuell", "die", "der", "das", "den", "dem", "app", "wohl", "echt", "halt",
-	// Dutch
-	"bij", "mij", "jullie", "ons", "ook", "weer", "nog", "steeds", "al", "even", "vandaag", "nu", "de",
-}
 
-// prepositionWords may stand between an outage phrase and the ambiguous name
-// after it.
-var prepositionWords = []string{
-	"on", "to", "in", "into", "with", "at", "from", "for", "via",
-	"en", "por", "con", "na", "em", "do", "da", "sur", "à", "au", "dans", "avec",
-	"bei", "auf", "mit", "im", "su", "per", "di", "pe", "par", "me", "mein", "ke", "di", "pada",
-}
 
-// marketFillerWords may also stand between a market word and the phrase it is
-// the subject of ("Netflix stock price is down again").
-var marketFillerWords = []string{
-	"price", "prices", "value", "today", "this", "week", "morning", "year", "after", "hours", "are", "were",
-	"had", "has", "have", "been", "is", "just", "big", "hard", "sharply", "even", "more", "further",
-	"están", "estan", "son", "fueron", "estão", "estao", "são", "sao", "sind", "sono", "est", "sont",
-	"ya", "hoy", "hoje", "heute", "oggi", "aujourd'hui", "bugün", "yine",
-}
 
-// genitiveWords may come between a market word and a service name ("shares of
-// Netflix", "acciones de Netflix", "ações da Netflix", "Aktie von Netflix").
-var genitiveWords = []string{
-	"of", "de", "da", "do", "del", "des", "du", "von", "der", "di", "della", "dello", "dei", "delle", "van",
-}
 
-// determinerWords before an ambiguous name make it an ordinary word.
-var determinerWords = []string{
-	"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these", "those", "no",
-	"any", "some", "weak", "bad", "poor", "low", "good", "cell", "phone", "wifi", "tv", "gps", "radio", "traffic",
-	"whose", "every",
-}
