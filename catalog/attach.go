@@ -578,7 +578,6 @@ func sentenceEndAt(text []byte, i int) int {
 
 var sentenceEnds = [...]string{"।", "॥", "。", "؟"}
 
-
 // droppedDetail says, for Explain, why no phrase is attached to service si.
 func (m *Matcher) droppedDetail(text []byte, sc *scratch, si int16) string {
 	onlyAddressee, named := true, false

@@ -1349,9 +1349,3 @@ func wordSet(words []string) map[string]struct{} {
 	}
 	return s
 }
-
-
-
-
-
-
