@@ -705,7 +705,7 @@ func (m *Matcher) classify(p *downwatch.Post, text []byte, sc *scratch, dst []Hi
 			if v.own && r.ownWhy != "" {
 				why = r.ownWhy
 			}
-			verdicts = append(verdicts, ServiceVerdict{Service: m.services[si].ID, Hit: r.hit, Kind: v.kind, Reason: why})
+			verdicts = append(verdicts, ServiceVerdict{Service: m.services[si].ID, Hit: r.hit, Kind: v.kind, Rule: r.name, Reason: why})
 		}
 		*st = svcState{}
 	}
@@ -758,6 +758,7 @@ func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInp
 // verdictRule is one row of the verdict table: the first rule whose when
 // holds decides. Match and Explain read the same table.
 type verdictRule struct {
+	name   string // shown by Explain: which rule decided
 	when   func(v verdictInput) bool
 	hit    bool
 	why    string
@@ -766,28 +767,38 @@ type verdictRule struct {
 }
 
 var verdictTable = []verdictRule{
-	{when: func(v verdictInput) bool { return v.statusPage && (v.official || v.named) }, hit: true,
+	{name: "status-page",
+		when: func(v verdictInput) bool { return v.statusPage && (v.official || v.named) }, hit: true,
 		why: "status page post"},
-	{when: func(v verdictInput) bool { return v.official && (v.anyPhrase || v.downTag) }, hit: true,
+	{name: "official-phrase",
+		when: func(v verdictInput) bool { return v.official && (v.anyPhrase || v.downTag) }, hit: true,
 		why: "official account with an outage, acknowledgement or resolved phrase"},
-	{when: func(v verdictInput) bool { return v.official },
-		why: "official account, but no outage, acknowledgement or resolved phrase"},
-	{when: func(v verdictInput) bool { return v.own && !v.downTag && !v.attached && v.anyPhrase }, detail: true,
+	{name: "official-no-phrase",
+		when: func(v verdictInput) bool { return v.official },
+		why:  "official account, but no outage, acknowledgement or resolved phrase"},
+	{name: "several-not-attached",
+		when: func(v verdictInput) bool { return v.own && !v.downTag && !v.attached && v.anyPhrase }, detail: true,
 		why: "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"},
-	{when: func(v verdictInput) bool { return v.kind == downwatch.KindNews && v.named && (v.svcAny || v.downTag) }, hit: true,
+	{name: "news-phrase",
+		when: func(v verdictInput) bool { return v.kind == downwatch.KindNews && v.named && (v.svcAny || v.downTag) }, hit: true,
 		why:    "news agency names the service with an outage, acknowledgement or resolved phrase",
 		ownWhy: "news agency names the service with an outage, acknowledgement or resolved phrase attached to it"},
-	{when: func(v verdictInput) bool { return v.kind == downwatch.KindNews },
-		why: "news agency names the service, but no outage, acknowledgement or resolved phrase"},
-	{when: func(v verdictInput) bool { return v.downTag }, hit: true,
+	{name: "news-no-phrase",
+		when: func(v verdictInput) bool { return v.kind == downwatch.KindNews },
+		why:  "news agency names the service, but no outage, acknowledgement or resolved phrase"},
+	{name: "outage-hashtag",
+		when: func(v verdictInput) bool { return v.downTag }, hit: true,
 		why: "outage hashtag"},
-	{when: func(v verdictInput) bool { return v.named && v.svcOutage }, hit: true,
+	{name: "named-outage",
+		when: func(v verdictInput) bool { return v.named && v.svcOutage }, hit: true,
 		why:    "names the service and has an outage phrase",
 		ownWhy: "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"},
-	{when: func(v verdictInput) bool { return v.own && v.hasOutage },
-		why: "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
-	{when: func(v verdictInput) bool { return true },
-		why: "names the service, but has no outage phrase (or it was cancelled by a negative)"},
+	{name: "several-ack-only",
+		when: func(v verdictInput) bool { return v.own && v.hasOutage },
+		why:  "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
+	{name: "no-outage-phrase",
+		when: func(v verdictInput) bool { return true },
+		why:  "names the service, but has no outage phrase (or it was cancelled by a negative)"},
 }
 
 func decide(v verdictInput) *verdictRule {
