@@ -235,6 +235,28 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 	slices.SortFunc(m.symOrder, func(a, b int) int { return strings.Compare(m.symptoms[a], m.symptoms[b]) })
 
 	b := &builder{m: m, index: map[string]int32{}}
+	b.addServices(c)
+	b.addLexicon(lx)
+	m.cashPost = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopePost, entry: "$TICKER (any cashtag)"})
+	m.cashSubject = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopeSubject, entry: "$TICKER (any cashtag)"})
+	texts := make([]string, len(m.patterns))
+	for i, p := range m.patterns {
+		texts[i] = p.text
+	}
+	m.ac = newAutomaton(texts)
+	nsvc := len(m.services)
+	m.pool.New = func() any {
+		return &scratch{norm: newNormalizer(), svc: make([]svcState, nsvc)}
+	}
+	return m, nil
+}
+
+// addServices adds every service's names, aliases, nicknames and outage
+// hashtags, and indexes its official handles.
+func (b *builder) addServices(c *Catalog) {
+	m := b.m
 	for i, s := range c.services {
 		si := int16(i)
 		m.svcIndex[s.ID] = si
@@ -265,6 +287,10 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 			b.add(tag, meaning{kind: kDownTag, service: si, entry: h})
 		}
 	}
+}
+
+// addLexicon adds every phrase of the lexicon, with its unaccented variant.
+func (b *builder) addLexicon(lx *lexicon) {
 	for _, sec := range []struct {
 		kind   patKind
 		groups []lexGroup
@@ -272,7 +298,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		for _, g := range sec.groups {
 			var mask uint16
 			for _, s := range g.Symptoms {
-				mask |= 1 << slices.Index(m.symptoms, s)
+				mask |= 1 << slices.Index(b.m.symptoms, s)
 			}
 			var except uint8
 			switch g.Except {
@@ -312,20 +338,6 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 			}
 		}
 	}
-	m.cashPost = int32(len(m.meanings))
-	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopePost, entry: "$TICKER (any cashtag)"})
-	m.cashSubject = int32(len(m.meanings))
-	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopeSubject, entry: "$TICKER (any cashtag)"})
-	texts := make([]string, len(m.patterns))
-	for i, p := range m.patterns {
-		texts[i] = p.text
-	}
-	m.ac = newAutomaton(texts)
-	nsvc := len(m.services)
-	m.pool.New = func() any {
-		return &scratch{norm: newNormalizer(), svc: make([]svcState, nsvc)}
-	}
-	return m, nil
 }
 
 type builder struct {
