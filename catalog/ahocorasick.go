@@ -21,6 +21,15 @@ type automaton struct {
 
 // newAutomaton compiles patterns (distinct, non-empty byte strings).
 func newAutomaton(patterns []string) *automaton {
+	a := byteClasses(patterns)
+	gotoT := a.trie(patterns)
+	a.links(gotoT)
+	return a
+}
+
+// byteClasses gives each byte value used by a pattern a class of its own and
+// every other byte the shared class 0.
+func byteClasses(patterns []string) *automaton {
 	a := &automaton{}
 	used := [256]bool{}
 	for _, p := range patterns {
@@ -41,9 +50,13 @@ func newAutomaton(patterns []string) *automaton {
 		panic("catalog: too many byte classes")
 	}
 	a.stride = a.nc + 1
-	nc := int(a.nc)
+	return a
+}
 
-	// Trie: goto[state*nc+class] = child state index, or -1.
+// trie builds the pattern trie and returns its goto table:
+// goto[state*nc+class] = child state index, or -1.
+func (a *automaton) trie(patterns []string) []int32 {
+	nc := int(a.nc)
 	gotoT := make([]int32, nc)
 	for i := range gotoT {
 		gotoT[i] = -1
@@ -68,7 +81,13 @@ func newAutomaton(patterns []string) *automaton {
 		}
 		a.term[s] = int32(pi)
 	}
+	return gotoT
+}
 
+// links fills the failure links, the complete transition table and the
+// output columns from the trie.
+func (a *automaton) links(gotoT []int32) {
+	nc := int(a.nc)
 	n := len(a.term)
 	fail := make([]int32, n)
 	dict := make([]int32, n) // state index of nearest terminal proper suffix, or -1
@@ -126,7 +145,6 @@ func newAutomaton(patterns []string) *automaton {
 			a.dictOut[s] = -1
 		}
 	}
-	return a
 }
 
 // rawHit is one occurrence of a pattern: text[start:end].
