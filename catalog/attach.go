@@ -533,7 +533,8 @@ func (m *Matcher) listEdge(text []byte, sc *scratch, t token, dir int) bool {
 			k -= size
 		}
 		_, ok := m.coord[string(text[k:i])]
-		return ok
+		_, open := m.listOpen[string(text[k:i])]
+		return ok || open
 	}
 	i := int(t.end)
 	for i < len(text) && text[i] == ' ' {

@@ -132,6 +132,7 @@ type Matcher struct {
 	genitive  map[string]struct{} // "shares of Netflix"
 	determ    map[string]struct{}
 	coord     map[string]struct{}
+	listOpen  map[string]struct{} // may stand before the first name of a comma list
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -227,6 +228,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		genitive:  wordSet(lx.Words["genitives"]),
 		determ:    wordSet(lx.Words["determiners"]),
 		coord:     wordSet(lx.Words["coordinators"]),
+		listOpen:  wordSet(lx.Words["list_openers"]),
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -929,7 +931,13 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 			continue
 		}
 		if m.venue(text, sc, n) {
-			n.dead = deadVenue
+			// Every mention of the venue is the venue ("ke twitter: oh lagi
+			// down. twitter penyelamat").
+			for j := range sc.occ {
+				if o := &sc.occ[j]; o.dead == live && m.meanings[o.meaning].kind == kName && m.meanings[o.meaning].service == nm.service {
+					o.dead = deadVenue
+				}
+			}
 			continue
 		}
 		if !nm.ambiguous {
