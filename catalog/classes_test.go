@@ -37,6 +37,16 @@ var classCases = []matchCase{
 	{name: "suffix/bn", text: "WhatsAppএ মেসেজ যাচ্ছে না", want: "whatsapp/complaint"},
 	{name: "suffix/ja", text: "WhatsAppが落ちてる", want: "whatsapp/complaint"},
 
+	{name: "suffix/pl case endings", text: "Globalna awaria Facebooka, Instagrama i WhatsAppa", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "suffix/pl genitive", text: "Poważna awaria Instagrama, druga w ciągu kilku dni", want: "instagram/complaint"},
+	{name: "suffix/not a case ending", text: "Zoomers love Instagram", want: ""},
+	{name: "paradigm/pl plural", text: "Facebook, Instagram, WhatsApp nie działają. Wielka awaria w sieci", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "paradigm/ko particle", text: "유튜브 장애를 유튜브에 검색하고 있다", want: "youtube/complaint"},
+	{name: "paradigm/ko 안된다", text: "유튜브 뮤직 노래 재생이 안된다", want: "youtube/complaint"},
+	{name: "paradigm/ko laughter burst", text: "유튜브 보다가 웃음 터졌다", want: ""},
+	{name: "paradigm/tl pag-down", text: "Maraming Pilipino ang nagpahayag ng kanilang saloobin sa pagdown ng FB.", want: "facebook/complaint"},
+	{name: "paradigm/nl ligt plat", text: "WhatsApp ligt plat", want: "whatsapp/complaint"},
+
 	// One outage word shared by a coordinated list.
 	{name: "list/en three", text: "Facebook, Instagram and WhatsApp are down. But I hear MySpace is rocking right now.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
 	{name: "list/id dan", text: "WhatsApp, Facebook dan Instagram Tumbang di Seluruh Dunia", want: "whatsapp/complaint facebook/complaint instagram/complaint"},

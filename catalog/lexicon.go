@@ -65,7 +65,8 @@ type lexicon struct {
 	Venues []lexGroup `yaml:"venues"`
 	// Words are the function words the rules read, by role: fillers,
 	// split_fillers, prepositions, market_fillers, genitives, determiners,
-	// coordinators, list_openers (see their comments in lexicon.yaml).
+	// coordinators, list_openers, name_suffixes (see their comments in
+	// lexicon.yaml).
 	Words map[string][]string `yaml:"words"`
 }
 
@@ -125,7 +126,7 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 			}
 		}
 	}
-	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers"} {
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes"} {
 		if len(lx.Words[role]) == 0 {
 			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}

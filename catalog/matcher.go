@@ -133,6 +133,7 @@ type Matcher struct {
 	determ    map[string]struct{}
 	coord     map[string]struct{}
 	listOpen  map[string]struct{} // may stand before the first name of a comma list
+	nameSuf   map[string]struct{} // case endings of Latin names ("Instagrama")
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -229,6 +230,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		determ:    wordSet(lx.Words["determiners"]),
 		coord:     wordSet(lx.Words["coordinators"]),
 		listOpen:  wordSet(lx.Words["list_openers"]),
+		nameSuf:   wordSet(lx.Words["name_suffixes"]),
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -598,8 +600,17 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 			continue
 		}
 		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
+		suffixEnd := -1 // the end of a Latin name's case ending ("Instagrama")
 		for _, mi := range pat.meanings {
 			mn := &m.meanings[mi]
+			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd < 0 {
+				suffixEnd = m.caseEnding(text, int(r.end))
+			}
+			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd > 0 {
+				sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: int32(suffixEnd)})
+				anyName = true
+				continue
+			}
 			if !endOK && !mn.prefix {
 				continue
 			}
@@ -612,6 +623,30 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 		m.pairSplits(text, sc)
 	}
 	return text, anyName
+}
+
+// caseEnding returns the end of the Latin word continuing at text[i] when it
+// is a case ending of a name (lexicon words: name_suffixes) followed by a
+// word boundary, or -1.
+func (m *Matcher) caseEnding(text []byte, i int) int {
+	if i == 0 || text[i-1] >= utf8.RuneSelf {
+		return -1
+	}
+	j := i
+	for j < len(text) && j-i <= 4 {
+		r, size := utf8.DecodeRune(text[j:])
+		if !isWordRune(r) || !isLatinLetter(r) {
+			break
+		}
+		j += size
+	}
+	if j == i || j-i > 4 || !boundaryAfter(text, j) {
+		return -1
+	}
+	if _, ok := m.nameSuf[string(text[i:j])]; !ok {
+		return -1
+	}
+	return j
 }
 
 // tally collects the live phrases' kinds and symptoms and marks the named
@@ -957,8 +992,7 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 }
 
 // requireAdjacent cancels the adjacent-only outage phrases that no live
-// service name stands right next to: the phrase begins at most two filler
-// words after the name or ends at most one before it.
+// service name stands right next to: at most one filler word between them.
 func (m *Matcher) requireAdjacent(text []byte, sc *scratch) {
 	for i := range sc.occ {
 		o := &sc.occ[i]
@@ -971,7 +1005,7 @@ func (m *Matcher) requireAdjacent(text []byte, sc *scratch) {
 			if n.dead != live || !isNameKind(m.meanings[n.meaning].kind) {
 				continue
 			}
-			if (o.start >= n.end && m.fillerGap(text[n.end:o.start], 2)) || (o.end <= n.start && m.fillerGap(text[o.end:n.start], 1)) {
+			if (o.start >= n.end && m.fillerGap(text[n.end:o.start], 1)) || (o.end <= n.start && m.fillerGap(text[o.end:n.start], 1)) {
 				near = true
 				break
 			}
@@ -1255,7 +1289,7 @@ func (m *Matcher) fillerGap(gap []byte, max int) bool {
 		r, size := utf8.DecodeRune(gap[i:])
 		if !isWordRune(r) {
 			switch r {
-			case ' ', '\'', '-', '"', '(', ')', '*', '_':
+			case ' ', '\'', '-', '"', '(', ')', '*', '_', '#', '@':
 			default:
 				return false
 			}
