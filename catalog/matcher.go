@@ -133,7 +133,7 @@ type Matcher struct {
 	determ    map[string]struct{}
 	coord     map[string]struct{}
 	listOpen  map[string]struct{} // may stand before the first name of a comma list
-	nameSuf   map[string]struct{} // case endings of Latin names ("Instagrama")
+	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -230,7 +230,7 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		determ:    wordSet(lx.Words["determiners"]),
 		coord:     wordSet(lx.Words["coordinators"]),
 		listOpen:  wordSet(lx.Words["list_openers"]),
-		nameSuf:   wordSet(lx.Words["name_suffixes"]),
+		nameSuf:   wordList(lx.Words["name_suffixes"]),
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -643,10 +643,12 @@ func (m *Matcher) caseEnding(text []byte, i int) int {
 	if j == i || j-i > 4 || !boundaryAfter(text, j) {
 		return -1
 	}
-	if _, ok := m.nameSuf[string(text[i:j])]; !ok {
-		return -1
+	for _, suf := range m.nameSuf {
+		if string(text[i:j]) == suf {
+			return j
+		}
 	}
-	return j
+	return -1
 }
 
 // tally collects the live phrases' kinds and symptoms and marks the named
@@ -738,7 +740,7 @@ func (m *Matcher) classify(p *downwatch.Post, text []byte, sc *scratch, dst []Hi
 	for _, si := range sc.touched {
 		st := &sc.svc[si]
 		v := m.verdictInput(f, st, sc.shared)
-		r := decide(v)
+		r := decide(&v)
 		if r.hit {
 			h := Hit{Service: m.services[si].ID, Kind: v.kind, Symptoms: m.symptomList(v.symptoms)}
 			if v.kind != downwatch.KindComplaint {
@@ -765,30 +767,42 @@ func (m *Matcher) classify(p *downwatch.Post, text []byte, sc *scratch, dst []Hi
 	return dst
 }
 
-// verdictInput is what the verdict table reads for one service.
+// verdictInput is what the verdict table reads for one service: facts as
+// bits (vStatusPage...), and what a hit carries.
 type verdictInput struct {
-	kind       downwatch.Kind
-	statusPage bool
-	official   bool
-	named      bool
-	downTag    bool
-	own        bool // phrases count per service (the post names several)
-	anyPhrase  bool // in the post
-	hasOutage  bool // in the post
-	svcOutage  bool // attached to this service when own, else in the post
-	svcAny     bool
-	attached   bool
-	ack        bool
-	resolved   bool
-	symptoms   uint16
+	facts    uint16
+	kind     downwatch.Kind
+	own      bool // phrases count per service (the post names several)
+	ack      bool
+	resolved bool
+	symptoms uint16
 }
 
+// Facts the verdict rules test, one bit each.
+const (
+	vStatusPage     uint16 = 1 << iota // a status page post
+	vOfficial                          // the author speaks for the service
+	vNamed                             // the post names the service
+	vDownTag                           // an outage hashtag of the service
+	vOwn                               // phrases count per service (several named)
+	vAnyPhrase                         // an outage, ack or resolved phrase in the post
+	vHasOutage                         // an outage phrase in the post
+	vSvcOutage                         // an outage phrase for this service (attached when own)
+	vAttached                          // a phrase attached to this service
+	vNews                              // a news agency or rss
+	vOfficialOrName                    // vOfficial or vNamed
+	vPhraseOrTag                       // vAnyPhrase or vDownTag
+	vSvcAnyOrTag                       // a phrase for this service (attached when own) or vDownTag
+)
+
 func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInput {
-	v := verdictInput{
-		kind: downwatch.KindComplaint, statusPage: f.statusPage, official: st.official, named: st.named, downTag: st.downTag,
-		own:       f.multiNamed && st.named && !st.official && !f.statusPage,
-		anyPhrase: f.anyPhrase(), hasOutage: f.hasOutage, svcOutage: f.hasOutage, svcAny: f.anyPhrase(),
-		attached: st.attached != 0, ack: f.hasAck, resolved: f.hasResolved, symptoms: f.symptoms,
+	v := verdictInput{kind: downwatch.KindComplaint, own: f.multiNamed && st.named && !st.official && !f.statusPage,
+		ack: f.hasAck, resolved: f.hasResolved, symptoms: f.symptoms}
+	svcOutage, svcAny := f.hasOutage, f.anyPhrase()
+	if v.own {
+		svcOutage, svcAny = st.attached&attOutage != 0, st.attached != 0
+		v.ack, v.resolved = st.attached&attAck != 0, st.attached&attResolved != 0
+		v.symptoms = st.symptoms | shared
 	}
 	switch {
 	case f.statusPage || st.official:
@@ -796,64 +810,64 @@ func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInp
 	case f.isNews:
 		v.kind = downwatch.KindNews
 	}
-	if v.own {
-		v.svcOutage, v.svcAny = st.attached&attOutage != 0, st.attached != 0
-		v.ack, v.resolved = st.attached&attAck != 0, st.attached&attResolved != 0
-		v.symptoms = st.symptoms | shared
+	for _, b := range [...]struct {
+		on  bool
+		bit uint16
+	}{
+		{f.statusPage, vStatusPage}, {st.official, vOfficial}, {st.named, vNamed}, {st.downTag, vDownTag},
+		{v.own, vOwn}, {f.anyPhrase(), vAnyPhrase}, {f.hasOutage, vHasOutage}, {svcOutage, vSvcOutage},
+		{st.attached != 0, vAttached}, {v.kind == downwatch.KindNews, vNews}, {st.official || st.named, vOfficialOrName},
+		{f.anyPhrase() || st.downTag, vPhraseOrTag}, {svcAny || st.downTag, vSvcAnyOrTag},
+	} {
+		if b.on {
+			v.facts |= b.bit
+		}
 	}
 	return v
 }
 
-// verdictRule is one row of the verdict table: the first rule whose when
-// holds decides. Match and Explain read the same table.
+// verdictRule is one row of the verdict table: the first rule whose facts
+// include all of need and none of forbid decides. Match and Explain read the
+// same table.
 type verdictRule struct {
-	name   string // shown by Explain: which rule decided
-	when   func(v verdictInput) bool
-	hit    bool
-	why    string
-	ownWhy string // replaces why when phrases count per service
-	detail bool   // Explain appends which name took the phrases
+	name         string // shown by Explain: which rule decided
+	need, forbid uint16
+	hit          bool
+	why          string
+	ownWhy       string // replaces why when phrases count per service
+	detail       bool   // Explain appends which name took the phrases
 }
 
-var verdictTable = []verdictRule{
-	{name: "status-page",
-		when: func(v verdictInput) bool { return v.statusPage && (v.official || v.named) }, hit: true,
+var verdictTable = [...]verdictRule{
+	{name: "status-page", need: vStatusPage | vOfficialOrName, hit: true,
 		why: "status page post"},
-	{name: "official-phrase",
-		when: func(v verdictInput) bool { return v.official && (v.anyPhrase || v.downTag) }, hit: true,
+	{name: "official-phrase", need: vOfficial | vPhraseOrTag, hit: true,
 		why: "official account with an outage, acknowledgement or resolved phrase"},
-	{name: "official-no-phrase",
-		when: func(v verdictInput) bool { return v.official },
-		why:  "official account, but no outage, acknowledgement or resolved phrase"},
-	{name: "several-not-attached",
-		when: func(v verdictInput) bool { return v.own && !v.downTag && !v.attached && v.anyPhrase }, detail: true,
+	{name: "official-no-phrase", need: vOfficial,
+		why: "official account, but no outage, acknowledgement or resolved phrase"},
+	{name: "several-not-attached", need: vOwn | vAnyPhrase, forbid: vDownTag | vAttached, detail: true,
 		why: "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"},
-	{name: "news-phrase",
-		when: func(v verdictInput) bool { return v.kind == downwatch.KindNews && v.named && (v.svcAny || v.downTag) }, hit: true,
+	{name: "news-phrase", need: vNews | vNamed | vSvcAnyOrTag, hit: true,
 		why:    "news agency names the service with an outage, acknowledgement or resolved phrase",
 		ownWhy: "news agency names the service with an outage, acknowledgement or resolved phrase attached to it"},
-	{name: "news-no-phrase",
-		when: func(v verdictInput) bool { return v.kind == downwatch.KindNews },
-		why:  "news agency names the service, but no outage, acknowledgement or resolved phrase"},
-	{name: "outage-hashtag",
-		when: func(v verdictInput) bool { return v.downTag }, hit: true,
+	{name: "news-no-phrase", need: vNews,
+		why: "news agency names the service, but no outage, acknowledgement or resolved phrase"},
+	{name: "outage-hashtag", need: vDownTag, hit: true,
 		why: "outage hashtag"},
-	{name: "named-outage",
-		when: func(v verdictInput) bool { return v.named && v.svcOutage }, hit: true,
+	{name: "named-outage", need: vNamed | vSvcOutage, hit: true,
 		why:    "names the service and has an outage phrase",
 		ownWhy: "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"},
-	{name: "several-ack-only",
-		when: func(v verdictInput) bool { return v.own && v.hasOutage },
-		why:  "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
+	{name: "several-ack-only", need: vOwn | vHasOutage,
+		why: "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
 	{name: "no-outage-phrase",
-		when: func(v verdictInput) bool { return true },
-		why:  "names the service, but has no outage phrase (or it was cancelled by a negative)"},
+		why: "names the service, but has no outage phrase (or it was cancelled by a negative)"},
 }
 
-func decide(v verdictInput) *verdictRule {
+func decide(v *verdictInput) *verdictRule {
 	for i := range verdictTable {
-		if verdictTable[i].when(v) {
-			return &verdictTable[i]
+		r := &verdictTable[i]
+		if v.facts&r.need == r.need && v.facts&r.forbid == 0 {
+			return r
 		}
 	}
 	return &verdictTable[len(verdictTable)-1]
@@ -1405,6 +1419,14 @@ func appendFoldedHandle(dst []byte, h string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+func wordList(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = normalizeString(w)
+	}
+	return out
 }
 
 func wordSet(words []string) map[string]struct{} {
