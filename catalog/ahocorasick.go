@@ -22,8 +22,8 @@ type automaton struct {
 // newAutomaton compiles patterns (distinct, non-empty byte strings).
 func newAutomaton(patterns []string) *automaton {
 	a := byteClasses(patterns)
-	gotoT := a.trie(patterns)
-	a.links(gotoT)
+	t := a.trie(patterns)
+	a.links(t)
 	return a
 }
 
@@ -53,96 +53,108 @@ func byteClasses(patterns []string) *automaton {
 	return a
 }
 
-// trie builds the pattern trie and returns its goto table:
-// goto[state*nc+class] = child state index, or -1.
-func (a *automaton) trie(patterns []string) []int32 {
-	nc := int(a.nc)
-	gotoT := make([]int32, nc)
-	for i := range gotoT {
-		gotoT[i] = -1
+// sparseTrie is the pattern trie with its edges in sibling lists, so that
+// building it costs memory for its edges only; links turns it into the
+// dense table.
+type sparseTrie struct {
+	first []int32 // per state: its first edge, or -1
+	edges []trieEdge
+}
+
+type trieEdge struct {
+	class uint8
+	child int32
+	next  int32 // next edge of the same state, or -1
+}
+
+func (t *sparseTrie) child(s int32, c uint8) int32 {
+	for e := t.first[s]; e >= 0; e = t.edges[e].next {
+		if t.edges[e].class == c {
+			return t.edges[e].child
+		}
 	}
-	a.term = []int32{-1}
+	return -1
+}
+
+// trie builds the pattern trie and the terminal pattern of every state.
+func (a *automaton) trie(patterns []string) *sparseTrie {
+	total := 1
+	for _, p := range patterns {
+		total += len(p)
+	}
+	t := &sparseTrie{first: make([]int32, 1, total), edges: make([]trieEdge, 0, total)}
+	t.first[0] = -1
+	a.term = make([]int32, 1, total)
+	a.term[0] = -1
 	a.lens = make([]int32, len(patterns))
 	for pi, p := range patterns {
 		a.lens[pi] = int32(len(p))
-		s := 0
+		s := int32(0)
 		for i := 0; i < len(p); i++ {
-			c := int(a.class[p[i]])
-			next := gotoT[s*nc+c]
+			c := a.class[p[i]]
+			next := t.child(s, c)
 			if next < 0 {
-				next = int32(len(a.term))
+				next = int32(len(t.first))
+				t.first = append(t.first, -1)
 				a.term = append(a.term, -1)
-				for range nc {
-					gotoT = append(gotoT, -1)
-				}
-				gotoT[s*nc+c] = next
+				t.edges = append(t.edges, trieEdge{class: c, child: next, next: t.first[s]})
+				t.first[s] = int32(len(t.edges) - 1)
 			}
-			s = int(next)
+			s = next
 		}
 		a.term[s] = int32(pi)
 	}
-	return gotoT
+	return t
 }
 
 // links fills the failure links, the complete transition table and the
-// output columns from the trie.
-func (a *automaton) links(gotoT []int32) {
-	nc := int(a.nc)
-	n := len(a.term)
+// output columns from the trie, breadth first: a state's row starts as a
+// copy of its failure state's row (complete, being shallower), then its own
+// edges override it.
+func (a *automaton) links(t *sparseTrie) {
+	nc, stride := a.nc, a.stride
+	n := int32(len(t.first))
 	fail := make([]int32, n)
 	dict := make([]int32, n) // state index of nearest terminal proper suffix, or -1
-	a.delta = make([]int32, n*int(a.stride))
+	a.delta = make([]int32, int(n)*int(stride))
 	a.dictOut = make([]int32, n)
-	row := func(s int32) int32 { return s * a.stride }
-
-	// BFS from the root fills failure links and the complete transition table.
-	queue := make([]int32, 0, n)
+	queue := make([]int32, 1, n)
 	dict[0] = -1
-	for c := 0; c < nc; c++ {
-		child := gotoT[c]
-		if child < 0 {
-			a.delta[c] = 0
-			continue
+	for head := 0; head < len(queue); head++ {
+		s := queue[head]
+		row := a.delta[s*stride : s*stride+nc]
+		if s != 0 {
+			f := fail[s] * stride
+			copy(row, a.delta[f:f+nc])
 		}
-		a.delta[c] = row(child)
-		fail[child] = 0
-		dict[child] = -1
-		queue = append(queue, child)
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for c := 0; c < nc; c++ {
-			child := gotoT[int(s)*nc+c]
-			if child < 0 {
-				// Same transition as the failure state.
-				a.delta[int(row(s))+c] = a.delta[int(row(fail[s]))+c]
-				continue
+		for e := t.first[s]; e >= 0; e = t.edges[e].next {
+			c, child := int32(t.edges[e].class), t.edges[e].child
+			f := int32(0)
+			if s != 0 {
+				f = a.delta[fail[s]*stride+c] / stride
 			}
-			a.delta[int(row(s))+c] = row(child)
-			f := a.delta[int(row(fail[s]))+c] / a.stride
 			fail[child] = f
 			if a.term[f] >= 0 {
 				dict[child] = f
 			} else {
 				dict[child] = dict[f]
 			}
+			row[c] = child * stride
 			queue = append(queue, child)
 		}
 	}
 	// Output column and the suffix chain as row offsets.
-	for s := 0; s < n; s++ {
+	for s := int32(0); s < n; s++ {
 		out := int32(-1)
 		if a.term[s] >= 0 {
-			out = row(int32(s))
+			out = s * stride
 		} else if dict[s] >= 0 {
-			out = row(dict[s])
+			out = dict[s] * stride
 		}
-		a.delta[int(row(int32(s)))+nc] = out
+		a.delta[s*stride+nc] = out
+		a.dictOut[s] = -1
 		if dict[s] >= 0 {
-			a.dictOut[s] = row(dict[s])
-		} else {
-			a.dictOut[s] = -1
+			a.dictOut[s] = dict[s] * stride
 		}
 	}
 }
