@@ -116,9 +116,9 @@ func scoreRealPosts(t *testing.T, m *Matcher, posts []realPost, held bool) realS
 // languages (testdata/realposts): recall per language on outage posts, the
 // false-match rate on non-outage texts that share the vocabulary. It fails
 // below floors set a little under what the held-out split reaches. Measured
-// (280 posts, 19 languages): dev recall 98.0% (146/149), false matches 0/35;
-// held-out recall 94.5% (69/73; Dutch 2/4, Arabic 3/4, Tagalog 0/1), false
-// matches 2/23 (8.7%). Issue 8's targets (90% in every language, at most 2%
+// (305 posts, 19 languages): dev recall 98.0% (148/151), false matches 0/48;
+// held-out recall 94.6% (70/74; Dutch 2/4, Arabic 3/4, Tagalog 0/1), false
+// matches 2/32 (6.2%). Issue 8's targets (90% in every language, at most 2%
 // false matches) are met on dev, not on held-out. The held-out posts are
 // scored, never printed.
 func TestRealPosts(t *testing.T) {
@@ -127,7 +127,7 @@ func TestRealPosts(t *testing.T) {
 	const (
 		minRecall      = 0.45 // held-out, every language with at least 3 outage posts
 		minTotalRecall = 0.92
-		maxFalse       = 0.10
+		maxFalse       = 0.08
 	)
 	for _, held := range []bool{false, true} {
 		name := "dev"
