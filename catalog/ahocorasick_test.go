@@ -13,7 +13,7 @@ import (
 func TestAutomatonAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	alphabets := []string{"ab", "abc", "aé日"}
-	for round := range 200 {
+	for round := range 2000 {
 		alpha := []rune(alphabets[round%len(alphabets)])
 		word := func(n int) string {
 			var b strings.Builder
@@ -25,12 +25,12 @@ func TestAutomatonAgainstNaive(t *testing.T) {
 		seen := map[string]bool{}
 		var pats []string
 		for len(pats) < 1+r.IntN(12) {
-			if p := word(1 + r.IntN(5)); !seen[p] {
+			if p := word(1 + r.IntN(10)); !seen[p] {
 				seen[p] = true
 				pats = append(pats, p)
 			}
 		}
-		text := word(r.IntN(40))
+		text := word(r.IntN(80))
 		a := newAutomaton(pats)
 		got := a.scan([]byte(text), nil)
 		var want []rawHit
