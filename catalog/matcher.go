@@ -134,6 +134,7 @@ type Matcher struct {
 	coord     map[string]struct{}
 	listOpen  map[string]struct{} // may stand before the first name of a comma list
 	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
+	sufFirst  [256]bool           // first bytes of nameSuf
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -231,6 +232,9 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		coord:     wordSet(lx.Words["coordinators"]),
 		listOpen:  wordSet(lx.Words["list_openers"]),
 		nameSuf:   wordList(lx.Words["name_suffixes"]),
+	}
+	for _, suf := range m.nameSuf {
+		m.sufFirst[suf[0]] = true
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -629,7 +633,7 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 // is a case ending of a name (lexicon words: name_suffixes) followed by a
 // word boundary, or -1.
 func (m *Matcher) caseEnding(text []byte, i int) int {
-	if i == 0 || text[i-1] >= utf8.RuneSelf {
+	if i == 0 || i >= len(text) || text[i-1] >= utf8.RuneSelf || !m.sufFirst[text[i]] {
 		return -1
 	}
 	j := i
@@ -810,19 +814,11 @@ func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInp
 	case f.isNews:
 		v.kind = downwatch.KindNews
 	}
-	for _, b := range [...]struct {
-		on  bool
-		bit uint16
-	}{
-		{f.statusPage, vStatusPage}, {st.official, vOfficial}, {st.named, vNamed}, {st.downTag, vDownTag},
-		{v.own, vOwn}, {f.anyPhrase(), vAnyPhrase}, {f.hasOutage, vHasOutage}, {svcOutage, vSvcOutage},
-		{st.attached != 0, vAttached}, {v.kind == downwatch.KindNews, vNews}, {st.official || st.named, vOfficialOrName},
-		{f.anyPhrase() || st.downTag, vPhraseOrTag}, {svcAny || st.downTag, vSvcAnyOrTag},
-	} {
-		if b.on {
-			v.facts |= b.bit
-		}
-	}
+	v.facts = bit(f.statusPage, vStatusPage) | bit(st.official, vOfficial) | bit(st.named, vNamed) |
+		bit(st.downTag, vDownTag) | bit(v.own, vOwn) | bit(f.anyPhrase(), vAnyPhrase) | bit(f.hasOutage, vHasOutage) |
+		bit(svcOutage, vSvcOutage) | bit(st.attached != 0, vAttached) | bit(v.kind == downwatch.KindNews, vNews) |
+		bit(st.official || st.named, vOfficialOrName) | bit(f.anyPhrase() || st.downTag, vPhraseOrTag) |
+		bit(svcAny || st.downTag, vSvcAnyOrTag)
 	return v
 }
 
@@ -861,6 +857,13 @@ var verdictTable = [...]verdictRule{
 		why: "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
 	{name: "no-outage-phrase",
 		why: "names the service, but has no outage phrase (or it was cancelled by a negative)"},
+}
+
+func bit(on bool, b uint16) uint16 {
+	if on {
+		return b
+	}
+	return 0
 }
 
 func decide(v *verdictInput) *verdictRule {
