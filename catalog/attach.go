@@ -120,6 +120,16 @@ func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kRe
 // attach computes clauses and links for a post that names several services
 // and sets svcState.attached and .symptoms and scratch.shared.
 func (m *Matcher) attach(text []byte, sc *scratch) {
+	m.tokens(text, sc)
+	m.liveSeparators(text, sc)
+	m.clauses(text, sc)
+	m.attachPhrases(text, sc)
+	m.attachKeywords(sc)
+}
+
+// tokens lists the live names, phrases, keywords and separators in text
+// order.
+func (m *Matcher) tokens(text []byte, sc *scratch) {
 	sc.tok = sc.tok[:0]
 	sc.links = sc.links[:0]
 	sc.shared = 0
@@ -148,8 +158,11 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 			tok[j], tok[j-1] = tok[j-1], tok[j]
 		}
 	}
+}
 
-	// Separators that do not separate.
+// liveSeparators cancels the separators that do not separate.
+func (m *Matcher) liveSeparators(text []byte, sc *scratch) {
+	tok := sc.tok
 	for i := range tok {
 		t := &tok[i]
 		if t.kind != kSeparator {
@@ -176,8 +189,12 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 			}
 		}
 	}
+}
 
-	// Clauses.
+// clauses numbers the clause of every token: sentence ends and live
+// separators start a new one.
+func (m *Matcher) clauses(text []byte, sc *scratch) {
+	tok := sc.tok
 	clause := int32(0)
 	pos := 0
 	for i := range tok {
@@ -195,8 +212,12 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 		}
 		t.clause = clause
 	}
+}
 
-	// Phrases.
+// attachPhrases attaches every phrase to names (see attachPhrase); a phrase
+// in a clause naming no service gives its symptoms to every hit.
+func (m *Matcher) attachPhrases(text []byte, sc *scratch) {
+	tok := sc.tok
 	for i := range tok {
 		p := &tok[i]
 		if p.kind == kDownTag {
@@ -215,9 +236,12 @@ func (m *Matcher) attach(text []byte, sc *scratch) {
 			}
 		}
 	}
+}
 
-	// Symptom keywords go to the services that got a phrase or hashtag in
-	// their clause, or to every hit when their clause names no service.
+// attachKeywords gives symptom keywords to the services that got a phrase or
+// hashtag in their clause, or to every hit when their clause names no service.
+func (m *Matcher) attachKeywords(sc *scratch) {
+	tok := sc.tok
 	for i := range tok {
 		t := &tok[i]
 		if t.kind != kKeyword {
@@ -509,7 +533,8 @@ func (m *Matcher) listEdge(text []byte, sc *scratch, t token, dir int) bool {
 			k -= size
 		}
 		_, ok := m.coord[string(text[k:i])]
-		return ok
+		_, open := m.listOpen[string(text[k:i])]
+		return ok || open
 	}
 	i := int(t.end)
 	for i < len(text) && text[i] == ' ' {
@@ -577,15 +602,6 @@ func sentenceEndAt(text []byte, i int) int {
 }
 
 var sentenceEnds = [...]string{"।", "॥", "。", "؟"}
-
-// coordinatorWords may stand between coordinated service names.
-var coordinatorWords = []string{
-	"and", "or", "nor", "neither", "both", "also", "plus", "n", "as", "well", "s", "the",
-	"aur", "ya", "bhi", "dono", "donon", "और", "या", "दोनों", "भी",
-	"e", "o", "y", "u", "ni", "ou", "et", "und", "oder", "sowie", "i", "oraz", "ve", "veya", "ile", "dan", "atau", "en", "ook",
-	"el", "la", "los", "las", "il", "lo", "le", "les", "der", "die", "das", "os",
-	"и", "или", "و", "او", "ও", "এবং", "আর", "বা", "と", "も", "や", "和", "与", "及", "或", "跟", "및",
-}
 
 // droppedDetail says, for Explain, why no phrase is attached to service si.
 func (m *Matcher) droppedDetail(text []byte, sc *scratch, si int16) string {

@@ -50,11 +50,17 @@ func (e *FileError) Unwrap() error { return ErrInvalid }
 // it is down. The matcher also derives #<name>down and #<name>outage from every
 // Latin name. Official lists the handles that speak for the service (without
 // '@', compared case-insensitively).
+//
+// Nicknames are short forms and abbreviations ("WA", "YT", "Insta") that are
+// also ordinary words or other things' initials: like the Names of an
+// ambiguous service they count only with stronger evidence, whatever
+// Ambiguous says.
 type Service struct {
 	ID         string   `yaml:"id" json:"id"`
 	Name       string   `yaml:"name" json:"name"`
 	Names      []string `yaml:"names" json:"names"`
 	Aliases    []string `yaml:"aliases,omitempty" json:"aliases,omitempty"`
+	Nicknames  []string `yaml:"nicknames,omitempty" json:"nicknames,omitempty"`
 	Hashtags   []string `yaml:"hashtags,omitempty" json:"hashtags,omitempty"`
 	Official   []string `yaml:"official,omitempty" json:"official,omitempty"`
 	StatusPage string   `yaml:"status_page,omitempty" json:"status_page,omitempty"`
@@ -65,6 +71,7 @@ func (s *Service) clone() *Service {
 	c := *s
 	c.Names = slices.Clone(s.Names)
 	c.Aliases = slices.Clone(s.Aliases)
+	c.Nicknames = slices.Clone(s.Nicknames)
 	c.Hashtags = slices.Clone(s.Hashtags)
 	c.Official = slices.Clone(s.Official)
 	return &c
@@ -191,7 +198,7 @@ type file struct {
 
 var (
 	topKeys     = []string{"mode", "services", "news_agencies"}
-	serviceKeys = []string{"id", "name", "names", "aliases", "hashtags", "official", "status_page", "ambiguous"}
+	serviceKeys = []string{"id", "name", "names", "aliases", "nicknames", "hashtags", "official", "status_page", "ambiguous"}
 )
 
 // parseFile decodes and validates one catalog file on its own (the merged
@@ -291,7 +298,7 @@ func parseService(name string, n *yaml.Node) (fileService, error) {
 	for _, fl := range []struct {
 		field string
 		list  []string
-	}{{"names", s.Names}, {"aliases", s.Aliases}, {"hashtags", s.Hashtags}} {
+	}{{"names", s.Names}, {"aliases", s.Aliases}, {"nicknames", s.Nicknames}, {"hashtags", s.Hashtags}} {
 		field := fl.field
 		for _, v := range fl.list {
 			if strings.TrimSpace(v) == "" {
@@ -332,6 +339,7 @@ func merge(base, ext fileService) fileService {
 	}
 	s.Names = appendNew(s.Names, ext.svc.Names)
 	s.Aliases = appendNew(s.Aliases, ext.svc.Aliases)
+	s.Nicknames = appendNew(s.Nicknames, ext.svc.Nicknames)
 	s.Hashtags = appendNew(s.Hashtags, ext.svc.Hashtags)
 	s.Official = appendNew(s.Official, ext.svc.Official)
 	out.line, out.file = ext.line, ext.file

@@ -19,7 +19,13 @@
 // Share-price talk is not an outage: a market word ("stock", "$NFLX",
 // "acciones") cancels the phrases it is the subject of, and share-price
 // context ("buying the dip") the phrases that say only "down". The no-match
-// path allocates nothing. Matcher.Explain says why a text did or did not
+// path allocates nothing. Venues ("coming to Twitter") and a post-opening
+// vocative ("Twitter, is Gmail down?") name where a post is written, not what
+// is down; another subject ("my battery", "my car") cancels the phrase it is
+// the subject of; adjacent-only phrases ("se cae") and catalog nicknames
+// ("WA") count only next to a name. Match runs scan, cancel, attribute and
+// classify phases; the verdict is one rule table (verdictTable) that Match
+// and Explain share. Matcher.Explain says why a text did or did not
 // match, and which service each phrase was attached to.
 //
 // The package imports only the root package downwatch, golang.org/x/text and

@@ -57,6 +57,7 @@ type ServiceVerdict struct {
 	Service string         `json:"service"`
 	Hit     bool           `json:"hit"`
 	Kind    downwatch.Kind `json:"kind"`
+	Rule    string         `json:"rule"` // the row of the verdict table that decided
 	Reason  string         `json:"reason"`
 }
 
@@ -183,7 +184,7 @@ func (e Explanation) String() string {
 		if v.Hit {
 			verdict = "MATCH as " + string(v.Kind)
 		}
-		fmt.Fprintf(&b, "%s: %s: %s\n", v.Service, verdict, v.Reason)
+		fmt.Fprintf(&b, "%s: %s: %s (rule %s)\n", v.Service, verdict, v.Reason, v.Rule)
 	}
 	if len(e.Services) == 0 {
 		b.WriteString("no service named and the author speaks for none: not a mention\n")

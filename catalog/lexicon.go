@@ -27,8 +27,26 @@ type lexGroup struct {
 	Price    bool     `yaml:"price"` // outage: also says a share price fell ("down again")
 	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject
 	Prefix   bool     `yaml:"prefix"`
+	// Adjacent: an outage phrase that is also an ordinary phrase ("se cae":
+	// someone falls) counts only right next to a service name.
+	Adjacent bool     `yaml:"adjacent"`
 	Except   string   `yaml:"except"` // separators: before-phrase | after-name
 	Phrases  []string `yaml:"phrases"`
+	// Stems and Endings give a phrase's inflection paradigm: every stem
+	// followed by every ending is a phrase of the group ("çök" + "tü",
+	// "müş", "üyor" -> "çöktü", "çökmüş", "çöküyor"; "isn't" + " working").
+	// An ending may start with a space. Both or neither.
+	Stems   []string `yaml:"stems"`
+	Endings []string `yaml:"endings"`
+}
+
+// expand appends the paradigm's forms to the group's phrases.
+func (g *lexGroup) expand() {
+	for _, s := range g.Stems {
+		for _, e := range g.Endings {
+			g.Phrases = append(g.Phrases, s+e)
+		}
+	}
 }
 
 type lexicon struct {
@@ -41,6 +59,15 @@ type lexicon struct {
 	// Separators split a sentence into clauses when a post names several
 	// services (see attach.go).
 	Separators []lexGroup `yaml:"separators"`
+	// Venues are the words before the platform people go to in order to
+	// complain ("coming to", "rushing to", "pindah ke"): a name right after
+	// one is where the post is written, not what is down.
+	Venues []lexGroup `yaml:"venues"`
+	// Words are the function words the rules read, by role: fillers,
+	// split_fillers, prepositions, market_fillers, genitives, determiners,
+	// coordinators, list_openers, name_suffixes (see their comments in
+	// lexicon.yaml).
+	Words map[string][]string `yaml:"words"`
 }
 
 // parseLexicon decodes and validates a lexicon file.
@@ -60,8 +87,13 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 	for _, sec := range []struct {
 		name   string
 		groups []lexGroup
-	}{{"outage", lx.Outage}, {"negatives", lx.Negatives}, {"ack", lx.Ack}, {"resolved", lx.Resolved}, {"keywords", lx.Keywords}, {"separators", lx.Separators}} {
-		for i, g := range sec.groups {
+	}{{"outage", lx.Outage}, {"negatives", lx.Negatives}, {"ack", lx.Ack}, {"resolved", lx.Resolved}, {"keywords", lx.Keywords}, {"separators", lx.Separators}, {"venues", lx.Venues}} {
+		for i := range sec.groups {
+			g := &sec.groups[i]
+			if (len(g.Stems) == 0) != (len(g.Endings) == 0) {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: a paradigm needs both stems and endings", sec.name, i+1)}
+			}
+			g.expand()
 			if g.Except != "" && (sec.name != "separators" || (g.Except != "before-phrase" && g.Except != "after-name")) {
 				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: except must be before-phrase or after-name (separators only), got %q", sec.name, i+1, g.Except)}
 			}
@@ -71,9 +103,9 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 				}
 			}
 			switch g.Scope {
-			case "", "overlap", "post", "market", "subject":
+			case "", "overlap", "post", "market", "subject", "other":
 			default:
-				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market or subject, got %q", sec.name, i+1, g.Scope)}
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market, subject or other, got %q", sec.name, i+1, g.Scope)}
 			}
 			if g.Scope != "" && sec.name != "negatives" {
 				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope is for negatives only", sec.name, i+1)}
@@ -92,6 +124,11 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 					}
 				}
 			}
+		}
+	}
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes"} {
+		if len(lx.Words[role]) == 0 {
+			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}
 	}
 	return &lx, nil

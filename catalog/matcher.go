@@ -132,6 +132,9 @@ type Matcher struct {
 	genitive  map[string]struct{} // "shares of Netflix"
 	determ    map[string]struct{}
 	coord     map[string]struct{}
+	listOpen  map[string]struct{} // may stand before the first name of a comma list
+	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
+	sufFirst  [256]bool           // first bytes of nameSuf
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -150,9 +153,10 @@ const (
 	kKeyword
 	kSeparator
 	kSplitPart // one side of a split outage phrase ("lädt ~ nicht"); see pairSplits
+	kVenue     // "coming to": the name after it is where the post is written
 )
 
-var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator", "split-phrase-part"}
+var kindNames = [...]string{"name", "outage-hashtag", "outage", "negative", "ack", "resolved", "symptom-keyword", "clause-separator", "split-phrase-part", "venue"}
 
 func (k patKind) String() string { return kindNames[k] }
 
@@ -168,6 +172,7 @@ type meaning struct {
 	prefix    bool  // may end inside a word
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	split     bool  // kOutage: a split phrase ("lädt ~ nicht"), found by pairSplits
+	adjacent  bool  // kOutage: counts only right next to a service name
 	part      uint8 // kSplitPart: 1 head, 2 tail
 	pair      int32 // kSplitPart: 1 + index of the kOutage meaning of its phrase
 	lang      string
@@ -180,9 +185,10 @@ const (
 	scopePost                 // and every weak phrase in the post
 	scopeMarket               // share-price context: and every weak or price phrase in the post
 	scopeSubject              // market word: and every phrase whose subject it is
+	scopeOther                // another subject ("my battery", "my car"): every phrase whose subject it is
 )
 
-var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject"}
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject"}
 
 type pattern struct {
 	text      string
@@ -217,13 +223,18 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		official:  map[string][]int16{},
 		news:      c.news,
 		symptoms:  lx.Symptoms,
-		fillers:   wordSet(fillerWords),
-		mfillers:  wordSet(marketFillerWords),
-		sfillers:  wordSet(splitFillerWords),
-		preps:     wordSet(prepositionWords),
-		genitive:  wordSet(genitiveWords),
-		determ:    wordSet(determinerWords),
-		coord:     wordSet(coordinatorWords),
+		fillers:   wordSet(lx.Words["fillers"]),
+		mfillers:  wordSet(lx.Words["market_fillers"]),
+		sfillers:  wordSet(lx.Words["split_fillers"]),
+		preps:     wordSet(lx.Words["prepositions"]),
+		genitive:  wordSet(lx.Words["genitives"]),
+		determ:    wordSet(lx.Words["determiners"]),
+		coord:     wordSet(lx.Words["coordinators"]),
+		listOpen:  wordSet(lx.Words["list_openers"]),
+		nameSuf:   wordList(lx.Words["name_suffixes"]),
+	}
+	for _, suf := range m.nameSuf {
+		m.sufFirst[suf[0]] = true
 	}
 	m.symOrder = make([]int, len(m.symptoms))
 	for i := range m.symOrder {
@@ -232,6 +243,28 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 	slices.SortFunc(m.symOrder, func(a, b int) int { return strings.Compare(m.symptoms[a], m.symptoms[b]) })
 
 	b := &builder{m: m, index: map[string]int32{}}
+	b.addServices(c)
+	b.addLexicon(lx)
+	m.cashPost = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopePost, entry: "$TICKER (any cashtag)"})
+	m.cashSubject = int32(len(m.meanings))
+	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopeSubject, entry: "$TICKER (any cashtag)"})
+	texts := make([]string, len(m.patterns))
+	for i, p := range m.patterns {
+		texts[i] = p.text
+	}
+	m.ac = newAutomaton(texts)
+	nsvc := len(m.services)
+	m.pool.New = func() any {
+		return &scratch{norm: newNormalizer(), svc: make([]svcState, nsvc)}
+	}
+	return m, nil
+}
+
+// addServices adds every service's names, aliases, nicknames and outage
+// hashtags, and indexes its official handles.
+func (b *builder) addServices(c *Catalog) {
+	m := b.m
 	for i, s := range c.services {
 		si := int16(i)
 		m.svcIndex[s.ID] = si
@@ -241,13 +274,13 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 				m.official[k] = append(m.official[k], si)
 			}
 		}
-		for j, list := range [][]string{s.Names, s.Aliases} {
+		for j, list := range [][]string{s.Names, s.Aliases, s.Nicknames} {
 			for _, name := range list {
 				norm := normalizeString(name)
 				if _, ok := m.nameIndex[norm]; !ok {
 					m.nameIndex[norm] = si
 				}
-				b.add(name, meaning{kind: kName, service: si, ambiguous: s.Ambiguous && j == 0, prefix: inflectedScript(norm)})
+				b.add(name, meaning{kind: kName, service: si, ambiguous: (s.Ambiguous && j == 0) || j == 2, prefix: inflectedScript(norm)})
 				if tag := latinSlug(norm); tag != "" {
 					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
 					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
@@ -262,14 +295,18 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 			b.add(tag, meaning{kind: kDownTag, service: si, entry: h})
 		}
 	}
+}
+
+// addLexicon adds every phrase of the lexicon, with its unaccented variant.
+func (b *builder) addLexicon(lx *lexicon) {
 	for _, sec := range []struct {
 		kind   patKind
 		groups []lexGroup
-	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}, {kSeparator, lx.Separators}} {
+	}{{kOutage, lx.Outage}, {kNegative, lx.Negatives}, {kAck, lx.Ack}, {kResolved, lx.Resolved}, {kKeyword, lx.Keywords}, {kSeparator, lx.Separators}, {kVenue, lx.Venues}} {
 		for _, g := range sec.groups {
 			var mask uint16
 			for _, s := range g.Symptoms {
-				mask |= 1 << slices.Index(m.symptoms, s)
+				mask |= 1 << slices.Index(b.m.symptoms, s)
 			}
 			var except uint8
 			switch g.Except {
@@ -286,9 +323,11 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 				scope = scopeMarket
 			case "subject":
 				scope = scopeSubject
+			case "other":
+				scope = scopeOther
 			}
 			for _, p := range g.Phrases {
-				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
+				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
 				variants := [2]string{p, unaccented(p)}
 				for vi, v := range variants {
 					if vi == 1 && (v == "" || normalizeString(v) == normalizeString(p)) {
@@ -307,20 +346,6 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 			}
 		}
 	}
-	m.cashPost = int32(len(m.meanings))
-	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopePost, entry: "$TICKER (any cashtag)"})
-	m.cashSubject = int32(len(m.meanings))
-	m.meanings = append(m.meanings, meaning{kind: kNegative, service: -1, scope: scopeSubject, entry: "$TICKER (any cashtag)"})
-	texts := make([]string, len(m.patterns))
-	for i, p := range m.patterns {
-		texts[i] = p.text
-	}
-	m.ac = newAutomaton(texts)
-	nsvc := len(m.services)
-	m.pool.New = func() any {
-		return &scratch{norm: newNormalizer(), svc: make([]svcState, nsvc)}
-	}
-	return m, nil
 }
 
 type builder struct {
@@ -459,6 +484,7 @@ type scratch struct {
 	tok    []token
 	links  []link
 	shared uint16 // symptoms of phrases and keywords in clauses naming no service
+	facts  facts
 }
 
 type occurrence struct {
@@ -480,6 +506,9 @@ const (
 	deadSepAfterName
 	deadMarketContext
 	deadMarketSubject
+	deadOtherSubject
+	deadVenue
+	deadNotAdjacent
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -487,7 +516,10 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"right before an outage phrase it is an intensifier (\"so down\"), not a clause separator",
 	"right after a service name it is a postposition (\"whatsapp par\" = on WhatsApp), not \"but\"",
 	"cancelled by share-price context (\"buying the dip\", \"sell-off\"): a weak or \"down\"-family phrase",
-	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk"}
+	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk",
+	"its subject is something else (\"my battery\", \"my car\", \"my wifi\"), not a service",
+	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
+	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name"}
 
 type svcState struct {
 	named    bool
@@ -514,27 +546,79 @@ func (m *Matcher) Match(p *downwatch.Post, dst []Hit) []Hit {
 	return dst
 }
 
-func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanation) []Hit {
-	text := sc.norm.normalize(p.Text)
-	sc.raw = m.ac.scan(text, sc.raw[:0])
+// facts is what the phases learn about one post; it lives in the scratch.
+type facts struct {
+	officialFor []int16 // services the author is an official account of
+	statusPage  bool
+	isNews      bool
+	hasOutage   bool
+	hasAck      bool
+	hasResolved bool
+	multiNamed  bool   // the post names several services
+	symptoms    uint16 // of the live phrases (plus keywords when a phrase or outage hashtag is live)
+	keywords    uint16 // of the live symptom keywords
+}
 
-	// Word boundaries.
+func (f *facts) anyPhrase() bool { return f.hasOutage || f.hasAck || f.hasResolved }
+
+// match runs the phases over one post: scan (automaton and word
+// boundaries), cancel (negatives, nested names, ambiguity, venues, other
+// subjects), attribute (which service each phrase belongs to, and whom the
+// author speaks for), classify (the verdict table, per service) and
+// symptoms.
+func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanation) []Hit {
+	text, anyName := m.scan(p, sc)
+	f := &sc.facts
+	*f = facts{statusPage: p.Source == "statuspage"}
+	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
+	f.officialFor = m.official[string(sc.author)]
+	if !anyName && len(f.officialFor) == 0 && !f.statusPage {
+		if ex != nil {
+			m.explain(ex, p, text, sc, nil)
+		}
+		return dst
+	}
+	_, isAgency := m.news[string(sc.author)]
+	f.isNews = isAgency || p.Source == "rss"
+
+	sc.occ = m.appendCashtags(text, sc.occ)
+	m.cancel(text, sc)
+	m.resolveNames(text, sc, f.officialFor, f.statusPage)
+	m.requireAdjacent(text, sc)
+	m.tally(sc)
+	m.attribute(text, sc, p.Author)
+	return m.classify(p, text, sc, dst, ex)
+}
+
+// scan normalises the text, runs the automaton and keeps the occurrences
+// that respect word boundaries; anyName reports whether a name or outage
+// hashtag was found.
+func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName bool) {
+	text = sc.norm.normalize(p.Text)
+	sc.raw = m.ac.scan(text, sc.raw[:0])
 	sc.occ = sc.occ[:0]
-	anyName, anySplit := false, false
+	anySplit := false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
 		if pat.needStart && !boundaryBefore(text, int(r.start)) {
 			continue
 		}
 		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
+		suffixEnd := -1 // the end of a Latin name's case ending ("Instagrama")
 		for _, mi := range pat.meanings {
 			mn := &m.meanings[mi]
+			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd < 0 {
+				suffixEnd = m.caseEnding(text, int(r.end))
+			}
+			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd > 0 {
+				sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: int32(suffixEnd)})
+				anyName = true
+				continue
+			}
 			if !endOK && !mn.prefix {
 				continue
 			}
-			if mn.kind == kName || mn.kind == kDownTag {
-				anyName = true
-			}
+			anyName = anyName || isNameKind(mn.kind)
 			anySplit = anySplit || mn.kind == kSplitPart
 			sc.occ = append(sc.occ, occurrence{meaning: mi, start: r.start, end: r.end})
 		}
@@ -542,26 +626,39 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	if anySplit && anyName {
 		m.pairSplits(text, sc)
 	}
+	return text, anyName
+}
 
-	// Who is speaking.
-	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
-	officialFor := m.official[string(sc.author)]
-	statusPage := p.Source == "statuspage"
-	if !anyName && len(officialFor) == 0 && !statusPage {
-		if ex != nil {
-			m.explain(ex, p, text, sc, nil)
-		}
-		return dst
+// caseEnding returns the end of the Latin word continuing at text[i] when it
+// is a case ending of a name (lexicon words: name_suffixes) followed by a
+// word boundary, or -1.
+func (m *Matcher) caseEnding(text []byte, i int) int {
+	if i == 0 || i >= len(text) || text[i-1] >= utf8.RuneSelf || !m.sufFirst[text[i]] {
+		return -1
 	}
-	_, isAgency := m.news[string(sc.author)]
-	isNews := isAgency || p.Source == "rss"
+	j := i
+	for j < len(text) && j-i <= 4 {
+		r, size := utf8.DecodeRune(text[j:])
+		if !isWordRune(r) || !isLatinLetter(r) {
+			break
+		}
+		j += size
+	}
+	if j == i || j-i > 4 || !boundaryAfter(text, j) {
+		return -1
+	}
+	for _, suf := range m.nameSuf {
+		if string(text[i:j]) == suf {
+			return j
+		}
+	}
+	return -1
+}
 
-	sc.occ = m.appendCashtags(text, sc.occ)
-	m.cancel(text, sc)
-	m.resolveNames(text, sc, officialFor, statusPage)
-
-	var hasOutage, hasAck, hasResolved bool
-	var symptoms, keywordSymptoms uint16
+// tally collects the live phrases' kinds and symptoms and marks the named
+// services.
+func (m *Matcher) tally(sc *scratch) {
+	f := &sc.facts
 	for i := range sc.occ {
 		o := &sc.occ[i]
 		if o.dead != live {
@@ -570,139 +667,100 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		mn := &m.meanings[o.meaning]
 		switch mn.kind {
 		case kOutage:
-			hasOutage = true
-			symptoms |= mn.symptoms
+			f.hasOutage = true
+			f.symptoms |= mn.symptoms
 		case kAck:
-			hasAck = true
-			symptoms |= mn.symptoms
+			f.hasAck = true
+			f.symptoms |= mn.symptoms
 		case kResolved:
-			hasResolved = true
-			symptoms |= mn.symptoms
+			f.hasResolved = true
+			f.symptoms |= mn.symptoms
 		case kKeyword:
-			keywordSymptoms |= mn.symptoms
+			f.keywords |= mn.symptoms
 		case kName, kDownTag:
-			st := &sc.svc[mn.service]
-			if !st.named && !st.downTag && !st.official {
-				sc.touched = append(sc.touched, mn.service)
-			}
+			st := m.touch(sc, mn.service)
 			st.named = true
-			if mn.kind == kDownTag {
-				st.downTag = true
-			}
+			st.downTag = st.downTag || mn.kind == kDownTag
 		}
 	}
+}
 
-	// Several services named: each phrase belongs to the service it is
-	// attached to (attach.go).
+// touch returns the state of service si, listing it among the touched ones.
+func (m *Matcher) touch(sc *scratch, si int16) *svcState {
+	st := &sc.svc[si]
+	if !st.named && !st.downTag && !st.official {
+		sc.touched = append(sc.touched, si)
+	}
+	return st
+}
+
+// attribute attaches phrases to names when the post names several services
+// (attach.go) and marks the services the author speaks for.
+func (m *Matcher) attribute(text []byte, sc *scratch, author string) {
+	f := &sc.facts
 	sc.multi = false
-	if len(sc.touched) > 1 {
+	f.multiNamed = len(sc.touched) > 1
+	if f.multiNamed {
 		anyTag := false
 		for _, si := range sc.touched {
 			anyTag = anyTag || sc.svc[si].downTag
 		}
-		if hasOutage || hasAck || hasResolved || anyTag {
+		if f.anyPhrase() || anyTag {
 			sc.multi = true
 			m.attach(text, sc)
 		}
 	}
-	multiNamed := len(sc.touched) > 1
-
-	// Services the author speaks for.
-	speaks := officialFor
-	if statusPage {
-		if si, ok := m.statusPageService(sc.author, p.Author); ok {
+	speaks := f.officialFor
+	if f.statusPage {
+		if si, ok := m.statusPageService(sc.author, author); ok {
 			speaks = []int16{si} // allocates only on status page posts
 		}
 	}
 	namedSpoken := false
 	for _, si := range speaks {
-		if sc.svc[si].named {
-			namedSpoken = true
-		}
+		namedSpoken = namedSpoken || sc.svc[si].named
 	}
 	for _, si := range speaks {
-		if len(speaks) > 1 && namedSpoken && !sc.svc[si].named && !statusPage {
+		if len(speaks) > 1 && namedSpoken && !sc.svc[si].named && !f.statusPage {
 			continue
 		}
-		st := &sc.svc[si]
-		if !st.named && !st.downTag && !st.official {
-			sc.touched = append(sc.touched, si)
-		}
-		st.official = true
+		m.touch(sc, si).official = true
 	}
-
 	anyDownTag := false
 	for _, si := range sc.touched {
 		anyDownTag = anyDownTag || sc.svc[si].downTag
 	}
-	if hasOutage || hasAck || hasResolved || anyDownTag {
-		symptoms |= keywordSymptoms
+	if f.anyPhrase() || anyDownTag {
+		f.symptoms |= f.keywords
 	}
+}
 
+// classify decides, per touched service in catalog order, with the verdict
+// table, and appends the hits.
+func (m *Matcher) classify(p *downwatch.Post, text []byte, sc *scratch, dst []Hit, ex *Explanation) []Hit {
+	f := &sc.facts
 	slices.Sort(sc.touched)
 	var verdicts []ServiceVerdict
 	for _, si := range sc.touched {
 		st := &sc.svc[si]
-		svc := m.services[si]
-		kind := downwatch.KindComplaint
-		switch {
-		case statusPage || st.official:
-			kind = downwatch.KindOfficial
-		case isNews:
-			kind = downwatch.KindNews
-		}
-		hit := false
-		why := ""
-		// Per service when the post names several services, else per post.
-		own := multiNamed && st.named && !st.official && !statusPage
-		svcOutage, svcAny := hasOutage, hasOutage || hasAck || hasResolved
-		svcAck, svcResolved, svcSymptoms := hasAck, hasResolved, symptoms
-		if own {
-			svcOutage = st.attached&attOutage != 0
-			svcAny = st.attached != 0
-			svcAck, svcResolved = st.attached&attAck != 0, st.attached&attResolved != 0
-			svcSymptoms = st.symptoms | sc.shared
-		}
-		switch {
-		case statusPage && (st.official || st.named):
-			hit, why = true, "status page post"
-		case st.official && (hasOutage || hasAck || hasResolved || st.downTag):
-			hit, why = true, "official account with an outage, acknowledgement or resolved phrase"
-		case st.official:
-			why = "official account, but no outage, acknowledgement or resolved phrase"
-		case own && !st.downTag && st.attached == 0 && (hasOutage || hasAck || hasResolved):
-			why = "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"
-			if ex != nil {
-				why += ": " + m.droppedDetail(text, sc, si)
-			}
-		case kind == downwatch.KindNews && st.named && (svcAny || st.downTag):
-			hit, why = true, "news agency names the service with an outage, acknowledgement or resolved phrase"
-			if own {
-				why += " attached to it"
-			}
-		case kind == downwatch.KindNews:
-			why = "news agency names the service, but no outage, acknowledgement or resolved phrase"
-		case st.downTag:
-			hit, why = true, "outage hashtag"
-		case st.named && svcOutage:
-			hit, why = true, "names the service and has an outage phrase"
-			if own {
-				why = "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"
-			}
-		case own && hasOutage:
-			why = "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"
-		default:
-			why = "names the service, but has no outage phrase (or it was cancelled by a negative)"
-		}
-		if hit {
-			h := Hit{Service: svc.ID, Kind: kind, Symptoms: m.symptomList(svcSymptoms)}
-			if kind != downwatch.KindComplaint {
-				h.Ack, h.Resolved = svcAck, svcResolved
+		v := m.verdictInput(f, st, sc.shared)
+		r := decide(&v)
+		if r.hit {
+			h := Hit{Service: m.services[si].ID, Kind: v.kind, Symptoms: m.symptomList(v.symptoms)}
+			if v.kind != downwatch.KindComplaint {
+				h.Ack, h.Resolved = v.ack, v.resolved
 			}
 			dst = append(dst, h)
 		}
 		if ex != nil {
-			verdicts = append(verdicts, ServiceVerdict{Service: svc.ID, Hit: hit, Kind: kind, Reason: why})
+			why := r.why
+			if r.detail {
+				why += ": " + m.droppedDetail(text, sc, si)
+			}
+			if v.own && r.ownWhy != "" {
+				why = r.ownWhy
+			}
+			verdicts = append(verdicts, ServiceVerdict{Service: m.services[si].ID, Hit: r.hit, Kind: v.kind, Rule: r.name, Reason: why})
 		}
 		*st = svcState{}
 	}
@@ -711,6 +769,111 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 		m.explain(ex, p, text, sc, verdicts)
 	}
 	return dst
+}
+
+// verdictInput is what the verdict table reads for one service: facts as
+// bits (vStatusPage...), and what a hit carries.
+type verdictInput struct {
+	facts    uint16
+	kind     downwatch.Kind
+	own      bool // phrases count per service (the post names several)
+	ack      bool
+	resolved bool
+	symptoms uint16
+}
+
+// Facts the verdict rules test, one bit each.
+const (
+	vStatusPage     uint16 = 1 << iota // a status page post
+	vOfficial                          // the author speaks for the service
+	vNamed                             // the post names the service
+	vDownTag                           // an outage hashtag of the service
+	vOwn                               // phrases count per service (several named)
+	vAnyPhrase                         // an outage, ack or resolved phrase in the post
+	vHasOutage                         // an outage phrase in the post
+	vSvcOutage                         // an outage phrase for this service (attached when own)
+	vAttached                          // a phrase attached to this service
+	vNews                              // a news agency or rss
+	vOfficialOrName                    // vOfficial or vNamed
+	vPhraseOrTag                       // vAnyPhrase or vDownTag
+	vSvcAnyOrTag                       // a phrase for this service (attached when own) or vDownTag
+)
+
+func (m *Matcher) verdictInput(f *facts, st *svcState, shared uint16) verdictInput {
+	v := verdictInput{kind: downwatch.KindComplaint, own: f.multiNamed && st.named && !st.official && !f.statusPage,
+		ack: f.hasAck, resolved: f.hasResolved, symptoms: f.symptoms}
+	svcOutage, svcAny := f.hasOutage, f.anyPhrase()
+	if v.own {
+		svcOutage, svcAny = st.attached&attOutage != 0, st.attached != 0
+		v.ack, v.resolved = st.attached&attAck != 0, st.attached&attResolved != 0
+		v.symptoms = st.symptoms | shared
+	}
+	switch {
+	case f.statusPage || st.official:
+		v.kind = downwatch.KindOfficial
+	case f.isNews:
+		v.kind = downwatch.KindNews
+	}
+	v.facts = bit(f.statusPage, vStatusPage) | bit(st.official, vOfficial) | bit(st.named, vNamed) |
+		bit(st.downTag, vDownTag) | bit(v.own, vOwn) | bit(f.anyPhrase(), vAnyPhrase) | bit(f.hasOutage, vHasOutage) |
+		bit(svcOutage, vSvcOutage) | bit(st.attached != 0, vAttached) | bit(v.kind == downwatch.KindNews, vNews) |
+		bit(st.official || st.named, vOfficialOrName) | bit(f.anyPhrase() || st.downTag, vPhraseOrTag) |
+		bit(svcAny || st.downTag, vSvcAnyOrTag)
+	return v
+}
+
+// verdictRule is one row of the verdict table: the first rule whose facts
+// include all of need and none of forbid decides. Match and Explain read the
+// same table.
+type verdictRule struct {
+	name         string // shown by Explain: which rule decided
+	need, forbid uint16
+	hit          bool
+	why          string
+	ownWhy       string // replaces why when phrases count per service
+	detail       bool   // Explain appends which name took the phrases
+}
+
+var verdictTable = [...]verdictRule{
+	{name: "status-page", need: vStatusPage | vOfficialOrName, hit: true,
+		why: "status page post"},
+	{name: "official-phrase", need: vOfficial | vPhraseOrTag, hit: true,
+		why: "official account with an outage, acknowledgement or resolved phrase"},
+	{name: "official-no-phrase", need: vOfficial,
+		why: "official account, but no outage, acknowledgement or resolved phrase"},
+	{name: "several-not-attached", need: vOwn | vAnyPhrase, forbid: vDownTag | vAttached, detail: true,
+		why: "the post names several services and no outage, acknowledgement or resolved phrase is attached to this one"},
+	{name: "news-phrase", need: vNews | vNamed | vSvcAnyOrTag, hit: true,
+		why:    "news agency names the service with an outage, acknowledgement or resolved phrase",
+		ownWhy: "news agency names the service with an outage, acknowledgement or resolved phrase attached to it"},
+	{name: "news-no-phrase", need: vNews,
+		why: "news agency names the service, but no outage, acknowledgement or resolved phrase"},
+	{name: "outage-hashtag", need: vDownTag, hit: true,
+		why: "outage hashtag"},
+	{name: "named-outage", need: vNamed | vSvcOutage, hit: true,
+		why:    "names the service and has an outage phrase",
+		ownWhy: "names the service and an outage phrase is attached to it (see the phrases' \"attached to\")"},
+	{name: "several-ack-only", need: vOwn | vHasOutage,
+		why: "the post names several services; only an acknowledgement or resolved phrase is attached to this one, and no outage phrase"},
+	{name: "no-outage-phrase",
+		why: "names the service, but has no outage phrase (or it was cancelled by a negative)"},
+}
+
+func bit(on bool, b uint16) uint16 {
+	if on {
+		return b
+	}
+	return 0
+}
+
+func decide(v *verdictInput) *verdictRule {
+	for i := range verdictTable {
+		r := &verdictTable[i]
+		if v.facts&r.need == r.need && v.facts&r.forbid == 0 {
+			return r
+		}
+	}
+	return &verdictTable[len(verdictTable)-1]
 }
 
 // appendCashtags appends a post-scope negative and a market subject for every
@@ -757,6 +920,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					continue
 				}
 				switch {
+				case nm.scope == scopeOther && o.start < n.end && n.start < o.end:
+					// Another subject overlapping a phrase is part of it.
 				case o.start < n.end && n.start < o.end:
 					o.dead = deadNegative
 				case o.dead != live:
@@ -767,6 +932,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 				case nm.scope == scopeSubject && o.start >= n.end && m.marketGap(text, sc, int(n.end), int(o.start)):
 					o.dead = deadMarketSubject
 					subject = true
+				case nm.scope == scopeOther && o.start >= n.end && m.fillerGap(text[n.end:o.start], 3):
+					o.dead = deadOtherSubject
 				}
 			}
 		case kName:
@@ -812,7 +979,20 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 	for i := range sc.occ {
 		n := &sc.occ[i]
 		nm := &m.meanings[n.meaning]
-		if n.dead != live || nm.kind != kName || !nm.ambiguous {
+		if n.dead != live || nm.kind != kName {
+			continue
+		}
+		if m.venue(text, sc, n) {
+			// Every mention of the venue is the venue ("ke twitter: oh lagi
+			// down. twitter penyelamat").
+			for j := range sc.occ {
+				if o := &sc.occ[j]; o.dead == live && m.meanings[o.meaning].kind == kName && m.meanings[o.meaning].service == nm.service {
+					o.dead = deadVenue
+				}
+			}
+			continue
+		}
+		if !nm.ambiguous {
 			continue
 		}
 		if statusPage || slices.Contains(officialFor, nm.service) {
@@ -826,6 +1006,73 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 		}
 		n.dead = deadAmbiguous
 	}
+}
+
+// requireAdjacent cancels the adjacent-only outage phrases that no live
+// service name stands right next to: at most one filler word between them.
+func (m *Matcher) requireAdjacent(text []byte, sc *scratch) {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live || !m.meanings[o.meaning].adjacent {
+			continue
+		}
+		near := false
+		for j := range sc.occ {
+			n := &sc.occ[j]
+			if n.dead != live || !isNameKind(m.meanings[n.meaning].kind) {
+				continue
+			}
+			if (o.start >= n.end && m.fillerGap(text[n.end:o.start], 1)) || (o.end <= n.start && m.fillerGap(text[o.end:n.start], 1)) {
+				near = true
+				break
+			}
+		}
+		if !near {
+			o.dead = deadNotAdjacent
+		}
+	}
+}
+
+// venue reports whether the name occurrence n is where the post is written
+// or whom it addresses, not what is down: right after a venue phrase
+// ("coming to Twitter", "pindah ke Twitter"), or opening the post with a
+// comma after it and no name after the comma in a question that names
+// another service ("Twitter, is Gmail down?").
+func (m *Matcher) venue(text []byte, sc *scratch, n *occurrence) bool {
+	for i := range sc.occ {
+		v := &sc.occ[i]
+		if v.dead == live && m.meanings[v.meaning].kind == kVenue && v.end <= n.start && venueGap(text[v.end:n.start]) {
+			return true
+		}
+	}
+	if !onlySpaces(text[:n.start]) || int(n.end) >= len(text) || text[n.end] != ',' || bytes.IndexByte(text, '?') < 0 {
+		return false
+	}
+	next := int(n.end) + 1
+	for next < len(text) && text[next] == ' ' {
+		next++
+	}
+	if m.anyNameEndAt(sc, next) > 0 {
+		return false // a list: "WhatsApp, Facebook and Instagram are down"
+	}
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.start > n.end && o.dead == live && isNameKind(m.meanings[o.meaning].kind) && m.meanings[o.meaning].service != m.meanings[n.meaning].service {
+			return true
+		}
+	}
+	return false
+}
+
+// venueGap reports whether b, between a venue phrase and a name, holds only
+// spaces and the '@' or '#' of the name.
+func venueGap(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '@' && c != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // adjacent reports whether the name occurrence n is right next to a live
@@ -1059,7 +1306,7 @@ func (m *Matcher) fillerGap(gap []byte, max int) bool {
 		r, size := utf8.DecodeRune(gap[i:])
 		if !isWordRune(r) {
 			switch r {
-			case ' ', '\'', '-', '"', '(', ')', '*', '_':
+			case ' ', '\'', '-', '"', '(', ')', '*', '_', '#', '@':
 			default:
 				return false
 			}
@@ -1177,64 +1424,18 @@ func appendFoldedHandle(dst []byte, h string) []byte {
 	return dst
 }
 
+func wordList(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = normalizeString(w)
+	}
+	return out
+}
+
 func wordSet(words []string) map[string]struct{} {
 	s := make(map[string]struct{}, len(words))
 	for _, w := range words {
 		s[normalizeString(w)] = struct{}{}
 	}
 	return s
-}
-
-// fillerWords may stand between an ambiguous name and its outage phrase.
-var fillerWords = []string{
-	"is", "isn't", "isnt", "s", "app", "was", "seems", "seem", "just", "still", "totally", "completely", "again",
-	"currently", "now", "right", "keeps", "keep", "has", "have", "been", "being", "really", "literally", "also",
-	"are", "apparently", "officially", "server", "servers", "site", "website", "service", "services", "feed",
-	"timeline", "search", "login", "it", "down", "it's", "says", "saying", "se", "neden", "niye",
-	"est", "es", "está", "esta", "sigue", "continua", "continúa", "otra", "vez", "de", "nuevo", "tá", "ta", "tava",
-	"novo", "ist", "schon", "wieder", "gerade", "mal", "è", "e", "di", "ancora", "yine", "hala", "da", "de", "mi", "mı",
-	"lagi", "sedang", "masih", "bhi", "phir", "fir", "hai", "ka", "ki", "ke", "ko", "pe", "par", "ne", "encore",
-	"totalmente", "completamente",
-}
-
-// splitFillerWords may stand, with service names, between the head and the
-// tail of a split outage phrase ("lädt WhatsApp bei mir auch nicht", "werkt
-// bij jullie ook niet").
-var splitFillerWords = []string{
-	// German
-	"bei", "mir", "dir", "euch", "uns", "ihnen", "auch", "gerade", "grad", "grade", "schon", "wieder", "mal",
-	"heute", "seit", "irgendwie", "noch", "immer", "gar", "überhaupt", "ueberhaupt", "einfach", "denn", "jetzt",
-	"momentan", "aktuell", "die", "der", "das", "den", "dem", "app", "wohl", "echt", "halt",
-	// Dutch
-	"bij", "mij", "jullie", "ons", "ook", "weer", "nog", "steeds", "al", "even", "vandaag", "nu", "de",
-}
-
-// prepositionWords may stand between an outage phrase and the ambiguous name
-// after it.
-var prepositionWords = []string{
-	"on", "to", "in", "into", "with", "at", "from", "for", "via",
-	"en", "por", "con", "na", "em", "do", "da", "sur", "à", "au", "dans", "avec",
-	"bei", "auf", "mit", "im", "su", "per", "di", "pe", "par", "me", "mein", "ke", "di", "pada",
-}
-
-// marketFillerWords may also stand between a market word and the phrase it is
-// the subject of ("Netflix stock price is down again").
-var marketFillerWords = []string{
-	"price", "prices", "value", "today", "this", "week", "morning", "year", "after", "hours", "are", "were",
-	"had", "has", "have", "been", "is", "just", "big", "hard", "sharply", "even", "more", "further",
-	"están", "estan", "son", "fueron", "estão", "estao", "são", "sao", "sind", "sono", "est", "sont",
-	"ya", "hoy", "hoje", "heute", "oggi", "aujourd'hui", "bugün", "yine",
-}
-
-// genitiveWords may come between a market word and a service name ("shares of
-// Netflix", "acciones de Netflix", "ações da Netflix", "Aktie von Netflix").
-var genitiveWords = []string{
-	"of", "de", "da", "do", "del", "des", "du", "von", "der", "di", "della", "dello", "dei", "delle", "van",
-}
-
-// determinerWords before an ambiguous name make it an ordinary word.
-var determinerWords = []string{
-	"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "this", "that", "these", "those", "no",
-	"any", "some", "weak", "bad", "poor", "low", "good", "cell", "phone", "wifi", "tv", "gps", "radio", "traffic",
-	"whose", "every",
 }

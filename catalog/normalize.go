@@ -54,7 +54,6 @@ func normalizeString(s string) string {
 // normalize returns the normalised form of s in a buffer owned by n, valid
 // until the next call.
 func (n *normalizer) normalize(s string) []byte {
-	out := n.out[:0]
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -63,28 +62,40 @@ func (n *normalizer) normalize(s string) []byte {
 		}
 	}
 	if ascii {
-		space := false
-		for i := 0; i < len(s); i++ {
-			b := s[i]
-			switch {
-			case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f':
-				if !space {
-					out = append(out, ' ')
-				}
-				space = true
-				continue
-			case 'A' <= b && b <= 'Z':
-				b += 'a' - 'A'
-			case b == '`':
-				b = '\''
-			}
-			space = false
-			out = append(out, b)
-		}
-		n.out = out
-		return out
+		n.out = appendASCII(n.out[:0], s)
+		return n.out
 	}
+	n.appendNFKC(s)
+	n.out = appendFolded(n.out[:0], n.foldCase(n.nfkc))
+	return n.out
+}
 
+// appendASCII appends s lower-cased with runs of white space as one space
+// and backquotes as apostrophes.
+func appendASCII(out []byte, s string) []byte {
+	space := false
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\v' || b == '\f':
+			if !space {
+				out = append(out, ' ')
+			}
+			space = true
+			continue
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		case b == '`':
+			b = '\''
+		}
+		space = false
+		out = append(out, b)
+	}
+	return out
+}
+
+// appendNFKC sets n.nfkc to the NFKC form of s.
+func (n *normalizer) appendNFKC(s string) {
 	// norm.Form.Append allocates; QuickSpan plus a reused Iter does not.
 	// Copy the spans that are already NFKC and run the Iter only over the
 	// segments that are not.
@@ -106,8 +117,11 @@ func (n *normalizer) normalize(s string) []byte {
 		}
 		rest = rest[e:]
 	}
-	folded := n.foldCase(n.nfkc)
+}
 
+// appendFolded appends the case-folded text without invisible characters,
+// tatweel and harakat, with runs of white space as one space.
+func appendFolded(out, folded []byte) []byte {
 	space := false
 	var prev rune
 	for i := 0; i < len(folded); {
@@ -138,7 +152,6 @@ func (n *normalizer) normalize(s string) []byte {
 		out = utf8.AppendRune(out, r)
 		prev = r
 	}
-	n.out = out
 	return out
 }
 
@@ -235,5 +248,19 @@ func boundaryAfter(text []byte, i int) bool {
 		return true
 	}
 	r, _ := utf8.DecodeRune(text[i:])
-	return !isWordRune(r) || isUnspaced(r)
+	if !isWordRune(r) || isUnspaced(r) {
+		return true
+	}
+	// A Latin-script name followed by a suffix in another script
+	// ("WhatsAppএ", "WhatsAppपर", "WhatsAppが") ends at the script change.
+	prev, _ := utf8.DecodeLastRune(text[:i])
+	return isLatinLetter(prev) != isLatinLetter(r)
+}
+
+// isLatinLetter reports whether r is an ASCII letter or digit or a Latin letter.
+func isLatinLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return true
+	}
+	return unicode.Is(unicode.Latin, r)
 }
