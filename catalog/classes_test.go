@@ -66,6 +66,14 @@ var classCases = []matchCase{
 	{name: "subject/wifi", text: "my wifi is down so I'm on TikTok with data", want: ""},
 	{name: "subject/service is the subject", text: "my wifi is fine, WhatsApp is down", want: "whatsapp/complaint"},
 	{name: "subject/wifi router real", text: "Just slapped my wifi router only to realise that Instagram was down.#instagramdown", want: "instagram/complaint"},
+	{name: "subject/bare device, nested phrase", text: "laptop went down mid-meeting, answering emails on Gmail from my phone", want: ""},
+	{name: "subject/the network", text: "the office network is down, reading Gmail on my phone", want: ""},
+	{name: "subject/de compound network", text: "Firmennetz ist down, lese Gmail auf dem Handy", want: ""},
+	{name: "subject/cable", text: "cable is down again, Netflix it is", want: ""},
+	{name: "subject/transport", text: "subway is down again, Spotify and a long walk home", want: ""},
+	{name: "subject/mood", text: "feeling down, Spotify sad playlist on repeat", want: ""},
+	{name: "subject/service network is the service", text: "WhatsApp network is down", want: "whatsapp/complaint"},
+	{name: "subject/the internet, service works", text: "the internet is down but whatsapp works", want: ""},
 
 	// Share prices with a word between "down" and the percentage.
 	{name: "market/down nearly 5%", text: "Meta shares down nearly 5%", want: ""},

@@ -904,6 +904,23 @@ func (m *Matcher) appendCashtags(text []byte, occ []occurrence) []occurrence {
 	return occ
 }
 
+// otherSubjectNested cancels the phrases inside one whose subject is something
+// else: in "laptop went down", "down" is the laptop's as much as "went down".
+func otherSubjectNested(occ []occurrence, meanings []meaning) {
+	for i := range occ {
+		o := &occ[i]
+		if o.dead != deadOtherSubject {
+			continue
+		}
+		for j := range occ {
+			p := &occ[j]
+			if p.dead == live && meanings[p.meaning].kind == kOutage && p.start >= o.start && p.end <= o.end {
+				p.dead = deadOtherSubject
+			}
+		}
+	}
+}
+
 // cancel applies negatives and drops names and phrases nested in longer ones.
 func (m *Matcher) cancel(text []byte, sc *scratch) {
 	occ := sc.occ
@@ -956,6 +973,7 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 			}
 		}
 	}
+	otherSubjectNested(occ, m.meanings)
 	if !subject {
 		return
 	}
