@@ -21,19 +21,12 @@ var suiteSeeds = flag.String("seeds", "0", "TestSuite: seed offsets to run the s
 //   - slow-burn: detected 5m39s after the onset; the first five minutes of the climb
 //     hold too few complaints (0, 0, 3, 3, 4 a minute against 0.7) for a tail
 //     probability of 1e-6 in any window.
-//   - real-icloud-keynote: one false alarm on the storm's other-subject posts.
-//   - real-gmail-weekly-low: one false alarm on the power cut's other-subject posts
-//     ("Firmennetz ist down, lese Gmail auf dem Handy"); resolution 17 minutes after the
-//     true end.
-//   - real-spotify-slow-burn: one false alarm on the storm's other-subject posts.
-//   - real-netflix-level-shift: one false alarm on the UK other-subject posts ("power's
-//     down so we're watching Netflix"), besides one tolerated at the level shift.
+//   - real-gmail-weekly-low: one false alarm on a chance cluster of genuine-looking
+//     complaints in the background (33 distinct authors in 10 minutes where 8.7 were
+//     expected, on a Friday morning).
 var knownFailing = []string{
 	"slow-burn",
-	"real-icloud-keynote",
 	"real-gmail-weekly-low",
-	"real-spotify-slow-burn",
-	"real-netflix-level-shift",
 }
 
 // TestSuite replays every scenario of the suite through the matcher and detector and
