@@ -75,6 +75,17 @@ var classCases = []matchCase{
 	{name: "subject/service network is the service", text: "WhatsApp network is down", want: "whatsapp/complaint"},
 	{name: "subject/the internet, service works", text: "the internet is down but whatsapp works", want: ""},
 
+	// Denials, and a question answered no: chatter after an announcement.
+	{name: "denial/en isn't down", text: "Netflix isn't down, you're just not invited 💀", want: ""},
+	{name: "denial/de nicht down", text: "Netflix ist nicht down, nur völlig überlaufen von Memes", want: ""},
+	{name: "denial/fr pas en panne", text: "netflix n'est pas en panne, c'est juste la folie des memes", want: ""},
+	{name: "denial/ja 落ちてない", text: "スポティファイは落ちてない、みんな発表に夢中なだけ", want: ""},
+	{name: "answered/pt não", text: "netflix caiu? não, todo mundo tá vendo o evento kkkk", want: ""},
+	{name: "answered/tr yok", text: "Netflix çöktü mü? yok, herkes sunumu izliyor :D", want: ""},
+	{name: "answered/en nope", text: "Is Instagram down? Nope, just you", want: ""},
+	{name: "answered/no messages is a complaint", text: "is whatsapp down? no messages going through", want: "whatsapp/complaint"},
+	{name: "denial/negated symptom is a complaint", text: "WhatsApp not working", want: "whatsapp/complaint"},
+
 	// Share prices with a word between "down" and the percentage.
 	{name: "market/down nearly 5%", text: "Meta shares down nearly 5%", want: ""},
 	{name: "market/stock down 2.8%", text: "Facebook stock was down 2.8% heading into the close.", want: ""},

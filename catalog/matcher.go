@@ -186,9 +186,10 @@ const (
 	scopeMarket               // share-price context: and every weak or price phrase in the post
 	scopeSubject              // market word: and every phrase whose subject it is
 	scopeOther                // another subject ("my battery", "my car"): every phrase whose subject it is
+	scopeAnswer               // a question answered no ("is X down? no,"): every phrase of the question before it
 )
 
-var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject"}
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject", "answered-no"}
 
 type pattern struct {
 	text      string
@@ -325,6 +326,8 @@ func (b *builder) addLexicon(lx *lexicon) {
 				scope = scopeSubject
 			case "other":
 				scope = scopeOther
+			case "answer":
+				scope = scopeAnswer
 			}
 			for _, p := range g.Phrases {
 				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
@@ -509,6 +512,7 @@ const (
 	deadOtherSubject
 	deadVenue
 	deadNotAdjacent
+	deadAnswered
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -519,7 +523,8 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"its subject is a market word (\"stock\", \"shares\", a $cashtag): share-price talk",
 	"its subject is something else (\"my battery\", \"my car\", \"my wifi\"), not a service",
 	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
-	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name"}
+	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name",
+	"asked and answered no (\"is X down? no, everyone is watching\")"}
 
 type svcState struct {
 	named    bool
@@ -951,6 +956,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					subject = true
 				case nm.scope == scopeOther && o.start >= n.end && m.fillerGap(text[n.end:o.start], 3):
 					o.dead = deadOtherSubject
+				case nm.scope == scopeAnswer && om.kind == kOutage && o.end <= n.start+1:
+					o.dead = deadAnswered
 				}
 			}
 		case kName:
