@@ -30,6 +30,11 @@ type Config struct {
 	StreamLen int64
 	// SeriesKeep is how much per-minute series is kept, by event time; default 7 days.
 	SeriesKeep time.Duration
+	// SeriesBatch caps the points AppendSeries sends in one pipelined round trip;
+	// default 2000.
+	SeriesBatch int
+	// SeriesBatchBytes caps the bytes of one such round trip; default 256 KiB.
+	SeriesBatchBytes int
 }
 
 // Redis is the store. It is safe for concurrent use.
@@ -51,6 +56,12 @@ func New(c redis.UniversalClient, cfg Config) *Redis {
 	}
 	if cfg.SeriesKeep <= 0 {
 		cfg.SeriesKeep = 7 * 24 * time.Hour
+	}
+	if cfg.SeriesBatch <= 0 {
+		cfg.SeriesBatch = 2000
+	}
+	if cfg.SeriesBatchBytes <= 0 {
+		cfg.SeriesBatchBytes = 256 << 10
 	}
 	return &Redis{c: c, cfg: cfg}
 }
