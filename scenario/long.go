@@ -10,7 +10,8 @@ import (
 // ones are the busiest, as a catalog's big names are), there is generic noise, and
 // one outage a day falls on a service picked in turn, at a different hour each day.
 // It is for measuring how the pipeline and the store hold up as history grows, not
-// for scoring detection: its outages are plain (default mixes, no traps).
+// for scoring detection: its outages are plain (the service's usual mix of users,
+// no traps).
 //
 // With 56 services and 7 days it writes about a million posts. The same arguments
 // always give the same posts.
@@ -46,7 +47,7 @@ func LongHistory(start time.Time, days float64, services []string) (Scenario, er
 		s.Outages = append(s.Outages, OutageSpec{Outage: Outage{
 			Service: svc, Start: at, End: end, PeakPerMin: 40 + float64((d*37)%121),
 			Symptoms: service(svc).symptoms[:1],
-		}})
+		}, Mix: service(svc).regions})
 	}
 	return s, s.Validate()
 }
