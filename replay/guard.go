@@ -60,9 +60,10 @@ type guard struct {
 	abort context.CancelCauseFunc
 	moves atomic.Int64 // successful store calls
 
-	mu      sync.Mutex
-	failing *time.Timer // set while the store fails
-	lastErr string      // the last error the store returned or the run logged
+	mu       sync.Mutex
+	failing  *time.Timer // set while the store fails
+	storeErr string      // the last error the store returned
+	lastErr  string      // the last error the store returned or the run logged
 }
 
 func newGuard(bound time.Duration, abort context.CancelCauseFunc) *guard {
@@ -86,14 +87,15 @@ func (g *guard) store(err error) error {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.lastErr = oneLineErr(err)
+	g.storeErr = oneLineErr(err)
+	g.lastErr = g.storeErr
 	if g.failing == nil {
 		var t *time.Timer
 		t = time.AfterFunc(g.bound, func() {
 			g.mu.Lock()
 			defer g.mu.Unlock()
 			if g.failing == t {
-				g.abort(fmt.Errorf("replay: the store kept failing for %v, giving up: %s", g.bound, g.lastErr))
+				g.abort(fmt.Errorf("replay: the store kept failing for %v, giving up: %s", g.bound, g.storeErr))
 			}
 		})
 		g.failing = t

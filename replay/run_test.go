@@ -10,6 +10,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
+	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/store"
 )
@@ -90,4 +91,34 @@ func TestReplayFailingStoreGivesUp(t *testing.T) {
 	if ctx.Err() != nil || took > bound+45*time.Second {
 		t.Errorf("gave up after %v, want soon after %v", took, bound)
 	}
+}
+
+// TestReplayFailingBrokerGivesUp: a replay whose Kafka broker goes away ends with
+// an error in bounded time instead of waiting forever.
+func TestReplayFailingBrokerGivesUp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	path, _ := writeScenario(t, "cold-start")
+	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	const bound = 2 * time.Second
+	began := time.Now()
+	_, err = Run(ctx, Options{
+		Source: ingest.NewFile(path), Kafka: b.Addrs(), StallAfter: bound,
+		OnStart: func(*Env) { b.Close() }, // every produce and fetch fails from now on
+	})
+	took := time.Since(began)
+	if err == nil {
+		t.Fatal("replay with a dead broker: got no error, want one")
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q: want one line", err)
+	}
+	if ctx.Err() != nil || took > bound+45*time.Second {
+		t.Errorf("gave up after %v, want soon after %v", took, bound)
+	}
+	t.Logf("gave up after %v: %v", took, err)
 }
