@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +38,8 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// Kafka brokers; empty starts an embedded broker.
 	Kafka []string
-	// Redis URL; empty starts an embedded Redis.
+	// Redis URL (redis://host:port/db, or redis+cluster://host:port,... for a
+	// Redis Cluster); empty starts an embedded Redis.
 	Redis string
 	// Prefix of Redis keys; default store.ReplayPrefix with a real Redis,
 	// store.DefaultPrefix with the embedded one.
@@ -69,7 +71,7 @@ type Options struct {
 // Env is the running infrastructure of a replay.
 type Env struct {
 	Kafka   []string
-	Redis   string // address ("127.0.0.1:PORT")
+	Redis   string // address ("127.0.0.1:PORT"; a cluster's: "host:port,host:port")
 	Prefix  string
 	Store   *store.Redis
 	Topic   string // mentions topic
@@ -273,24 +275,18 @@ func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(
 		env.Redis, env.Prefix, env.Store = mr.Addr(), opt.Prefix, st
 		return st, func() { st.Close(); mr.Close() }, nil
 	}
-	o, err := store.ParseURL(opt.Redis)
-	if err != nil {
-		return nil, nil, err
-	}
-	client := redis.NewClient(o)
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
-		return nil, nil, fmt.Errorf("replay: Redis at %s does not answer: %w", o.Addr, err)
-	}
 	if opt.Prefix == "" {
 		opt.Prefix = store.ReplayPrefix
 	}
-	st := store.New(client, store.Config{Prefix: opt.Prefix})
+	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix})
+	if err != nil {
+		return nil, nil, fmt.Errorf("replay: %w", err)
+	}
 	if _, err := st.Clear(ctx); err != nil {
 		st.Close()
 		return nil, nil, fmt.Errorf("replay: a run starts clean: %w", err)
 	}
-	env.Redis, env.Prefix, env.Store = o.Addr, opt.Prefix, st
+	env.Redis, env.Prefix, env.Store = hostsOf(opt.Redis), opt.Prefix, st
 	return st, func() { st.Close() }, nil
 }
 
@@ -392,6 +388,19 @@ func progress(opt Options, in *ingest.Stats, det *detect.RunStats) func() {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// hostsOf returns the host:port part of a Redis URL, without credentials.
+func hostsOf(url string) string {
+	if _, h, ok := strings.Cut(url, "://"); ok {
+		url = h
+	}
+	if i := strings.LastIndexByte(url, '@'); i >= 0 {
+		url = url[i+1:]
+	}
+	url, _, _ = strings.Cut(url, "/")
+	url, _, _ = strings.Cut(url, "?")
+	return url
 }
 
 func runID() string {

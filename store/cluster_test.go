@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -127,5 +128,30 @@ func TestRedisCluster(t *testing.T) {
 	})
 	if n := left.Load(); n != 0 {
 		t.Errorf("after Clear, %d keys are left on the masters", n)
+	}
+}
+
+// TestOpenCluster: the redis+cluster:// URL the commands' --redis flag takes
+// reaches the cluster; a bad one says what it wants.
+func TestOpenCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a Redis Cluster; skipped with -short")
+	}
+	ctx := context.Background()
+	addrs := storetest.Cluster(t)
+	st, err := store.Open(ctx, "redis+cluster://"+addrs[0]+","+addrs[1], store.Config{Prefix: "dwopen:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok := st.Client().(*redis.ClusterClient); !ok {
+		t.Fatalf("got a %T, want a cluster client", st.Client())
+	}
+	pts := []downwatch.SeriesPoint{{Service: "a", Minute: time.Unix(0, 0).UTC(), Authors: 1}, {Service: "b", Minute: time.Unix(0, 0).UTC(), Authors: 2}}
+	if err := st.AppendSeries(ctx, pts); err != nil {
+		t.Errorf("append across slots through Open: %v", err)
+	}
+	if _, err := store.Open(ctx, "redis+cluster://", store.Config{}); err == nil || !strings.Contains(err.Error(), "want redis+cluster://") {
+		t.Errorf("empty cluster URL: got %v, want the form it takes", err)
 	}
 }
