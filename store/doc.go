@@ -18,6 +18,11 @@
 //	Palerts                 pub/sub channel: alert JSON (CONTRACT §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
 //
+// Open takes a single Redis (redis://host:port/db) or a Redis Cluster
+// (redis+cluster://host:port,host:port): every multi-key command and pipeline of
+// the store touches the keys of one service, one slot, per command; Clear (a
+// replay's clean start) scans every master.
+//
 // Incident ids are "<service>.<yyyymmddThhmmZ>" (the onset minute); the service is
 // the part before the first dot.
 // Expiry is computed from wall-clock time (never event time): resolved incidents
