@@ -177,8 +177,21 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	incs, err := linkRelated(ctx, st, col, dcfg.RelatedWithin)
+	if err != nil {
+		return nil, err
+	}
+	rep := newReport(&pipe.Stats, incs, dstats.Alerts.Load(), began)
+	if opt.AfterRun != nil {
+		opt.AfterRun(rep)
+	}
+	return rep, nil
+}
+
+// linkRelated returns the final incidents with their related ids, stored as links.
+func linkRelated(ctx context.Context, st *store.Redis, col *collector, within time.Duration) ([]downwatch.Incident, error) {
 	incs := col.incidents()
-	relate(incs, dcfg.RelatedWithin)
+	relate(incs, within)
 	for _, i := range incs {
 		for _, r := range i.Related {
 			if err := st.Link(ctx, i.ID, r); err != nil {
@@ -186,11 +199,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			}
 		}
 	}
-	rep := newReport(&pipe.Stats, incs, dstats.Alerts.Load(), began)
-	if opt.AfterRun != nil {
-		opt.AfterRun(rep)
-	}
-	return rep, nil
+	return incs, nil
 }
 
 // prepare builds the matcher and checks the detector config.
