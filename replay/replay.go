@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +38,8 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// Kafka brokers; empty starts an embedded broker.
 	Kafka []string
-	// Redis URL; empty starts an embedded Redis.
+	// Redis URL (redis://host:port/db, or redis+cluster://host:port,... for a
+	// Redis Cluster); empty starts an embedded Redis.
 	Redis string
 	// Prefix of Redis keys; default store.ReplayPrefix with a real Redis,
 	// store.DefaultPrefix with the embedded one.
@@ -60,12 +62,16 @@ type Options struct {
 	// are still up (the demo prints its summary and may hold them until Ctrl-C).
 	AfterRun func(*Report)
 	Logger   *slog.Logger
+	// StallAfter bounds how long the run goes on while its store keeps failing,
+	// or while nothing moves at all (posts, mentions, store writes), before it
+	// ends with the last error; default 1 minute.
+	StallAfter time.Duration
 }
 
 // Env is the running infrastructure of a replay.
 type Env struct {
 	Kafka   []string
-	Redis   string // address ("127.0.0.1:PORT")
+	Redis   string // address ("127.0.0.1:PORT"; a cluster's: "host:port,host:port")
 	Prefix  string
 	Store   *store.Redis
 	Topic   string // mentions topic
@@ -94,79 +100,36 @@ type Report struct {
 }
 
 // Run replays opt.Source to its end and returns the report.
+//
+// Every replay is a run of its own: with the embedded Redis everything is new;
+// into a real Redis the replay first clears the keys under its prefix (default
+// store.ReplayPrefix; the live prefix is refused), so checkpoints and offsets of
+// an earlier run, which belong to a broker that no longer exists, are never
+// restored, and the same file gives the same report every time. One replay per
+// prefix at a time: two at once would clear each other's keys.
 func Run(ctx context.Context, opt Options) (*Report, error) {
 	began := time.Now()
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	cat := opt.Catalog
-	if cat == nil {
-		c, err := catalog.Default()
-		if err != nil {
-			return nil, err
-		}
-		cat = c
+	if opt.StallAfter <= 0 {
+		opt.StallAfter = time.Minute
 	}
-	matcher, err := catalog.NewMatcher(cat)
+	matcher, dcfg, err := prepare(opt)
 	if err != nil {
 		return nil, err
 	}
-	dcfg := detect.DefaultConfig()
-	if opt.Detect != nil {
-		dcfg = *opt.Detect
-	}
-	if err := dcfg.Validate(); err != nil {
+	env := &Env{Topic: downwatch.TopicMentions, Alerts: downwatch.TopicAlerts, Group: "downwatch-detector"}
+	closeKafka, err := openKafka(opt, env)
+	if err != nil {
 		return nil, err
 	}
-	env := &Env{Topic: downwatch.TopicMentions, Alerts: downwatch.TopicAlerts, Group: "downwatch-detector"}
-
-	// Kafka.
-	if len(opt.Kafka) == 0 {
-		b, err := bus.StartEmbedded(bus.EmbeddedConfig{Partitions: opt.Partitions})
-		if err != nil {
-			return nil, err
-		}
-		defer b.Close()
-		env.Kafka, env.Embeded = b.Addrs(), true
-	} else {
-		// A shared broker: this run gets its own mentions topic and group, so
-		// replays never see each other's records or offsets.
-		id := runID()
-		env.Kafka = opt.Kafka
-		env.Topic += ".replay." + id
-		env.Group = "downwatch-replay-" + id
+	defer closeKafka()
+	st, closeRedis, err := openRedis(ctx, &opt, env)
+	if err != nil {
+		return nil, err
 	}
-
-	// Redis.
-	var client redis.UniversalClient
-	if opt.Redis == "" {
-		mr := miniredis.NewMiniRedis()
-		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-			return nil, fmt.Errorf("replay: start embedded Redis: %w", err)
-		}
-		defer mr.Close()
-		env.Redis = mr.Addr()
-		client = redis.NewClient(&redis.Options{Addr: mr.Addr()})
-		if opt.Prefix == "" {
-			opt.Prefix = store.DefaultPrefix
-		}
-	} else {
-		o, err := store.ParseURL(opt.Redis)
-		if err != nil {
-			return nil, err
-		}
-		env.Redis = o.Addr
-		client = redis.NewClient(o)
-		if err := client.Ping(ctx).Err(); err != nil {
-			return nil, fmt.Errorf("replay: Redis at %s does not answer: %w", o.Addr, err)
-		}
-		if opt.Prefix == "" {
-			opt.Prefix = store.ReplayPrefix
-		}
-	}
-	st := store.New(client, store.Config{Prefix: opt.Prefix})
-	defer st.Close()
-	env.Prefix, env.Store = opt.Prefix, st
+	defer closeRedis()
 
 	out, err := ingest.NewKafkaOutput(ctx, env.Kafka, env.Topic, opt.Partitions)
 	if err != nil {
@@ -182,44 +145,53 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	defer alerts.Close()
 	col := &collector{kafka: alerts, on: opt.OnAlert}
 
-	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	g := newGuard(opt.StallAfter, cancel)
+	defer g.stop()
+	log := slog.New(errorLog{next: opt.Logger.Handler(), g: g})
 	dstats := &detect.RunStats{}
 	detErr := make(chan error, 1)
 	go func() {
 		detErr <- detect.Run(runCtx, detect.RunConfig{
 			Brokers: env.Kafka, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
-			ExitOnEnd: true, Logger: opt.Logger, Stats: dstats,
-		}, dcfg, st, col)
+			ExitOnEnd: true, Logger: log, Stats: dstats,
+		}, dcfg, guardedStore{Store: st, g: g}, col)
 	}()
 
-	pipe := ingest.New(ingest.Config{EndOnEOF: true, DeadLetter: opt.DeadLetter, Logger: opt.Logger}, matcher, out)
+	pipe := ingest.New(ingest.Config{EndOnEOF: true, DeadLetter: opt.DeadLetter, Logger: log}, matcher, out)
+	stopWatch := make(chan struct{})
+	go g.watch(func() int64 {
+		return pipe.Stats.Posts.Load() + pipe.Stats.Rejected.Load() + dstats.Records.Load() + dstats.EndsSeen.Load()
+	}, stopWatch)
 	stopProgress := progress(opt, &pipe.Stats, dstats)
-	ingErr := pipe.Run(runCtx, opt.Source)
-	if err := out.Close(); err != nil && ingErr == nil {
-		ingErr = err
-	}
-	if ingErr != nil {
-		cancel()
-		<-detErr
-		stopProgress()
-		return nil, ingErr
-	}
-	if pipe.Stats.Newest.Load() == 0 {
-		// No post was accepted (empty input, or only bad records): no end record
-		// was written, and the detector has nothing to wait for.
-		cancel()
-	}
-	err = <-detErr
+	err = finish(runCtx, cancel, pipe, out, opt.Source, detErr)
+	close(stopWatch)
 	stopProgress()
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if cause := context.Cause(runCtx); err == nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause // the guard gave up
+	}
+	if err != nil {
 		return nil, err
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
+	incs, err := linkRelated(ctx, st, col, dcfg.RelatedWithin)
+	if err != nil {
+		return nil, err
+	}
+	rep := newReport(&pipe.Stats, incs, dstats.Alerts.Load(), began)
+	if opt.AfterRun != nil {
+		opt.AfterRun(rep)
+	}
+	return rep, nil
+}
+
+// linkRelated returns the final incidents with their related ids, stored as links.
+func linkRelated(ctx context.Context, st *store.Redis, col *collector, within time.Duration) ([]downwatch.Incident, error) {
 	incs := col.incidents()
-	detect.Relate(incs, dcfg.RelatedWithin) // the rule the live detector links by
+	detect.Relate(incs, within) // the rule the live detector links by
 	for _, i := range incs {
 		for _, r := range i.Related {
 			if err := st.Link(ctx, i.ID, r); err != nil {
@@ -227,11 +199,104 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 			}
 		}
 	}
-	rep := newReport(&pipe.Stats, incs, dstats.Alerts.Load(), began)
-	if opt.AfterRun != nil {
-		opt.AfterRun(rep)
+	return incs, nil
+}
+
+// prepare builds the matcher and checks the detector config.
+func prepare(opt Options) (*catalog.Matcher, detect.Config, error) {
+	dcfg := detect.DefaultConfig()
+	if opt.Detect != nil {
+		dcfg = *opt.Detect
 	}
-	return rep, nil
+	if err := dcfg.Validate(); err != nil {
+		return nil, dcfg, err
+	}
+	cat := opt.Catalog
+	if cat == nil {
+		c, err := catalog.Default()
+		if err != nil {
+			return nil, dcfg, err
+		}
+		cat = c
+	}
+	m, err := catalog.NewMatcher(cat)
+	return m, dcfg, err
+}
+
+// finish runs the ingest pipeline to its end, then waits for the detector. When
+// the guard gave up, the error is the guard's.
+func finish(runCtx context.Context, cancel context.CancelCauseFunc, pipe *ingest.Pipeline, out *ingest.KafkaOutput, src ingest.Source, detErr <-chan error) error {
+	ingErr := pipe.Run(runCtx, src)
+	if err := out.Close(); err != nil && ingErr == nil {
+		ingErr = err
+	}
+	if ingErr != nil {
+		cancel(nil)
+		<-detErr
+		if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return cause
+		}
+		return ingErr
+	}
+	if pipe.Stats.Newest.Load() == 0 {
+		// No post was accepted (empty input, or only bad records): no end record
+		// was written, and the detector has nothing to wait for.
+		cancel(nil)
+	}
+	if err := <-detErr; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// openKafka starts the embedded broker, or names this run's topic and group on
+// the brokers given.
+func openKafka(opt Options, env *Env) (func(), error) {
+	if len(opt.Kafka) == 0 {
+		b, err := bus.StartEmbedded(bus.EmbeddedConfig{Partitions: opt.Partitions})
+		if err != nil {
+			return nil, err
+		}
+		env.Kafka, env.Embeded = b.Addrs(), true
+		return func() { b.Close() }, nil
+	}
+	// A shared broker: this run gets its own mentions topic and group, so
+	// replays never see each other's records or offsets.
+	id := runID()
+	env.Kafka = opt.Kafka
+	env.Topic += ".replay." + id
+	env.Group = "downwatch-replay-" + id
+	return func() {}, nil
+}
+
+// openRedis starts the embedded Redis, or connects to opt.Redis and clears the
+// replay's prefix there (see Run).
+func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(), error) {
+	if opt.Redis == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return nil, nil, fmt.Errorf("replay: start embedded Redis: %w", err)
+		}
+		if opt.Prefix == "" {
+			opt.Prefix = store.DefaultPrefix
+		}
+		st := store.New(redis.NewClient(&redis.Options{Addr: mr.Addr()}), store.Config{Prefix: opt.Prefix})
+		env.Redis, env.Prefix, env.Store = mr.Addr(), opt.Prefix, st
+		return st, func() { st.Close(); mr.Close() }, nil
+	}
+	if opt.Prefix == "" {
+		opt.Prefix = store.ReplayPrefix
+	}
+	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix})
+	if err != nil {
+		return nil, nil, fmt.Errorf("replay: %w", err)
+	}
+	if _, err := st.Clear(ctx); err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("replay: a run starts clean: %w", err)
+	}
+	env.Redis, env.Prefix, env.Store = hostsOf(opt.Redis), opt.Prefix, st
+	return st, func() { st.Close() }, nil
 }
 
 // newReport builds the report of a run from the pipeline's counters and the final
@@ -316,6 +381,19 @@ func progress(opt Options, in *ingest.Stats, det *detect.RunStats) func() {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// hostsOf returns the host:port part of a Redis URL, without credentials.
+func hostsOf(url string) string {
+	if _, h, ok := strings.Cut(url, "://"); ok {
+		url = h
+	}
+	if i := strings.LastIndexByte(url, '@'); i >= 0 {
+		url = url[i+1:]
+	}
+	url, _, _ = strings.Cut(url, "/")
+	url, _, _ = strings.Cut(url, "?")
+	return url
 }
 
 func runID() string {

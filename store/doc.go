@@ -9,15 +9,25 @@
 //	P{svc}:incident:ID      STRING  incident JSON (CONTRACT §3)
 //	P{svc}:incidents        ZSET    incident ids of the service, score = started_at (unix s)
 //	P{svc}:related:ID       SET     ids of incidents related to ID
-//	P{svc}:series           ZSET    per-minute points "unixmin:authors:baseline", score = unix minute
+//	P{svc}:series:YYYYMMDD  HASH    one UTC day of per-minute points: field HHMM, value "authors:baseline"
+//	P{svc}:series:latest    STRING  the newest unix minute written
+//	P{svc}:series           ZSET    the first release's series ("unixmin:authors:baseline"); read, never written
 //	Pincidents              ZSET    every incident id, score = started_at
 //	Pactive                 ZSET    open and acknowledged incident ids, score = started_at
 //	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)
 //	Palerts                 pub/sub channel: alert JSON (CONTRACT §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
 //
+// Open takes a single Redis (redis://host:port/db) or a Redis Cluster
+// (redis+cluster://host:port,host:port): every multi-key command and pipeline of
+// the store touches the keys of one service, one slot, per command; Clear (a
+// replay's clean start) scans every master.
+//
 // Incident ids are "<service>.<yyyymmddThhmmZ>" (the onset minute); the service is
 // the part before the first dot.
 // Expiry is computed from wall-clock time (never event time): resolved incidents
-// expire after Config.Retention.
+// expire after Config.Retention, series keys Config.SeriesKeep plus two days after
+// their last write. A write of the series costs the same however long the series
+// is (an HSET into a day's hash), and is sent in pipelined batches bounded by count
+// and bytes (Config.SeriesBatch, Config.SeriesBatchBytes).
 package store

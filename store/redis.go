@@ -32,6 +32,11 @@ type Config struct {
 	StreamLen int64
 	// SeriesKeep is how much per-minute series is kept, by event time; default 7 days.
 	SeriesKeep time.Duration
+	// SeriesBatch caps the points AppendSeries sends in one pipelined round trip;
+	// default 2000.
+	SeriesBatch int
+	// SeriesBatchBytes caps the bytes of one such round trip; default 256 KiB.
+	SeriesBatchBytes int
 }
 
 // Redis is the store. It is safe for concurrent use.
@@ -55,22 +60,62 @@ func New(c redis.UniversalClient, cfg Config) *Redis {
 	if cfg.SeriesKeep <= 0 {
 		cfg.SeriesKeep = 7 * 24 * time.Hour
 	}
+	if cfg.SeriesBatch <= 0 {
+		cfg.SeriesBatch = 2000
+	}
+	if cfg.SeriesBatchBytes <= 0 {
+		cfg.SeriesBatchBytes = 256 << 10
+	}
 	return &Redis{c: c, cfg: cfg, token: strconv.FormatUint(rand.Uint64(), 36)}
 }
 
-// Open connects to the Redis at url ("redis://host:port/db" or "host:port") and
-// checks that it answers.
+// Open connects to the Redis at url and checks that it answers: a single Redis as
+// "redis://host:port/db" (or bare "host:port"), or a Redis Cluster as
+// "redis+cluster://host:port,host:port,..." (any of its nodes; the client finds the
+// others). Every key of one service carries the {svc} hash tag, so each command
+// and pipeline of the store touches one slot per service.
 func Open(ctx context.Context, url string, cfg Config) (*Redis, error) {
-	opt, err := ParseURL(url)
-	if err != nil {
-		return nil, err
+	var c redis.UniversalClient
+	var addr string
+	if strings.HasPrefix(url, "redis+cluster://") || strings.HasPrefix(url, "rediss+cluster://") {
+		opt, err := ParseClusterURL(url)
+		if err != nil {
+			return nil, err
+		}
+		c, addr = redis.NewClusterClient(opt), strings.Join(opt.Addrs, ",")
+	} else {
+		opt, err := ParseURL(url)
+		if err != nil {
+			return nil, err
+		}
+		c, addr = redis.NewClient(opt), opt.Addr
 	}
-	c := redis.NewClient(opt)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		return nil, fmt.Errorf("store: Redis at %s does not answer (is redis-server running?): %w", opt.Addr, err)
+		return nil, fmt.Errorf("store: Redis at %s does not answer (is redis-server running?): %w", addr, err)
 	}
 	return New(c, cfg), nil
+}
+
+// ParseClusterURL reads "redis+cluster://[user:pass@]host:port,host:port[?options]"
+// (rediss+cluster for TLS) into cluster options.
+func ParseClusterURL(url string) (*redis.ClusterOptions, error) {
+	scheme, rest, _ := strings.Cut(url, "+cluster://")
+	hosts, query, _ := strings.Cut(rest, "?")
+	auth := ""
+	if i := strings.LastIndexByte(hosts, '@'); i >= 0 {
+		auth, hosts = hosts[:i+1], hosts[i+1:]
+	}
+	addrs := strings.Split(strings.TrimSuffix(hosts, "/"), ",")
+	u := scheme + "://" + auth + addrs[0] + "?"
+	for _, a := range addrs[1:] {
+		u += "addr=" + a + "&"
+	}
+	opt, err := redis.ParseClusterURL(strings.TrimSuffix(u+query, "&"))
+	if err != nil || addrs[0] == "" {
+		return nil, fmt.Errorf("store: bad Redis Cluster URL %q (want redis+cluster://host:port,host:port): %v", url, err)
+	}
+	return opt, nil
 }
 
 // ParseURL accepts redis:// and rediss:// URLs and bare host:port.

@@ -53,6 +53,7 @@ func commands() []command {
 		{"backtest", "run the burst decision on a timestamp,value count series", runBacktest},
 		{"simulate", "write a synthetic post stream with ground truth", runSimulate},
 		{"evaluate", "replay the scenario suite and report detection quality against ground truth", runEvaluate},
+		{"bench", "measure replay and storage speed against their targets, beside raw kafka-go in the same run", runBench},
 		{"explain", "say why a text does or does not match a service", runExplain},
 		{"dev-kafka", "run an embedded Kafka-protocol broker (kfake) for local setups; NOT for production", runDevKafka},
 		{"version", "print the version, the commit it was built from and the Go version", runVersion},

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
@@ -72,7 +73,11 @@ func runReplay(ctx context.Context, env *cliEnv, args []string) error {
 		`Runs the whole pipeline over the posts in FILE (JSONL, one post per line; - for stdin):
 match, produce to Kafka, detect in a consumer group, store in Redis, publish alerts.
 Time is the posts' event time, so the same file always gives the same incidents.
-With no --kafka/--redis it embeds both and needs nothing installed.`)
+With no --kafka/--redis it embeds both and needs nothing installed. Every replay
+is a run of its own: into a real Redis it first deletes the keys under its prefix
+(default "downwatch:replay:"; the live prefix "downwatch:" is refused), so one
+replay per prefix at a time. A store or broker that keeps failing ends it with
+the error after --give-up-after.`)
 	var c commonFlags
 	c.register(fs, true)
 	c.registerCatalog(fs)
@@ -81,6 +86,7 @@ With no --kafka/--redis it embeds both and needs nothing installed.`)
 	report := fs.String("report", "", "where to write the JSON report, - for stdout (required)")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL)")
 	quiet := fs.Bool("no-alerts", false, "store incidents without publishing alerts")
+	stall := fs.Duration("give-up-after", time.Minute, "end with an error when the store keeps failing, or nothing moves, for this long")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -111,6 +117,7 @@ With no --kafka/--redis it embeds both and needs nothing installed.`)
 	opt := replay.Options{
 		Source: src, Catalog: cat, Kafka: c.kafka, Redis: c.redis, Prefix: c.prefix,
 		Partitions: c.parts, Detect: dcfg, NoPublish: *quiet, DeadLetter: dl, Logger: logger(env.stderr, c.verbose),
+		StallAfter: *stall,
 	}
 	if isTerminal(env.stderr) {
 		opt.Progress = func(in *ingest.Stats, det *detect.RunStats) {

@@ -7,20 +7,29 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/scenario"
 )
 
 func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flags(env, "simulate", "[--scenario NAME] [--out FILE] [--truth FILE] [--list]",
+	fs := flags(env, "simulate", "[--scenario NAME | --days N [--services N]] [--out FILE] [--truth FILE] [--list]",
 		`Writes a realistic synthetic post stream (JSONL) with its ground truth: daily cycles,
 ordinary chatter, outages of various sizes in many languages, and traps that must
-raise nothing. The same scenario always writes the same bytes.`)
+raise nothing. The same scenario always writes the same bytes.
+
+--days writes a long history instead: days to weeks over the catalog's services
+(all of them, or the first --services), one outage a day; 7 days over the 56
+services of the built-in catalog is about a million posts.`)
 	name := fs.String("scenario", "whatsapp-2022", "scenario name (see --list)")
 	out := fs.String("out", "-", "where to write the posts, - for stdout")
 	truth := fs.String("truth", "", "where to write the ground truth JSON")
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	seed := fs.Int64("seed", 0, "add this to the scenario's seed: the same outages and traps with other random posts")
+	days := fs.Float64("days", 0, "write a long history of this many days (e.g. 7) instead of a scenario")
+	nsvc := fs.Int("services", 0, "with --days: the first N services of the catalog (default all)")
+	start := fs.String("start", "2024-03-04T00:00:00Z", "with --days: event time of the first minute (RFC 3339)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -30,9 +39,9 @@ raise nothing. The same scenario always writes the same bytes.`)
 		}
 		return nil
 	}
-	s, ok := scenario.ByName(*name)
-	if !ok {
-		return fmt.Errorf("no scenario %q; there are: %s", *name, strings.Join(scenario.Names(), ", "))
+	s, err := pickScenario(*name, *days, *nsvc, *start)
+	if err != nil {
+		return err
 	}
 	s.Seed += *seed
 	var w io.Writer = env.stdout
@@ -56,4 +65,32 @@ raise nothing. The same scenario always writes the same bytes.`)
 		return writeJSON(*truth, env.stdout, t)
 	}
 	return nil
+}
+
+// pickScenario returns the named scenario, or with days > 0 a long history over the
+// first nsvc services of the built-in catalog (all when nsvc is 0).
+func pickScenario(name string, days float64, nsvc int, start string) (scenario.Scenario, error) {
+	if days <= 0 {
+		s, ok := scenario.ByName(name)
+		if !ok {
+			return s, fmt.Errorf("no scenario %q; there are: %s", name, strings.Join(scenario.Names(), ", "))
+		}
+		return s, nil
+	}
+	t0, err := time.Parse(time.RFC3339, start)
+	if err != nil {
+		return scenario.Scenario{}, fmt.Errorf("--start %q: want an RFC 3339 time such as 2024-03-04T00:00:00Z", start)
+	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return scenario.Scenario{}, err
+	}
+	ids := cat.ServiceIDs()
+	if nsvc < 0 || nsvc > len(ids) {
+		return scenario.Scenario{}, fmt.Errorf("--services %d: the catalog has %d services", nsvc, len(ids))
+	}
+	if nsvc > 0 {
+		ids = ids[:nsvc]
+	}
+	return scenario.LongHistory(t0, days, ids)
 }

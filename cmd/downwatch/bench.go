@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/downwatch/downwatch/replay"
+)
+
+func runBench(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "bench", "[--redis URL] [--days N]",
+		`Measures the storage and replay figures in one run and prints each beside its
+target and what it is compared with in the same run: a 2.5-day stream of 14
+services and a long history of the whole catalog (--days, default 7, about a
+million posts), each replayed on the embedded Redis and into the real Redis at
+--redis (identical incidents, at most 1.5x its time), and the ceiling: raw
+kafka-go producing and consuming every line of the long stream on the same kind
+of embedded broker. Keys go under "downwatch:bench:" on --redis, cleared first.`)
+	redisURL := fs.String("redis", "redis://127.0.0.1:6379/15", "real Redis to compare with; \"\" skips the comparison")
+	days := fs.Float64("days", 7, "days of the long history")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: *redisURL, Days: *days, Logf: func(format string, a ...any) {
+		fmt.Fprintf(env.stderr, "bench: "+format+"\n", a...)
+	}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.stdout, "| figure | target | measured | in the same run | holds |")
+	fmt.Fprintln(env.stdout, "|---|---|---|---|---|")
+	failed := 0
+	for _, f := range figs {
+		mark := "yes"
+		if !f.Holds {
+			mark, failed = "**no**", failed+1
+		}
+		fmt.Fprintf(env.stdout, "| %s | %s | %s | %s | %s |\n", f.What, f.Target, f.Measured, f.Compared, mark)
+	}
+	if failed > 0 {
+		return fmt.Errorf("bench: %d of %d figures miss their target", failed, len(figs))
+	}
+	return nil
+}

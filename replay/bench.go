@@ -1,0 +1,289 @@
+package replay
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/scenario"
+)
+
+// BenchConfig configures Bench. Zero values take the defaults named.
+type BenchConfig struct {
+	// Redis is the real Redis the embedded runs are compared with; "" skips the
+	// comparison. Keys go under "downwatch:bench:", cleared first.
+	Redis string
+	// Days of the long history; default 7.
+	Days float64
+	// Dir holds the generated streams; default a temporary directory, removed.
+	Dir string
+	// Logf reports each step as it starts; default none.
+	Logf func(format string, args ...any)
+}
+
+// Figure is one line of the bench table: what was measured, its target, the
+// measurement, what it is compared with in the same run, and whether it holds.
+type Figure struct {
+	What, Target, Measured, Compared string
+	Holds                            bool
+}
+
+// Bench measures the storage and replay figures of issue 10 in one run: a
+// 2.5-day stream of 14 services and a Days-long stream of the whole catalog, each
+// replayed on the embedded Redis and into the real one (same incidents, about the
+// same time), beside the ceiling of the same run: raw kafka-go producing and
+// consuming every line of the long stream on the same kind of embedded broker.
+func Bench(ctx context.Context, cfg BenchConfig) ([]Figure, error) {
+	if cfg.Days <= 0 {
+		cfg.Days = 7
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Dir == "" {
+		dir, err := os.MkdirTemp("", "downwatch-bench-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		cfg.Dir = dir
+	}
+	cat, err := catalog.Default()
+	if err != nil {
+		return nil, err
+	}
+	ids := cat.ServiceIDs()
+	short, err := benchPair(ctx, cfg, "2.5 days, 14 services", 2.5, ids[:14], 0)
+	if err != nil {
+		return nil, err
+	}
+	long, err := benchPair(ctx, cfg, fmt.Sprintf("%g days, %d services", cfg.Days, len(ids)), cfg.Days, ids, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	figs := append(short, long...)
+	cfg.Logf("ceiling: raw kafka-go produce + consume of every line of the %g-day stream", cfg.Days)
+	lines, err := readLines(filepath.Join(cfg.Dir, fmt.Sprintf("long-%g.jsonl", cfg.Days)))
+	if err != nil {
+		return nil, err
+	}
+	raw, err := RawKafka(ctx, lines)
+	if err != nil {
+		return nil, err
+	}
+	emb := long[0].seconds
+	figs = append(figs, timedFigure{Figure: Figure{
+		What:     fmt.Sprintf("ceiling: raw kafka-go produce + consume of the %g-day stream's %d lines, embedded broker", cfg.Days, len(lines)),
+		Target:   "(the ceiling)",
+		Measured: fmt.Sprintf("%.1f s, %.0f lines/s", raw.Seconds(), float64(len(lines))/raw.Seconds()),
+		Compared: fmt.Sprintf("the replay on the embedded Redis runs at %.2fx this rate", raw.Seconds()/emb),
+		Holds:    true,
+	}})
+	out := make([]Figure, len(figs))
+	for i, f := range figs {
+		out[i] = f.Figure
+	}
+	return out, nil
+}
+
+// timedFigure is a Figure with the seconds it measured.
+type timedFigure struct {
+	Figure
+	seconds float64
+}
+
+// benchPair generates a long history, replays it on the embedded Redis and into
+// cfg.Redis, and returns the figures: the embedded time (under limit, if set),
+// and the embedded time beside the real one (at most 1.5x, identical incidents).
+func benchPair(ctx context.Context, cfg BenchConfig, name string, days float64, ids []string, limit time.Duration) ([]timedFigure, error) {
+	path := filepath.Join(cfg.Dir, fmt.Sprintf("long-%g.jsonl", days))
+	cfg.Logf("generating %s", name)
+	posts, err := writeLong(path, days, ids)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Logf("replaying %s (%d posts) on the embedded Redis", name, posts)
+	emb, err := Run(ctx, Options{Source: ingest.NewFile(path)})
+	if err != nil {
+		return nil, err
+	}
+	target := "finishes, never stalls"
+	holds := true
+	if limit > 0 {
+		target = fmt.Sprintf("< %v", limit)
+		holds = emb.Stats.Seconds < limit.Seconds()
+	}
+	figs := []timedFigure{{Figure: Figure{
+		What:     fmt.Sprintf("replay, %s (%d posts), embedded Kafka + Redis", name, posts),
+		Target:   target,
+		Measured: fmt.Sprintf("%.1f s, %.0f posts/s, %d incidents", emb.Stats.Seconds, float64(posts)/emb.Stats.Seconds, len(emb.Incidents)),
+		Holds:    holds,
+	}, seconds: emb.Stats.Seconds}}
+	if cfg.Redis == "" {
+		figs[0].Compared = "no real Redis given"
+		return figs, nil
+	}
+	cfg.Logf("replaying %s into %s", name, cfg.Redis)
+	real, err := Run(ctx, Options{Source: ingest.NewFile(path), Redis: cfg.Redis, Prefix: "downwatch:bench:"})
+	if err != nil {
+		return nil, err
+	}
+	a, _ := json.Marshal(emb.Incidents)
+	b, _ := json.Marshal(real.Incidents)
+	same := bytes.Equal(a, b)
+	ratio := emb.Stats.Seconds / real.Stats.Seconds
+	figs[0].Compared = fmt.Sprintf("real redis-server: %.1f s", real.Stats.Seconds)
+	figs = append(figs, timedFigure{Figure: Figure{
+		What:     fmt.Sprintf("replay, %s: embedded Redis against real redis-server", name),
+		Target:   "<= 1.5x, identical incidents",
+		Measured: fmt.Sprintf("%.2fx", ratio),
+		Compared: fmt.Sprintf("incidents identical: %v (%d)", same, len(real.Incidents)),
+		Holds:    ratio <= 1.5 && same,
+	}})
+	return figs, nil
+}
+
+// writeLong writes a long history over ids to path and returns its post count.
+func writeLong(path string, days float64, ids []string) (int, error) {
+	s, err := scenario.LongHistory(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), days, ids)
+	if err != nil {
+		return 0, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	n := 0
+	cw := countWriter{w: f, n: &n}
+	if _, err := scenario.WriteJSONL(cw, s); err != nil {
+		return 0, err
+	}
+	return n, f.Close()
+}
+
+// countWriter counts the lines written through it.
+type countWriter struct {
+	w interface{ Write([]byte) (int, error) }
+	n *int
+}
+
+func (c countWriter) Write(p []byte) (int, error) {
+	*c.n += bytes.Count(p, []byte("\n"))
+	return c.w.Write(p)
+}
+
+func readLines(path string) ([][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var lines [][]byte
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, bytes.Clone(sc.Bytes()))
+	}
+	return lines, sc.Err()
+}
+
+// RawKafka produces every line as a record with kafka-go, in batches of 1000, to a
+// four-partition topic of a fresh embedded broker and consumes them back with one
+// reader per partition: the least the pipeline's Kafka legs cost. It returns the
+// time from the first write to the last record read.
+func RawKafka(ctx context.Context, lines [][]byte) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	br, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	if err != nil {
+		return 0, err
+	}
+	defer br.Close()
+	if err := bus.EnsureTopics(ctx, br.Addrs(), 4, "ceiling"); err != nil {
+		return 0, err
+	}
+	began := time.Now()
+	w := bus.NewWriter(bus.WriterConfig{Brokers: br.Addrs(), Topic: "ceiling"})
+	batch := make([]kafka.Message, 0, 1000)
+	for i, l := range lines {
+		batch = append(batch, kafka.Message{Key: []byte(fmt.Sprint("svc", i%60)), Value: l})
+		if len(batch) == cap(batch) || i == len(lines)-1 {
+			if err := w.Write(ctx, batch...); err != nil {
+				w.Close()
+				return 0, fmt.Errorf("replay: raw kafka-go produce: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := w.Close(); err != nil {
+		return 0, err
+	}
+	total, err := consumeAll(ctx, br.Addrs(), "ceiling")
+	if err != nil {
+		return 0, err
+	}
+	if total != len(lines) {
+		return 0, fmt.Errorf("replay: raw kafka-go consumed %d of %d records", total, len(lines))
+	}
+	return time.Since(began), nil
+}
+
+// consumeAll reads every partition of topic to its end, one reader each, and
+// returns how many records it read.
+func consumeAll(ctx context.Context, brokers []string, topic string) (int, error) {
+	parts, err := bus.Partitions(ctx, brokers, topic)
+	if err != nil {
+		return 0, err
+	}
+	type result struct {
+		n   int
+		err error
+	}
+	got := make(chan result, len(parts))
+	for _, p := range parts {
+		go func(p int) {
+			conn, err := kafka.DialLeader(ctx, "tcp", brokers[0], topic, p)
+			if err != nil {
+				got <- result{err: err}
+				return
+			}
+			last, err := conn.ReadLastOffset()
+			conn.Close()
+			if err != nil {
+				got <- result{err: err}
+				return
+			}
+			r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p, MaxWait: 50 * time.Millisecond, MaxBytes: 16 << 20})
+			defer r.Close()
+			k := 0
+			for int64(k) < last {
+				if _, err := r.ReadMessage(ctx); err != nil {
+					got <- result{n: k, err: err}
+					return
+				}
+				k++
+			}
+			got <- result{n: k}
+		}(p)
+	}
+	total := 0
+	for range parts {
+		r := <-got
+		if r.err != nil {
+			return 0, fmt.Errorf("replay: raw kafka-go consume: %w", r.err)
+		}
+		total += r.n
+	}
+	return total, nil
+}
