@@ -9,6 +9,8 @@
 //	P{svc}:incident:ID      STRING  incident JSON (CONTRACT §3)
 //	P{svc}:incidents        ZSET    incident ids of the service, score = started_at (unix s)
 //	P{svc}:related:ID       SET     ids of incidents related to ID
+//	P{svc}:published:ID     STRING  the newest revision of ID on the stream and channel
+//	P{svc}:claim:ID         STRING  the writer publishing a revision of ID now (5 s lease)
 //	P{svc}:series:YYYYMMDD  HASH    one UTC day of per-minute points: field HHMM, value "authors:baseline"
 //	P{svc}:series:latest    STRING  the newest unix minute written
 //	P{svc}:series           ZSET    the first release's series ("unixmin:authors:baseline"); read, never written
