@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,9 +143,32 @@ the error after --give-up-after.`)
 	if err := writeJSON(*report, env.stdout, rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stderr, "replay: %d posts, %d rejected, %d mentions, %d incidents in %.1fs\n",
-		rep.Stats.Posts, rep.Stats.Rejected, rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Seconds)
+	fmt.Fprintf(env.stderr, "replay: %d posts, %d rejected%s, %d mentions, %d incidents in %.1fs\n",
+		rep.Stats.Posts, rep.Stats.Rejected, reasonsByKind(rep.Stats.Reasons), rep.Stats.Mentions, rep.Stats.Incidents, rep.Stats.Seconds)
+	if rep.Stats.Rejected > 0 && *deadletter == "" {
+		fmt.Fprintln(env.stderr, "replay: --dead-letter FILE keeps each rejected record with its reason")
+	}
 	return nil
+}
+
+// reasonsByKind is " (5 bad-json, 2 bad-time)", the most frequent first, or ""
+// when nothing was rejected.
+func reasonsByKind(reasons map[string]int64) string {
+	if len(reasons) == 0 {
+		return ""
+	}
+	kinds := slices.Collect(maps.Keys(reasons))
+	slices.SortFunc(kinds, func(a, b string) int {
+		if c := cmp.Compare(reasons[b], reasons[a]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%d %s", reasons[k], k)
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func writeJSON(path string, stdout io.Writer, v any) error {
