@@ -279,7 +279,16 @@ var httpAddr = regexp.MustCompile(`http://(127\.0\.0\.1:[0-9]+)/`)
 
 func scrapeIngest(t *testing.T) map[string]bool {
 	line := start(t, "metrics: http://", "ingest", "--source", "file", "--input", "-", "--out", "-", "--metrics", "127.0.0.1:0")
-	return scrape(t, httpAddr.FindStringSubmatch(line)[1])
+	addr := httpAddr.FindStringSubmatch(line)[1]
+	// The metrics server is up before the pipeline registers its collector.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		names := scrape(t, addr)
+		if len(names) > 0 || time.Now().After(deadline) {
+			return names
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // scrapeServe serves the local Redis (read only, under a prefix nothing else
