@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/store"
@@ -157,9 +156,11 @@ type Store interface {
 	Follow(ctx context.Context, after string, fn func(store.StreamAlert) error) error
 	// LastAlertID is the id of the newest alert in the stream ("0" if none).
 	LastAlertID(ctx context.Context) (string, error)
-	// Client and Prefix locate the notification log.
-	Client() redis.UniversalClient
-	Prefix() string
+	// The notification log and cursor of each sink (store/notify.go).
+	NotifyCursor(ctx context.Context, sink string) (string, error)
+	InitNotifyCursor(ctx context.Context, sink, id string, retention time.Duration) (string, error)
+	Delivered(ctx context.Context, sink, key string) (bool, error)
+	RecordDelivery(ctx context.Context, sink, streamID, key string, delivered bool, now time.Time, retention time.Duration) error
 }
 
 // Dispatcher delivers alerts to webhooks. Create it with New and call Run.
@@ -264,32 +265,19 @@ func (d *Dispatcher) follow(ctx context.Context, s *sink) error {
 	})
 }
 
-// Keys of a sink's state in Redis (see the package documentation).
-func (d *Dispatcher) logKey(s *sink) string    { return d.st.Prefix() + "notify:" + s.hash }
-func (d *Dispatcher) cursorKey(s *sink) string { return d.st.Prefix() + "notify:" + s.hash + ":cursor" }
-
 // cursor returns the stream id after which s continues. A sink seen for the
 // first time starts at the newest alert (history is not replayed into a new
 // receiver) and stores that position at once, so alerts saved while the
 // dispatcher is down later are caught up.
 func (d *Dispatcher) cursor(ctx context.Context, s *sink) (string, error) {
-	c := d.st.Client()
-	id, err := c.Get(ctx, d.cursorKey(s)).Result()
-	if err == nil && id != "" {
-		return id, nil
+	id, err := d.st.NotifyCursor(ctx, s.hash)
+	if err != nil || id != "" {
+		return id, err
 	}
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return "", fmt.Errorf("notify: read cursor of sink %s: %w", s.hash, err)
-	}
-	id, err = d.st.LastAlertID(ctx)
-	if err != nil {
+	if id, err = d.st.LastAlertID(ctx); err != nil {
 		return "", err
 	}
-	// SETNX: a second dispatcher started at the same moment keeps the first's.
-	if err := c.SetNX(ctx, d.cursorKey(s), id, d.cfg.Retention).Err(); err != nil {
-		return "", fmt.Errorf("notify: store cursor of sink %s: %w", s.hash, err)
-	}
-	return c.Get(ctx, d.cursorKey(s)).Result()
+	return d.st.InitNotifyCursor(ctx, s.hash, id, d.cfg.Retention)
 }
 
 // handle delivers one alert to one sink, at most once per incident revision
@@ -331,14 +319,7 @@ func DeliveryKey(a downwatch.Alert) string {
 }
 
 func (d *Dispatcher) delivered(ctx context.Context, s *sink, key string) (bool, error) {
-	_, err := d.st.Client().ZScore(ctx, d.logKey(s), key).Result()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("notify: read notification log of sink %s: %w", s.hash, err)
-	}
-	return true, nil
+	return d.st.Delivered(ctx, s.hash, key)
 }
 
 // record notes a delivery in the log (when delivered) and moves the cursor, in
@@ -347,15 +328,8 @@ func (d *Dispatcher) delivered(ctx context.Context, s *sink, key string) (bool, 
 // deduplicate on X-Downwatch-Delivery.
 func (d *Dispatcher) record(ctx context.Context, s *sink, streamID, key string, delivered bool) error {
 	now := d.cfg.Now()
-	pipe := d.st.Client().Pipeline()
-	if delivered {
-		pipe.ZAdd(ctx, d.logKey(s), redis.Z{Score: float64(now.Unix()), Member: key})
-		pipe.ZRemRangeByScore(ctx, d.logKey(s), "-inf", fmt.Sprint(now.Add(-d.cfg.Retention).Unix()))
-		pipe.Expire(ctx, d.logKey(s), d.cfg.Retention)
-	}
-	pipe.Set(ctx, d.cursorKey(s), streamID, d.cfg.Retention)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("notify: record delivery of %s to sink %s: %w", key, s.hash, err)
+	if err := d.st.RecordDelivery(ctx, s.hash, streamID, key, delivered, now, d.cfg.Retention); err != nil {
+		return err
 	}
 	if delivered {
 		d.m.lastSuccess.WithLabelValues(s.hash).Set(float64(now.Unix()))

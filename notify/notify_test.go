@@ -105,7 +105,7 @@ func waitCursor(t *testing.T, d *Dispatcher, st *store.Redis, id string) {
 	for time.Now().Before(deadline) {
 		ok := true
 		for _, s := range d.sinks {
-			got, _ := st.Client().Get(context.Background(), d.cursorKey(s)).Result()
+			got, _ := st.Client().Get(context.Background(), st.Prefix()+"notify:"+s.hash+":cursor").Result()
 			if got != id {
 				ok = false
 			}
@@ -142,7 +142,7 @@ func start(t *testing.T, st *store.Redis, cfg Config) *running {
 	go func() { d.Run(ctx); close(done) }()
 	for _, s := range d.sinks {
 		deadline := time.Now().Add(5 * time.Second)
-		for st.Client().Exists(ctx, d.cursorKey(s)).Val() == 0 {
+		for st.Client().Exists(ctx, st.Prefix()+"notify:"+s.hash+":cursor").Val() == 0 {
 			if time.Now().After(deadline) {
 				t.Fatal("dispatcher did not store its cursor")
 			}
