@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
@@ -280,7 +279,11 @@ func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(
 		if opt.Prefix == "" {
 			opt.Prefix = store.DefaultPrefix
 		}
-		st := store.New(redis.NewClient(&redis.Options{Addr: mr.Addr()}), store.Config{Prefix: opt.Prefix})
+		st, err := store.Open(ctx, mr.Addr(), store.Config{Prefix: opt.Prefix})
+		if err != nil {
+			mr.Close()
+			return nil, nil, fmt.Errorf("replay: embedded Redis: %w", err)
+		}
 		env.Redis, env.Prefix, env.Store = mr.Addr(), opt.Prefix, st
 		return st, func() { st.Close(); mr.Close() }, nil
 	}
