@@ -506,6 +506,12 @@ func (t *tracker) endEpisode(b int64) {
 // maxPast bounds the episodes a tracker remembers; older ones weigh little.
 const maxPast = 32
 
+// elevatedAt says bucket b stands out from its own expectation (elevated).
+func (t *tracker) elevatedAt(b int64) bool {
+	t.thresholds(b)
+	return t.elevated(t.count(b))
+}
+
 // elevated says a single bucket stands out from the baseline (about two standard
 // deviations); it is used to walk back to an outage's onset.
 func (t *tracker) elevated(c int32) bool {
@@ -576,7 +582,15 @@ func (t *tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 // service among thousands). Such a bucket only counts as history; once an hour a
 // dormant signal still learns one, so its profile follows the day.
 func (t *tracker) dormant(b int64, c int32) bool {
-	if c != 0 || t.lambda > t.p.floor || b%int64(t.p.perHour) == 0 || t.Base.N < t.p.warm || t.sum(b, t.p.long) != 0 {
+	if c != 0 {
+		return false
+	}
+	// The expectation of bucket b itself, not whatever the last decision left
+	// (a restored tracker has none): what is learnt must not depend on when the
+	// detector last started.
+	t.rates(b)
+	t.thrOK = false
+	if t.lambda > t.p.floor || b%int64(t.p.perHour) == 0 || t.Base.N < t.p.warm || t.sum(b, t.p.long) != 0 {
 		return false
 	}
 	t.Base.N++

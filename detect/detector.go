@@ -570,7 +570,7 @@ func (d *Detector) closeMinute(b int64) {
 	for _, s := range d.sortedSignals() {
 		sv, inc := s.sv, s.sv.Inc
 		at, resolved := s.T.close(b, inc == nil)
-		if s.T.Open || inc != nil || s.T.elevated(s.T.count(b)) {
+		if s.T.Open || inc != nil || s.T.elevatedAt(b) {
 			sv.busyAt = b
 		}
 		if inc != nil && inc.Owner == s.key {
