@@ -94,7 +94,7 @@ func FuzzStatuspage(f *testing.F) {
 			return
 		}
 		for _, inc := range sum.Incidents {
-			for _, r := range incidentPosts("github", "https://www.githubstatus.com", inc) {
+			for _, r := range incidentPosts("github", "kctbh9vrtdwd", "https://www.githubstatus.com", inc) {
 				if r.err == nil {
 					checkPost(t, r.post)
 				}

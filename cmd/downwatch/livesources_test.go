@@ -337,7 +337,7 @@ func TestIngestStatuspage(t *testing.T) {
 	defer srv.Close()
 	stdout, _, stop := liveIngest(t, "--source", "statuspage", "--statuspage", srv.URL, "--out", "-")
 	stdout.waitUntil(t, "the GitHub status posts", func(s string) bool {
-		return hasMention("github", "p4r8kf2wq3xz/u2identified01")(s) && hasMention("github", "m7c2zq9bn5vd/a3resolved0001")(s)
+		return hasMention("github", "kctbh9vrtdwd:p4r8kf2wq3xz/u2identified01")(s) && hasMention("github", "kctbh9vrtdwd:m7c2zq9bn5vd/a3resolved0001")(s)
 	})
 	if c := stop(); c != 0 {
 		t.Errorf("exit code %d, want 0", c)
