@@ -21,6 +21,7 @@ type liveFlags struct {
 	xMaxRules    int
 	xMaxRuleLen  int
 	jetstreamURL string
+	handleAPI    string
 	mastodonURL  string
 	hashtags     multiFlag
 	feeds        multiFlag
@@ -48,6 +49,7 @@ func registerLiveFlags(fs *flag.FlagSet) *liveFlags {
 	fs.IntVar(&lf.xMaxRules, "x-max-rules", 25, "x: most filtered-stream rules to create (Basic 25, Pro 1000)")
 	fs.IntVar(&lf.xMaxRuleLen, "x-max-rule-len", 512, "x: longest rule in characters (Basic 512, Pro 1024)")
 	fs.StringVar(&lf.jetstreamURL, "jetstream-url", ingest.DefaultJetstreamURL, "bluesky: Jetstream subscribe URL")
+	fs.StringVar(&lf.handleAPI, "bluesky-handle-api", ingest.DefaultHandleAPI, "bluesky: XRPC base URL that resolves the catalog's official handles to DIDs")
 	fs.StringVar(&lf.mastodonURL, "mastodon-url", "", "mastodon: instance URL, e.g. https://mastodon.social (token from MASTODON_ACCESS_TOKEN)")
 	fs.Var(&lf.hashtags, "mastodon-hashtag", "mastodon: follow this hashtag instead of the public timeline (repeatable)")
 	fs.Var(&lf.feeds, "feed", "rss: RSS or Atom feed URL (repeatable)")
@@ -96,7 +98,7 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		}
 		src, err = ingest.NewX(ingest.XConfig{BaseURL: lf.xURL, Token: token, Rules: rules, Logger: log})
 	case "bluesky":
-		cfg := ingest.JetstreamConfig{URL: lf.jetstreamURL, Logger: log}
+		cfg := ingest.JetstreamConfig{URL: lf.jetstreamURL, HandleAPI: lf.handleAPI, Handles: officialHandles(cat), Logger: log}
 		if state != nil {
 			cfg.Cursors = state
 		}
@@ -133,4 +135,19 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		return &ingest.Remembered{Source: src, Seen: state, Logger: log}, nil
 	}
 	return src, nil
+}
+
+// officialHandles lists the catalog's official accounts that can be Bluesky
+// handles (domain names).
+func officialHandles(cat *catalog.Catalog) []string {
+	var out []string
+	for _, id := range cat.ServiceIDs() {
+		svc, _ := cat.Service(id)
+		for _, h := range svc.Official {
+			if strings.Contains(h, ".") {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }
