@@ -23,6 +23,7 @@ type liveFlags struct {
 	jetstreamURL string
 	handleAPI    string
 	mastodonURL  string
+	mastodonWS   bool
 	hashtags     multiFlag
 	feeds        multiFlag
 	statusPages  multiFlag
@@ -51,6 +52,7 @@ func registerLiveFlags(fs *flag.FlagSet) *liveFlags {
 	fs.StringVar(&lf.jetstreamURL, "jetstream-url", ingest.DefaultJetstreamURL, "bluesky: Jetstream subscribe URL")
 	fs.StringVar(&lf.handleAPI, "bluesky-handle-api", ingest.DefaultHandleAPI, "bluesky: XRPC base URL that resolves the catalog's official handles to DIDs")
 	fs.StringVar(&lf.mastodonURL, "mastodon-url", "", "mastodon: instance URL, e.g. https://mastodon.social (token from MASTODON_ACCESS_TOKEN)")
+	fs.BoolVar(&lf.mastodonWS, "mastodon-websocket", false, "mastodon: stream over a WebSocket (/api/v1/streaming) instead of server-sent events")
 	fs.Var(&lf.hashtags, "mastodon-hashtag", "mastodon: follow this hashtag instead of the public timeline (repeatable)")
 	fs.Var(&lf.feeds, "feed", "rss: RSS or Atom feed URL (repeatable)")
 	fs.Var(&lf.statusPages, "statuspage", "statuspage: Statuspage base URL, or ID=URL to name the catalog service (repeatable)")
@@ -104,7 +106,7 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		}
 		src, err = ingest.NewJetstream(cfg)
 	case "mastodon":
-		src, err = ingest.NewMastodon(ingest.MastodonConfig{BaseURL: lf.mastodonURL, Hashtags: lf.hashtags, Token: os.Getenv("MASTODON_ACCESS_TOKEN"), Logger: log})
+		src, err = ingest.NewMastodon(ingest.MastodonConfig{BaseURL: lf.mastodonURL, Hashtags: lf.hashtags, WebSocket: lf.mastodonWS, Token: os.Getenv("MASTODON_ACCESS_TOKEN"), Logger: log})
 	case "rss":
 		src, err = ingest.NewFeed(ingest.FeedConfig{URLs: lf.feeds, Interval: lf.pollInterval, Logger: log})
 	case "statuspage":
