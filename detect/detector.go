@@ -31,7 +31,12 @@ type Detector struct {
 	order  []*signal // signals in key order, so output order never depends on map order
 	// snapSize is the size of the last checkpoint, to size the next one's buffer.
 	snapSize int
+	late     int64 // complaints that arrived after their minute was final
 }
+
+// Late is how many complaints arrived after their minute was final (more than
+// Lateness after it ended) and were not counted.
+func (d *Detector) Late() int64 { return d.late }
 
 // state is everything a checkpoint holds.
 type state struct {
@@ -169,6 +174,10 @@ func (d *Detector) Handle(m *downwatch.Mention) {
 	d.advance(t, d.cfg.Lateness)
 	switch m.Kind {
 	case downwatch.KindComplaint:
+		if minuteOf(t) <= d.st.Closed {
+			d.late++ // its minute is final (Lateness has passed): too late to count
+			return
+		}
 		d.complaint(m, t)
 	case downwatch.KindOfficial, downwatch.KindNews:
 		if m.Ack {

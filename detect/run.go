@@ -59,6 +59,7 @@ type RunConfig struct {
 type RunStats struct {
 	Records  atomic.Int64 // mention records
 	Bad      atomic.Int64 // records that were not a mention (skipped)
+	Late     atomic.Int64 // complaints too late to count (their minute was final)
 	Alerts   atomic.Int64
 	EndsSeen atomic.Int64
 }
@@ -212,7 +213,9 @@ func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.
 		return false
 	}
 	rc.Stats.Records.Add(1)
+	late := det.late
 	det.Handle(m)
+	rc.Stats.Late.Add(det.late - late)
 	return false
 }
 

@@ -6,7 +6,7 @@
 // X filtered stream, Bluesky Jetstream, Mastodon streaming, RSS/Atom feeds,
 // Atlassian status pages and the HTTP push endpoint. The Pipeline reconnects them
 // with backoff and jitter (or the wait a source asks for with a *RetryError),
-// deduplicates by (source, id), clamps untrusted times, dead-letters bad records
+// deduplicates by (source, id), clamps far-future times, dead-letters bad records
 // and counts what it does (Stats, optionally as Prometheus metrics). Cursors and
 // seen sets survive restarts through RedisState when the caller wants state.
 //

@@ -1,10 +1,9 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
-	"encoding/xml"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,14 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/encoding/ianaindex"
-
 	"github.com/downwatch/downwatch"
 )
 
 // FeedConfig configures the RSS/Atom source. Zero values take the defaults named.
 type FeedConfig struct {
-	// URLs of RSS 2.0 or Atom feeds; at least one.
+	// URLs of RSS, Atom or JSON feeds; at least one.
 	URLs []string
 	// Interval between polls of each feed; default 2m.
 	Interval time.Duration
@@ -30,14 +27,16 @@ type FeedConfig struct {
 	Now      func() time.Time
 }
 
-// Feed polls RSS 2.0 and Atom feeds with conditional GETs (If-None-Match,
-// If-Modified-Since) and turns each new item into a post of source "rss"
-// (the matcher reads rss posts as news): id = guid/id (the link when there is
-// none), text = title and description with HTML removed, created_at =
-// pubDate/updated/published (the poll time when absent or unreadable), author =
-// the feed's host. Items already handed out are remembered per feed for as long
-// as the feed lists them; a failing feed is logged and retried at the next poll,
-// the other feeds go on.
+// Feed polls RSS (0.9x, 1.0, 2.0), Atom (0.3, 1.0) and JSON Feed documents
+// (feedparse.go) with conditional GETs (If-None-Match, If-Modified-Since) and
+// turns each new item into a post of source "rss" (the matcher reads rss posts
+// as news): id = guid/id/rdf:about (the link when there is none, a hash of the
+// text when there is neither), text = title and description with HTML removed,
+// created_at = pubDate/dc:date/published/updated (the poll time when absent or
+// unreadable), author = the feed's host. Items already handed out are remembered
+// per feed for as long as the feed lists them; an unreadable document is
+// dead-lettered once, and again only when it changes; a failing feed is logged
+// and retried at the next poll, the other feeds go on.
 type Feed struct {
 	cfg   FeedConfig
 	feeds []*feedState
@@ -48,7 +47,10 @@ type feedState struct {
 	url, host          string
 	etag, lastModified string
 	seen               map[string]bool // ids in the last document
+	bad                uint64          // hash of the last document, when it was unreadable
 }
+
+var feedSeed = maphash.MakeSeed()
 
 // NewFeed returns a feed source.
 func NewFeed(cfg FeedConfig) (*Feed, error) {
@@ -130,8 +132,15 @@ func (f *Feed) pollOne(ctx context.Context, fs *feedState) ([]downwatch.Post, er
 	}
 	items, err := parseFeed(data)
 	if err != nil {
+		// An unreadable document is reported once; again only when it changes.
+		h := maphash.Bytes(feedSeed, data)
+		if fs.bad == h {
+			return nil, nil
+		}
+		fs.bad = h
 		return nil, err
 	}
+	fs.bad = 0
 	fs.etag, fs.lastModified = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	now := f.cfg.Now().UTC()
 	seen := make(map[string]bool, len(items))
@@ -149,148 +158,4 @@ func (f *Feed) pollOne(ctx context.Context, fs *feedState) ([]downwatch.Post, er
 	}
 	fs.seen = seen
 	return out, nil
-}
-
-// feedItem is an RSS item or an Atom entry, reduced to what a Post needs.
-type feedItem struct {
-	id, link, title, body, date string
-}
-
-func (it feedItem) post(host string, now time.Time) (downwatch.Post, bool) {
-	id := strings.TrimSpace(it.id)
-	if id == "" {
-		id = strings.TrimSpace(it.link)
-	}
-	title, body := htmlText(it.title), htmlText(it.body)
-	if id == "" {
-		if title == "" {
-			return downwatch.Post{}, false
-		}
-		id = host + ":" + title
-	}
-	if !strings.Contains(id, "://") && !strings.HasPrefix(id, "urn:") && !strings.HasPrefix(id, "tag:") {
-		id = host + ":" + id
-	}
-	text := title
-	if body != "" && body != title {
-		if text != "" {
-			text += "\n"
-		}
-		text += body
-	}
-	at, ok := parseFeedTime(it.date)
-	if !ok {
-		at = now
-	}
-	return downwatch.Post{ID: id, Source: "rss", Author: host, Text: downwatch.CleanText(text), CreatedAt: at, URL: strings.TrimSpace(it.link)}, true
-}
-
-var feedTimeLayouts = []string{
-	time.RFC1123Z, time.RFC1123, time.RFC3339Nano,
-	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, _2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04 -0700", "Mon, 2 Jan 06 15:04:05 -0700",
-	"2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 MST", "Mon, 02 Jan 2006 15:04:05 Z",
-	"2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05 -0700", "2006-01-02",
-}
-
-// parseFeedTime reads the dates feeds write (RFC 822 in its variants, RFC 3339).
-func parseFeedTime(s string) (time.Time, bool) {
-	s = strings.Join(strings.Fields(s), " ")
-	if s == "" {
-		return time.Time{}, false
-	}
-	for _, l := range feedTimeLayouts {
-		if t, err := time.Parse(l, s); err == nil && t.Year() >= 1970 && t.Year() <= 9999 {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
-}
-
-type rssDoc struct {
-	Channel struct {
-		Items []struct {
-			Title       string `xml:"title"`
-			Link        string `xml:"link"`
-			Description string `xml:"description"`
-			GUID        string `xml:"guid"`
-			PubDate     string `xml:"pubDate"`
-			Date        string `xml:"http://purl.org/dc/elements/1.1/ date"`
-		} `xml:"item"`
-	} `xml:"channel"`
-}
-
-type atomDoc struct {
-	Entries []struct {
-		ID      string `xml:"id"`
-		Title   string `xml:"title"`
-		Summary string `xml:"summary"`
-		Content string `xml:"content"`
-		Updated string `xml:"updated"`
-		Publ    string `xml:"published"`
-		Links   []struct {
-			Href string `xml:"href,attr"`
-			Rel  string `xml:"rel,attr"`
-		} `xml:"link"`
-	} `xml:"entry"`
-}
-
-// parseFeed reads an RSS 2.0 (or 0.9x) or Atom 1.0 document. A document that is
-// neither is a *downwatch.RejectError.
-func parseFeed(data []byte) ([]feedItem, error) {
-	dec := newXMLDecoder(data)
-	var root xml.StartElement
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, &downwatch.RejectError{Reason: "bad-feed", Detail: "not an RSS or Atom document: " + err.Error()}
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			root = se
-			break
-		}
-	}
-	var items []feedItem
-	switch root.Name.Local {
-	case "rss", "RDF":
-		var doc rssDoc
-		if err := dec.DecodeElement(&doc, &root); err != nil {
-			return nil, &downwatch.RejectError{Reason: "bad-feed", Detail: "RSS: " + err.Error()}
-		}
-		for _, it := range doc.Channel.Items {
-			items = append(items, feedItem{id: it.GUID, link: it.Link, title: it.Title, body: it.Description, date: cmpOr(it.PubDate, it.Date)})
-		}
-	case "feed":
-		var doc atomDoc
-		if err := dec.DecodeElement(&doc, &root); err != nil {
-			return nil, &downwatch.RejectError{Reason: "bad-feed", Detail: "Atom: " + err.Error()}
-		}
-		for _, e := range doc.Entries {
-			it := feedItem{id: e.ID, title: e.Title, body: cmpOr(e.Summary, e.Content), date: cmpOr(e.Publ, e.Updated)}
-			for _, l := range e.Links {
-				if l.Rel == "" || l.Rel == "alternate" {
-					it.link = l.Href
-					break
-				}
-			}
-			items = append(items, it)
-		}
-	default:
-		return nil, &downwatch.RejectError{Reason: "bad-feed", Detail: fmt.Sprintf("root element <%s> is neither <rss> nor <feed>", truncate(root.Name.Local, 32))}
-	}
-	return items, nil
-}
-
-func newXMLDecoder(data []byte) *xml.Decoder {
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.Strict = false
-	dec.Entity = xml.HTMLEntity
-	dec.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
-		enc, err := ianaindex.IANA.Encoding(label)
-		if err != nil || enc == nil {
-			return nil, fmt.Errorf("unknown charset %q", label)
-		}
-		return enc.NewDecoder().Reader(r), nil
-	}
-	return dec
 }

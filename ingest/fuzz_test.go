@@ -68,6 +68,9 @@ func FuzzMastodonSSE(f *testing.F) {
 func FuzzFeed(f *testing.F) {
 	f.Add(fixture(f, "feed/rss.xml"))
 	f.Add(fixture(f, "feed/atom.xml"))
+	for _, name := range []string{"rss1-rdf.xml", "rss2-description-only.xml", "atom-xhtml.xml", "atom03.xml", "jsonfeed.json", "cp1252-undeclared.xml"} {
+		f.Add(fixture(f, "feed/"+name))
+	}
 	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item><title>caf\xe9</title></item></channel></rss>`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		items, err := parseFeed(doc)
@@ -91,7 +94,7 @@ func FuzzStatuspage(f *testing.F) {
 			return
 		}
 		for _, inc := range sum.Incidents {
-			for _, r := range incidentPosts("github", "https://www.githubstatus.com", inc) {
+			for _, r := range incidentPosts("github", "kctbh9vrtdwd", "https://www.githubstatus.com", inc) {
 				if r.err == nil {
 					checkPost(t, r.post)
 				}

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
+	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,9 +35,23 @@ type JetstreamConfig struct {
 	StallTimeout time.Duration
 	// SaveEvery: how often the cursor is written to Cursors; default 5s.
 	SaveEvery time.Duration
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Handles are the Bluesky handles (domain names, like "bsky.app") whose posts
+	// should carry the handle as author instead of the DID: the catalog's official
+	// accounts. Each is resolved to its DID once, in the background, through
+	// HandleAPI's com.atproto.identity.resolveHandle, and kept up to date by
+	// Jetstream's identity events. Other authors stay DIDs: an author must not
+	// change names mid-stream, or one voice would count twice.
+	Handles []string
+	// HandleAPI is the XRPC base URL; default DefaultHandleAPI.
+	HandleAPI string
+	// Client for HandleAPI; default a client with a 10s timeout.
+	Client *http.Client
+	Logger *slog.Logger
+	Now    func() time.Time
 }
+
+// DefaultHandleAPI is Bluesky's public AppView.
+const DefaultHandleAPI = "https://public.api.bsky.app"
 
 // DefaultJetstreamURL is a public Jetstream instance.
 const DefaultJetstreamURL = "wss://jetstream2.us-east.bsky.network/subscribe"
@@ -51,6 +69,11 @@ type Jetstream struct {
 	loaded    bool
 	lastSave  time.Time
 	savedUpTo int64
+	// handles maps the DIDs of the wanted Handles to them; only Read touches it.
+	// resolved brings the background resolution's answers.
+	handles  map[string]string
+	wanted   map[string]bool
+	resolved chan map[string]string
 }
 
 // NewJetstream returns a Jetstream source.
@@ -77,7 +100,120 @@ func NewJetstream(cfg JetstreamConfig) (*Jetstream, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Jetstream{cfg: cfg}, nil
+	if cfg.HandleAPI == "" {
+		cfg.HandleAPI = DefaultHandleAPI
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 10 * time.Second}
+	}
+	j := &Jetstream{cfg: cfg, handles: map[string]string{}, wanted: map[string]bool{}}
+	for _, h := range cfg.Handles {
+		if h = strings.ToLower(strings.TrimPrefix(h, "@")); strings.Contains(h, ".") {
+			j.wanted[h] = true
+		}
+	}
+	return j, nil
+}
+
+// resolveHandles asks HandleAPI for the DID of every wanted handle not yet known
+// and sends what it found on j.resolved. A handle that cannot be resolved is
+// logged and tried again at the next connect.
+func (j *Jetstream) resolveHandles(ctx context.Context, missing []string) {
+	found := map[string]string{}
+	for _, h := range missing {
+		did, err := j.resolveHandle(ctx, h)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			j.cfg.Logger.Warn("cannot resolve Bluesky handle; its posts carry the DID until it is (check --bluesky-handle-api)", "handle", h, "err", err)
+			continue
+		}
+		found[did] = h
+	}
+	select {
+	case j.resolved <- found:
+	case <-ctx.Done():
+	}
+}
+
+func (j *Jetstream) resolveHandle(ctx context.Context, handle string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(j.cfg.HandleAPI, "/")+
+		"/xrpc/com.atproto.identity.resolveHandle?handle="+url.QueryEscape(handle), nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := j.cfg.Client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	var out struct {
+		DID string `json:"did"`
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&out); err != nil || !strings.HasPrefix(out.DID, "did:") {
+		return "", fmt.Errorf("the answer names no DID")
+	}
+	return out.DID, nil
+}
+
+// startResolving resolves, in the background, the wanted handles not known yet.
+func (j *Jetstream) startResolving(ctx context.Context) {
+	if j.resolved != nil || len(j.wanted) == 0 {
+		return // one resolution at a time
+	}
+	known := map[string]bool{}
+	for _, h := range j.handles {
+		known[h] = true
+	}
+	var missing []string
+	for h := range j.wanted {
+		if !known[h] {
+			missing = append(missing, h)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	slices.Sort(missing)
+	j.resolved = make(chan map[string]string, 1)
+	go j.resolveHandles(context.WithoutCancel(ctx), missing)
+}
+
+// author is the handle a post's DID resolves to, when it is a wanted one.
+func (j *Jetstream) author(did string) string {
+	if j.resolved != nil {
+		select {
+		case found := <-j.resolved:
+			maps.Copy(j.handles, found)
+			j.resolved = nil
+		default:
+		}
+	}
+	if h, ok := j.handles[did]; ok {
+		return h
+	}
+	return did
+}
+
+// identity follows an identity event: a wanted handle moving to a DID, or a
+// known DID changing handle.
+func (j *Jetstream) identity(did, handle string) {
+	handle = strings.ToLower(handle)
+	switch {
+	case j.wanted[handle]:
+		for d, h := range j.handles {
+			if h == handle && d != did {
+				delete(j.handles, d)
+			}
+		}
+		j.handles[did] = handle
+	case j.handles[did] != "":
+		delete(j.handles, did)
+	}
 }
 
 // Name implements Source.
@@ -132,6 +268,7 @@ func (j *Jetstream) Connect(ctx context.Context) error {
 	}
 	ws.SetReadLimit(2 << 20)
 	j.ws = ws
+	j.startResolving(ctx)
 	return nil
 }
 
@@ -157,8 +294,15 @@ func (j *Jetstream) Read(ctx context.Context) (downwatch.Post, error) {
 			j.cursor = timeUS
 			j.maybeSave(ctx, false)
 		}
+		if errors.Is(err, errIdentity) {
+			j.identity(p.Author, p.Text)
+			continue
+		}
 		if errors.Is(err, errSkip) {
 			continue
+		}
+		if err == nil {
+			p.Author = j.author(p.Author)
 		}
 		return p, err
 	}
@@ -205,13 +349,20 @@ func blueskyPostID(uri string) string {
 	return did + "/" + rkey
 }
 
-// errSkip marks a well-formed message that is not a post.
-var errSkip = errors.New("not a post")
+// errSkip marks a well-formed message that is not a post; errIdentity an
+// identity event, returned as a Post with the DID as Author and the handle as Text.
+var (
+	errSkip     = errors.New("not a post")
+	errIdentity = errors.New("identity event")
+)
 
 type jetEvent struct {
-	DID    string `json:"did"`
-	TimeUS int64  `json:"time_us"`
-	Kind   string `json:"kind"`
+	DID      string `json:"did"`
+	TimeUS   int64  `json:"time_us"`
+	Kind     string `json:"kind"`
+	Identity *struct {
+		Handle string `json:"handle"`
+	} `json:"identity"`
 	Commit *struct {
 		Operation  string `json:"operation"`
 		Collection string `json:"collection"`
@@ -234,6 +385,9 @@ func decodeJetstream(data []byte) (downwatch.Post, int64, error) {
 	var e jetEvent
 	if err := json.Unmarshal(data, &e); err != nil {
 		return downwatch.Post{}, 0, &downwatch.RejectError{Reason: "bad-json", Detail: "Jetstream message: " + err.Error()}
+	}
+	if e.Kind == "identity" && e.Identity != nil && e.DID != "" && e.Identity.Handle != "" {
+		return downwatch.Post{Author: e.DID, Text: e.Identity.Handle}, e.TimeUS, errIdentity
 	}
 	if e.Kind != "commit" || e.Commit == nil || e.Commit.Operation != "create" || e.Commit.Collection != "app.bsky.feed.post" {
 		return downwatch.Post{}, e.TimeUS, errSkip

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -239,5 +241,67 @@ func TestRedisStateCursorAndSeen(t *testing.T) {
 	got := pp.rec.waitFor(t, 2, 10*time.Second)
 	if got[0].ID != "did:plc:z72i7hdynmk6r22z27h6tvur/3jmwdtxyz1k2c" || r.Skipped.Load() != 1 {
 		t.Errorf("got %v (skipped %d), want the seen post skipped", ids(got), r.Skipped.Load())
+	}
+}
+
+// TestJetstreamIdentityEventNamesAnOfficialAuthor: an identity event (the
+// fixture's shape is Jetstream's) gives a wanted handle to its DID; other
+// authors stay DIDs.
+func TestJetstreamIdentityEventNamesAnOfficialAuthor(t *testing.T) {
+	srv := newJetServer(t, 0)
+	api := httptest.NewServer(http.NotFoundHandler())
+	defer api.Close()
+	js, err := NewJetstream(JetstreamConfig{URL: srv.wsURL(), Handles: []string{"@Alice.bsky.social", "WhatsApp"}, HandleAPI: api.URL, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipe(t, js)
+	got := pp.rec.waitFor(t, 3, 10*time.Second)
+	if got[1].Author != "alice.bsky.social" {
+		t.Errorf("after its identity event: author %q, want alice.bsky.social", got[1].Author)
+	}
+	if got[0].Author != "did:plc:eygmaihciaxprqvxpfvl6flk" || got[2].Author != "did:plc:eygmaihciaxprqvxpfvl6flk" {
+		t.Errorf("an account not wanted: authors %q, %q, want its DID", got[0].Author, got[2].Author)
+	}
+}
+
+// TestJetstreamResolvesWantedHandles: the handle resolution API (base URL
+// configurable) names the DIDs of the wanted handles.
+func TestJetstreamResolvesWantedHandles(t *testing.T) {
+	var asked atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
+		if r.URL.Path != "/xrpc/com.atproto.identity.resolveHandle" || r.URL.Query().Get("handle") != "bsky.app" {
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"InvalidRequest","message":"Unable to resolve handle"}`)
+			return
+		}
+		io.WriteString(w, `{"did":"did:plc:z72i7hdynmk6r22z27h6tvur"}`)
+	}))
+	defer api.Close()
+	js, err := NewJetstream(JetstreamConfig{Handles: []string{"bsky.app", "gone.example.com"}, HandleAPI: api.URL, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	js.startResolving(context.Background())
+	deadline := time.Now().Add(5 * time.Second)
+	for js.author("did:plc:z72i7hdynmk6r22z27h6tvur") != "bsky.app" {
+		if time.Now().After(deadline) {
+			t.Fatal("bsky.app was not resolved to its DID")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if a := js.author("did:plc:other"); a != "did:plc:other" {
+		t.Errorf("an unknown DID became %q", a)
+	}
+	if n := asked.Load(); n != 2 {
+		t.Errorf("asked %d times, want once per wanted handle (2)", n)
+	}
+	js.startResolving(context.Background()) // only the unresolved one is asked again
+	for deadline := time.Now().Add(5 * time.Second); asked.Load() < 3 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := asked.Load(); n != 3 {
+		t.Errorf("after a reconnect: asked %d times in all, want 3", n)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/downwatch/downwatch"
 )
 
@@ -33,13 +35,18 @@ type MastodonConfig struct {
 	// NoGapFill: after a reconnect, do not fetch the statuses posted while
 	// disconnected from the REST timeline (GET /api/v1/timelines/...?since_id=).
 	NoGapFill bool
+	// WebSocket: read GET /api/v1/streaming?stream=... over a WebSocket instead
+	// of server-sent events (same events; liveness by client pings every
+	// StallTimeout/3).
+	WebSocket bool
 	Client    *http.Client
 	Logger    *slog.Logger
 }
 
 // Mastodon reads public statuses from a Mastodon instance's streaming API
 // (server-sent events): GET /api/v1/streaming/public, or one stream per hashtag
-// (/api/v1/streaming/hashtag?tag=...). "update" events become posts (HTML to
+// (/api/v1/streaming/hashtag?tag=...); with WebSocket, the same streams over
+// /api/v1/streaming?stream=public (or stream=hashtag&tag=...). "update" events become posts (HTML to
 // text; a boost becomes a repost of the boosted status); "delete" and other
 // events are ignored. The streaming API has no cursor, so after a reconnect the
 // source asks the REST timeline for the statuses newer than the last one it saw
@@ -55,6 +62,7 @@ type Mastodon struct {
 
 type mastodonStream struct {
 	stream, timeline string // paths with query
+	wsQuery          string // the WebSocket endpoint's stream selection
 	lastID           string // newest status id seen (Mastodon ids sort as numbers)
 }
 
@@ -86,7 +94,7 @@ func NewMastodon(cfg MastodonConfig) (*Mastodon, error) {
 	}
 	m := &Mastodon{cfg: cfg}
 	if len(cfg.Hashtags) == 0 {
-		m.streams = []*mastodonStream{{stream: "/api/v1/streaming/public", timeline: "/api/v1/timelines/public?limit=40"}}
+		m.streams = []*mastodonStream{{stream: "/api/v1/streaming/public", timeline: "/api/v1/timelines/public?limit=40", wsQuery: "stream=public"}}
 	}
 	for _, t := range cfg.Hashtags {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "#")
@@ -96,6 +104,7 @@ func NewMastodon(cfg MastodonConfig) (*Mastodon, error) {
 		m.streams = append(m.streams, &mastodonStream{
 			stream:   "/api/v1/streaming/hashtag?tag=" + url.QueryEscape(t),
 			timeline: "/api/v1/timelines/tag/" + url.PathEscape(t) + "?limit=40",
+			wsQuery:  "stream=hashtag&tag=" + url.QueryEscape(t),
 		})
 	}
 	return m, nil
@@ -149,22 +158,34 @@ func (m *Mastodon) get(ctx context.Context, path string, accept string) (*http.R
 // Connect opens every stream and, after a reconnect, fetches what was missed.
 func (m *Mastodon) Connect(ctx context.Context) error {
 	sctx, cancel := context.WithCancel(ctx)
-	conns := make([]*conn, 0, len(m.streams))
+	var stops []func()
+	var pumps []func(finished chan<- struct{})
 	fail := func(err error) error {
-		for _, c := range conns {
-			c.stop()
+		for _, stop := range stops {
+			stop()
 		}
 		cancel()
 		return err
 	}
 	for _, s := range m.streams {
+		if m.cfg.WebSocket {
+			ws, err := m.dialWS(sctx, s)
+			if err != nil {
+				return fail(err)
+			}
+			stops = append(stops, func() { ws.CloseNow() })
+			pumps = append(pumps, func(f chan<- struct{}) { m.pumpWS(sctx, ws, s, f) })
+			continue
+		}
 		rctx, rcancel := context.WithCancel(sctx)
 		resp, err := m.get(rctx, s.stream, "text/event-stream")
 		if err != nil {
 			rcancel()
 			return fail(err)
 		}
-		conns = append(conns, newConn(resp.Body, rcancel, m.cfg.StallTimeout))
+		c := newConn(resp.Body, rcancel, m.cfg.StallTimeout)
+		stops = append(stops, c.stop)
+		pumps = append(pumps, func(f chan<- struct{}) { m.pump(sctx, c, s, f) })
 	}
 	// Gap fill after the streams are open, so nothing falls between the two.
 	if !m.cfg.NoGapFill {
@@ -182,10 +203,10 @@ func (m *Mastodon) Connect(ctx context.Context) error {
 	m.events = make(chan mastodonEvent, 64)
 	m.cancel = cancel
 	m.done = make(chan struct{})
-	remaining := len(conns)
-	finished := make(chan struct{}, len(conns))
-	for i, c := range conns {
-		go m.pump(sctx, c, m.streams[i], finished)
+	remaining := len(pumps)
+	finished := make(chan struct{}, len(pumps))
+	for _, pump := range pumps {
+		go pump(finished)
 	}
 	go func() {
 		for range remaining {
@@ -253,6 +274,78 @@ func (m *Mastodon) pump(ctx context.Context, c *conn, s *mastodonStream, finishe
 				return
 			}
 		default: // delete, status.update, notification, filters_changed...
+		}
+	}
+}
+
+// dialWS opens the WebSocket streaming endpoint for s.
+func (m *Mastodon) dialWS(ctx context.Context, s *mastodonStream) (*websocket.Conn, error) {
+	u := "ws" + strings.TrimPrefix(m.cfg.BaseURL, "http") + "/api/v1/streaming?" + s.wsQuery
+	h := http.Header{"User-Agent": {"downwatch"}}
+	if m.cfg.Token != "" {
+		h.Set("Authorization", "Bearer "+m.cfg.Token)
+	}
+	ws, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: m.cfg.Client, HTTPHeader: h})
+	if err == nil {
+		ws.SetReadLimit(downwatch.MaxPostBytes + 4<<10)
+		return ws, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+		return nil, fatalf("Mastodon WebSocket %s: HTTP %d: set MASTODON_ACCESS_TOKEN to an access token of an application on this instance (scope read)", m.cfg.BaseURL, resp.StatusCode)
+	}
+	return nil, fmt.Errorf("%w: Mastodon WebSocket %s: %v", ErrReconnect, m.cfg.BaseURL, err)
+}
+
+// pumpWS reads one WebSocket stream into events: each message is
+// {"stream":[...],"event":"update","payload":"<status JSON as a string>"}. A ping
+// every StallTimeout/3 that goes unanswered for StallTimeout ends the stream.
+func (m *Mastodon) pumpWS(ctx context.Context, ws *websocket.Conn, s *mastodonStream, finished chan<- struct{}) {
+	defer func() { finished <- struct{}{} }()
+	defer ws.CloseNow()
+	pctx, stopPing := context.WithCancel(ctx)
+	defer stopPing()
+	go func() {
+		for t := time.NewTicker(m.cfg.StallTimeout / 3); ; {
+			select {
+			case <-pctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			c, cancel := context.WithTimeout(pctx, m.cfg.StallTimeout)
+			err := ws.Ping(c)
+			cancel()
+			if err != nil && pctx.Err() == nil {
+				ws.CloseNow()
+				return
+			}
+		}
+	}()
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			m.send(ctx, mastodonEvent{err: fmt.Errorf("%w: Mastodon WebSocket: %v", ErrReconnect, err)})
+			return
+		}
+		var msg struct {
+			Event   string `json:"event"`
+			Payload string `json:"payload"`
+		}
+		if err := json.Unmarshal(data, &msg); err != nil {
+			if !m.send(ctx, mastodonEvent{err: &downwatch.RejectError{Reason: "bad-json", Detail: "Mastodon WebSocket message is not a JSON object"}}) {
+				return
+			}
+			continue
+		}
+		if msg.Event != "update" {
+			continue // delete, status.update, notification, filters_changed...
+		}
+		p, id, err := decodeMastodonStatus([]byte(msg.Payload))
+		if !m.send(ctx, mastodonEvent{post: p, id: id, s: s, err: err}) {
+			return
 		}
 	}
 }

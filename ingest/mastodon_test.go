@@ -1,7 +1,9 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/downwatch/downwatch"
 )
@@ -173,5 +177,61 @@ func TestHTMLText(t *testing.T) {
 		if got := htmlText(tc.in); got != tc.want {
 			t.Errorf("htmlText(%q): got %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestMastodonWebSocket: the same events over the WebSocket streaming API, in
+// its documented message shape {"stream":[...],"event":...,"payload":"..."}
+// (docs.joinmastodon.org/methods/streaming/#websocket), built from public.sse.
+func TestMastodonWebSocket(t *testing.T) {
+	var msgs [][]byte
+	var sse sseParser
+	for _, l := range bytes.Split(fixture(t, "mastodon/public.sse"), []byte("\n")) {
+		if ev, data, ok := sse.feed(bytes.TrimRight(l, "\r")); ok {
+			m, _ := json.Marshal(map[string]any{"stream": []string{"public"}, "event": ev, "payload": string(data)})
+			msgs = append(msgs, m)
+		}
+	}
+	var query atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query.Store(r.URL.Path + "?" + r.URL.RawQuery)
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for _, m := range msgs {
+			if c.Write(r.Context(), websocket.MessageText, m) != nil {
+				return
+			}
+		}
+		c.Write(r.Context(), websocket.MessageText, []byte("not json"))
+		c.Read(r.Context()) // answers pings until the client goes
+	}))
+	defer srv.Close()
+	m, err := NewMastodon(MastodonConfig{BaseURL: srv.URL, WebSocket: true, StallTimeout: 300 * time.Millisecond, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipe(t, m)
+	got := pp.rec.waitFor(t, 4, 10*time.Second)
+	ids := []string{"109250000000000001", "109250000000000002", "109250000000000003", "109250000000000004"}
+	for i, id := range ids {
+		if got[i].ID != id || got[i].Source != "mastodon" {
+			t.Errorf("post %d: %+v, want status %s", i, got[i], id)
+		}
+	}
+	if got[1].Author != "bob" || got[2].RepostOf != "109250000000000001" {
+		t.Errorf("posts not mapped as over SSE: %+v, %+v", got[1], got[2])
+	}
+	time.Sleep(time.Second) // pings keep a quiet stream alive
+	if q, _ := query.Load().(string); q != "/api/v1/streaming?stream=public" {
+		t.Errorf("asked %q, want /api/v1/streaming?stream=public", q)
+	}
+	if r := pp.p.Stats.Rejected.Load(); r != 2 {
+		t.Errorf("got %d rejected, want 2 (the broken update, the message that is not JSON)", r)
+	}
+	if n := pp.p.Stats.Reconnects.Load(); n != 0 {
+		t.Errorf("%d reconnects on a quiet stream that answers pings, want 0", n)
 	}
 }

@@ -34,9 +34,12 @@ type Config struct {
 	// WatermarkEvery wall-clock interval between watermarks in live mode; default 1s.
 	// Replays write one whenever event time enters a new minute.
 	WatermarkEvery time.Duration
-	// MaxSkew: a post more than this ahead of the newest event time seen (or, live,
-	// of the wall clock) gets that time instead; default 5m.
+	// MaxSkew: a post more than this ahead of the wall clock is clamped (live, to
+	// the receive time); default 5m.
 	MaxSkew time.Duration
+	// ReplaySkew (not live): a post more than this ahead of the newest event time
+	// seen is a bad clock unless the next post agrees with it; default 24h.
+	ReplaySkew time.Duration
 	// Live: event time is also bounded by the wall clock, and watermarks follow it
 	// while the source is silent.
 	Live bool
@@ -118,8 +121,8 @@ type Pipeline struct {
 
 	dedup  *dedup
 	newest time.Time
-	// ahead posts in a row were far ahead of newest, the first at aheadAt.
-	ahead   int
+	// ahead: the last post was more than ReplaySkew ahead of newest, at aheadAt.
+	ahead   bool
 	aheadAt time.Time
 	// connected is set while the source is connected. Only then does the wall
 	// clock move watermarks on: silence because a source is down is not recovery.
@@ -139,6 +142,9 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	}
 	if cfg.MaxSkew <= 0 {
 		cfg.MaxSkew = 5 * time.Minute
+	}
+	if cfg.ReplaySkew <= 0 {
+		cfg.ReplaySkew = 24 * time.Hour
 	}
 	if cfg.DedupSize <= 0 {
 		cfg.DedupSize = 200000
@@ -307,6 +313,16 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 				continue
 			}
 			p.clamp(&post)
+			if !p.cfg.Live && post.CreatedAt.Sub(lastMark) > gapMark {
+				// A sparse stream moved on: the watermark goes before the post, so
+				// the detector reads the gap as time passing, not as a clock ahead.
+				if err := flush(); err != nil {
+					return err
+				}
+				if err := mark(false); err != nil {
+					return err
+				}
+			}
 			hits := r.hits
 			if len(hits) > 0 {
 				p.Stats.Matched.Add(1)
@@ -326,52 +342,62 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	}
 }
 
-// clamp bounds a post's event time (CONTRACT §1): far ahead of the newest event
-// time seen it gets that time and does not move it.
+// gapMark: a post further than this past the last watermark (file mode) has its
+// watermark written first. The detector takes a mention more than its own skew
+// (default 5m) ahead of its clock for a bad clock; a watermark it takes as time.
+const gapMark = 2 * time.Minute
+
+// clamp bounds a post's event time (CONTRACT §1). Only times in the future are
+// clamped; late and sparse posts keep their own times, and the detector's
+// lateness rule decides what is too late.
+//
+// Live, the reference is the receive time: a post more than MaxSkew ahead of
+// the wall clock gets the wall clock. A file is history with no receive time,
+// so two bounds stand in: nothing can be ahead of the wall clock (a post beyond
+// it by MaxSkew gets the newest event time seen, or the wall clock before the
+// first), and a post more than ReplaySkew ahead of the newest event time seen
+// is a bad clock unless the next post agrees with it (a real gap between two
+// recordings): the first of such a pair gets the newest time. A clamped post
+// never moves the newest event time.
 func (p *Pipeline) clamp(post *downwatch.Post) {
 	t := post.CreatedAt
-	limit := p.newest.Add(p.cfg.MaxSkew)
-	wallBound := false
+	now := p.cfg.Now()
 	if p.cfg.Live {
-		if w := p.cfg.Now().Add(p.cfg.MaxSkew); p.newest.IsZero() || w.Before(limit) {
-			limit, wallBound = w, true
+		if t.After(now.Add(p.cfg.MaxSkew)) {
+			p.Stats.Clamped.Add(1)
+			post.CreatedAt = now.UTC()
+			t = post.CreatedAt
+		}
+		p.advanceNewest(t)
+		return
+	}
+	wallAhead := t.After(now.Add(p.cfg.MaxSkew))
+	jumpAhead := !p.newest.IsZero() && t.After(p.newest.Add(p.cfg.ReplaySkew))
+	if jumpAhead && !wallAhead {
+		if p.ahead && t.Sub(p.aheadAt).Abs() <= p.cfg.ReplaySkew {
+			jumpAhead = false // two in a row agree: a jump in time, not a bad clock
+		} else {
+			p.ahead, p.aheadAt = true, t
 		}
 	}
-	if !limit.IsZero() && (!p.newest.IsZero() || p.cfg.Live) && t.After(limit) {
-		// A replayed stream may really jump ahead (a gap of hours between two
-		// recordings): several posts in a row that agree with each other are a
-		// jump, not a bad clock. The wall clock, live, is never overruled.
-		if !wallBound {
-			if p.ahead > 0 && t.Sub(p.aheadAt).Abs() <= p.cfg.MaxSkew {
-				p.ahead++
-			} else {
-				p.ahead, p.aheadAt = 1, t
-			}
-			if p.ahead >= jumpAgreement {
-				p.ahead = 0
-				p.newest = t
-				p.Stats.Newest.Store(t.UnixNano())
-				return
-			}
-		}
+	if wallAhead || jumpAhead {
 		p.Stats.Clamped.Add(1)
+		post.CreatedAt = p.newest
 		if p.newest.IsZero() {
-			post.CreatedAt = p.cfg.Now().UTC()
-		} else {
-			post.CreatedAt = p.newest
+			post.CreatedAt = now.UTC()
 		}
 		return
 	}
-	p.ahead = 0
+	p.ahead = false
+	p.advanceNewest(t)
+}
+
+func (p *Pipeline) advanceNewest(t time.Time) {
 	if t.After(p.newest) {
 		p.newest = t
 		p.Stats.Newest.Store(t.UnixNano())
 	}
 }
-
-// jumpAgreement is how many posts in a row, far ahead of event time but close to
-// each other, make a jump in time rather than a bad clock.
-const jumpAgreement = 3
 
 // read runs the source: connect, read until the end, reconnect on ErrReconnect
 // after a backoff (the source's own wait when it returns a *RetryError).

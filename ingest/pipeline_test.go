@@ -118,3 +118,49 @@ func TestPipelineGracefulShutdownAndMetrics(t *testing.T) {
 		t.Errorf("got %d metric families after Run, want them unregistered", len(mfs))
 	}
 }
+
+// sequence records what an output was asked to write, in order.
+type sequence struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (s *sequence) Write(_ context.Context, ms []downwatch.Mention) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range ms {
+		s.log = append(s.log, "post "+m.Post.ID+" "+m.Post.CreatedAt.Format(time.RFC3339))
+	}
+	return nil
+}
+func (s *sequence) Watermark(_ context.Context, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = append(s.log, "watermark "+at.Format(time.RFC3339))
+	return nil
+}
+func (s *sequence) End(context.Context, time.Time) error { return nil }
+func (s *sequence) Close() error                         { return nil }
+
+// TestSparseReplayMarksTheGapFirst: after a gap the watermark precedes the post,
+// so a detector reads the gap as time passing and keeps the post's own time.
+func TestSparseReplayMarksTheGapFirst(t *testing.T) {
+	at := func(m int) time.Time { return time.Date(2026, 11, 27, 10, m, 0, 0, time.UTC) }
+	post := func(id string, m int) downwatch.Post {
+		return downwatch.Post{ID: id, Source: "s", Author: id, Text: "t", CreatedAt: at(m)}
+	}
+	src := &scripted{posts: []downwatch.Post{post("a", 0), post("b", 30), post("c", 59), post("late", 10)}}
+	out := &sequence{}
+	if err := New(Config{Logger: discard()}, everything{}, out).Run(context.Background(), src); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"watermark 2026-11-27T10:00:00Z", "post a 2026-11-27T10:00:00Z",
+		"watermark 2026-11-27T10:30:00Z", "post b 2026-11-27T10:30:00Z",
+		"watermark 2026-11-27T10:59:00Z", "post c 2026-11-27T10:59:00Z",
+		"post late 2026-11-27T10:10:00Z",
+	}
+	if strings.Join(out.log, "\n") != strings.Join(want, "\n") {
+		t.Errorf("wrote\n%s\nwant\n%s", strings.Join(out.log, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,12 +57,12 @@ func ParseStatusPageTarget(s string) (StatusPageTarget, error) {
 // StatusPage polls Atlassian Statuspage pages (GET {base}/api/v2/summary.json).
 // Every update of an open incident (investigating, identified, monitoring) becomes
 // a post of source "statuspage" whose author is the catalog service id, so the
-// matcher reads it as official: id = incident id + "/" + update id, text =
-// "[Status] incident name: update body", created_at = the update's time. When an
-// open incident leaves the summary (summaries list unresolved incidents only), the
-// source reads {base}/api/v2/incidents.json for its resolving update, and says
-// "[Resolved] ..." (falling back to a post of its own when the page does not
-// list it any more).
+// matcher reads it as official: id = page id + ":" + incident id + "/" + update
+// id (two pages never share ids), text = "[Status] incident name: update body",
+// created_at = the update's time. When an open incident leaves the summary
+// (summaries list unresolved incidents only), the source reads
+// {base}/api/v2/incidents.json: only an incident listed there as resolved is
+// resolved (its resolving updates); one still open there is asked about again.
 type StatusPage struct {
 	cfg   StatusPageConfig
 	pages []*pageState
@@ -70,7 +71,8 @@ type StatusPage struct {
 
 type pageState struct {
 	StatusPageTarget
-	open map[string]spIncident // incidents open at the last poll
+	open  map[string]spIncident // incidents open at the last poll
+	scope string                // the page's id (its host when it has none): post ids are scoped to it
 }
 
 // NewStatusPage returns a status page source.
@@ -109,6 +111,7 @@ func (s *StatusPage) Name() string { return "statuspage" }
 
 type spSummary struct {
 	Page struct {
+		ID   string `json:"id"`
 		Name string `json:"name"`
 		URL  string `json:"url"`
 	} `json:"page"`
@@ -167,14 +170,19 @@ func (s *StatusPage) pollOne(ctx context.Context, ps *pageState) ([]readResult, 
 	if ps.Service == "" {
 		ps.Service = s.resolve(ps.BaseURL, sum.Page.Name)
 	}
-	now := s.cfg.Now().UTC()
+	if ps.scope == "" {
+		ps.scope = sum.Page.ID
+		if u, err := url.Parse(ps.BaseURL); ps.scope == "" && err == nil {
+			ps.scope = u.Host
+		}
+	}
 	var out []readResult
 	open := map[string]spIncident{}
 	for _, inc := range sum.Incidents {
 		if !isResolved(inc.Status) {
 			open[inc.ID] = inc
 		}
-		out = append(out, incidentPosts(ps.Service, ps.BaseURL, inc)...)
+		out = append(out, incidentPosts(ps.Service, ps.scope, ps.BaseURL, inc)...)
 	}
 	// Incidents that left the summary were resolved (or deleted).
 	var gone []spIncident
@@ -184,35 +192,45 @@ func (s *StatusPage) pollOne(ctx context.Context, ps *pageState) ([]readResult, 
 		}
 	}
 	if len(gone) > 0 {
-		recent := map[string]spIncident{}
-		if data, err := s.get(ctx, ps.BaseURL+"/api/v2/incidents.json"); err == nil {
-			var list struct {
-				Incidents []spIncident `json:"incidents"`
-			}
-			if json.Unmarshal(data, &list) == nil {
-				for _, inc := range list.Incidents {
-					recent[inc.ID] = inc
-				}
-			}
-		} else if ctx.Err() == nil {
-			s.cfg.Logger.Warn("cannot read recent incidents", "page", ps.BaseURL, "err", err)
-		}
-		for _, inc := range gone {
-			if r, ok := recent[inc.ID]; ok && isResolved(r.Status) {
-				out = append(out, incidentPosts(ps.Service, ps.BaseURL, r)...)
-				continue
-			}
-			// Not listed: say it is resolved ourselves, once.
-			p := downwatch.Post{
-				ID: inc.ID + "/resolved", Source: "statuspage", Author: ps.Service, CreatedAt: now,
-				Text: "[Resolved] " + inc.Name + ": this incident is no longer listed as open; resolved.",
-				URL:  incidentURL(ps.BaseURL, inc),
-			}
-			out = append(out, readResult{post: p})
-		}
+		out = append(out, s.resolutions(ctx, ps, gone, open)...)
 	}
 	ps.open = open
 	return out, nil
+}
+
+// resolutions reads incidents.json for the incidents that left the summary: one
+// it lists as resolved gives its resolving updates; one it lists as open, or any
+// while it cannot be read, stays open (in open) to be asked about next poll; one
+// it no longer lists at all was deleted, and is dropped without a resolution.
+func (s *StatusPage) resolutions(ctx context.Context, ps *pageState, gone []spIncident, open map[string]spIncident) []readResult {
+	var list struct {
+		Incidents []spIncident `json:"incidents"`
+	}
+	data, err := s.get(ctx, ps.BaseURL+"/api/v2/incidents.json")
+	if err == nil {
+		err = json.Unmarshal(data, &list)
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			s.cfg.Logger.Warn("cannot read recent incidents; asking again next poll", "page", ps.BaseURL, "err", err)
+		}
+		for _, inc := range gone {
+			open[inc.ID] = inc
+		}
+		return nil
+	}
+	var out []readResult
+	for _, inc := range gone {
+		switch i := slices.IndexFunc(list.Incidents, func(r spIncident) bool { return r.ID == inc.ID }); {
+		case i < 0:
+			s.cfg.Logger.Info("incident no longer listed (deleted?); not declared resolved", "page", ps.BaseURL, "incident", inc.ID)
+		case isResolved(list.Incidents[i].Status):
+			out = append(out, incidentPosts(ps.Service, ps.scope, ps.BaseURL, list.Incidents[i])...)
+		default:
+			open[inc.ID] = list.Incidents[i] // still open on the page, only not in the summary
+		}
+	}
+	return out
 }
 
 func hasIncident(list []spIncident, id string) bool {
@@ -268,7 +286,7 @@ func (s *StatusPage) resolve(base, pageName string) string {
 }
 
 // incidentPosts turns each update of an incident into a post, oldest first.
-func incidentPosts(service, base string, inc spIncident) []readResult {
+func incidentPosts(service, scope, base string, inc spIncident) []readResult {
 	var out []readResult
 	for i := len(inc.Updates) - 1; i >= 0; i-- {
 		u := inc.Updates[i]
@@ -289,7 +307,7 @@ func incidentPosts(service, base string, inc spIncident) []readResult {
 			text += " This incident has been resolved."
 		}
 		out = append(out, readResult{post: downwatch.Post{
-			ID: inc.ID + "/" + u.ID, Source: "statuspage", Author: service,
+			ID: scope + ":" + inc.ID + "/" + u.ID, Source: "statuspage", Author: service,
 			Text: downwatch.CleanText(text), CreatedAt: at, URL: incidentURL(base, inc),
 		}})
 	}

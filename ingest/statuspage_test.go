@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -73,13 +74,13 @@ func TestStatusPageIncidents(t *testing.T) {
 			}
 			at := func(s string) time.Time { tm, _ := downwatch.ParseTime(s); return tm }
 			want := []downwatch.Post{
-				{ID: "p4r8kf2wq3xz/u1investig001", Text: "[Investigating] Incident with Git Operations: We are investigating reports of degraded performance for Git Operations.", CreatedAt: at("2022-10-25T08:01:40.200Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
-				{ID: "p4r8kf2wq3xz/u2identified01", Text: "[Identified] Incident with Git Operations: We have identified the cause of failed & slow git pushes and are working on a fix.", CreatedAt: at("2022-10-25T08:20:11.350Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
-				{ID: "m7c2zq9bn5vd/a1investig0001", Text: "[Investigating] Incident with Actions: We are investigating reports of delayed Actions runs.", CreatedAt: at("2022-10-25T07:30:02.500Z"), URL: "https://stspg.io/m7c2zq9bn5vd"},
-				{ID: "m7c2zq9bn5vd/a3resolved0001", Text: "[Resolved] Incident with Actions: This incident has been resolved.", CreatedAt: at("2022-10-25T07:58:00Z"), URL: "https://stspg.io/m7c2zq9bn5vd"},
+				{ID: "kctbh9vrtdwd:p4r8kf2wq3xz/u1investig001", Text: "[Investigating] Incident with Git Operations: We are investigating reports of degraded performance for Git Operations.", CreatedAt: at("2022-10-25T08:01:40.200Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
+				{ID: "kctbh9vrtdwd:p4r8kf2wq3xz/u2identified01", Text: "[Identified] Incident with Git Operations: We have identified the cause of failed & slow git pushes and are working on a fix.", CreatedAt: at("2022-10-25T08:20:11.350Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
+				{ID: "kctbh9vrtdwd:m7c2zq9bn5vd/a1investig0001", Text: "[Investigating] Incident with Actions: We are investigating reports of delayed Actions runs.", CreatedAt: at("2022-10-25T07:30:02.500Z"), URL: "https://stspg.io/m7c2zq9bn5vd"},
+				{ID: "kctbh9vrtdwd:m7c2zq9bn5vd/a3resolved0001", Text: "[Resolved] Incident with Actions: This incident has been resolved.", CreatedAt: at("2022-10-25T07:58:00Z"), URL: "https://stspg.io/m7c2zq9bn5vd"},
 				// Second poll: the Git incident left the summary; incidents.json has all its updates.
-				{ID: "p4r8kf2wq3xz/u1investig001", Text: "[Investigating] Incident with Git Operations: We are investigating reports of degraded performance for Git Operations.", CreatedAt: at("2022-10-25T08:01:40.200Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
-				{ID: "p4r8kf2wq3xz/u2identified01"},
+				{ID: "kctbh9vrtdwd:p4r8kf2wq3xz/u1investig001", Text: "[Investigating] Incident with Git Operations: We are investigating reports of degraded performance for Git Operations.", CreatedAt: at("2022-10-25T08:01:40.200Z"), URL: "https://stspg.io/p4r8kf2wq3xz"},
+				{ID: "kctbh9vrtdwd:p4r8kf2wq3xz/u2identified01"},
 			}
 			for i := range got {
 				want[i].Source, want[i].Author = "statuspage", "github"
@@ -100,7 +101,7 @@ func TestStatusPageResolvedAfterItLeavesTheSummary(t *testing.T) {
 	pp := runPipe(t, sp)
 	got := pp.rec.waitFor(t, 6, 10*time.Second)
 	last := got[len(got)-1]
-	if last.ID != "p4r8kf2wq3xz/u4resolved0001" || !strings.HasPrefix(last.Text, "[Resolved] Incident with Git Operations") {
+	if last.ID != "kctbh9vrtdwd:p4r8kf2wq3xz/u4resolved0001" || !strings.HasPrefix(last.Text, "[Resolved] Incident with Git Operations") {
 		t.Errorf("last post %+v, want the resolving update of the Git incident", last)
 	}
 	if n := polls.Load(); n < 2 {
@@ -142,5 +143,81 @@ func TestParseStatusPageTarget(t *testing.T) {
 	}
 	if _, err := ParseStatusPageTarget("githubstatus.com"); err == nil {
 		t.Error("a URL without scheme was accepted")
+	}
+}
+
+// TestStatusPageResolvesOnlyWhenThePageSaysResolved: an incident that left the
+// summary while incidents.json still lists it open is not resolved; it is, once
+// incidents.json says so.
+func TestStatusPageResolvesOnlyWhenThePageSaysResolved(t *testing.T) {
+	var resolved atomic.Bool
+	var polls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v2/summary.json":
+			if polls.Add(1) == 1 {
+				w.Write(fixture(t, "statuspage/summary.json"))
+			} else {
+				w.Write(fixture(t, "statuspage/summary-later.json"))
+			}
+		case "/api/v2/incidents.json":
+			body := fixture(t, "statuspage/incidents.json")
+			if !resolved.Load() { // the same list, the Git incident still monitoring
+				body = []byte(strings.Replace(string(body), `"status": "resolved"`, `"status": "monitoring"`, 1))
+			}
+			w.Write(body)
+		}
+	}))
+	defer srv.Close()
+	sp, err := NewStatusPage(StatusPageConfig{Pages: []StatusPageTarget{{Service: "github", BaseURL: srv.URL}}, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolutions := func() (n int) {
+		res, err := sp.pollAll(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if strings.HasPrefix(r.post.Text, "[Resolved] Incident with Git") {
+				n++
+			}
+		}
+		return n
+	}
+	resolutions()
+	if n := resolutions(); n != 0 {
+		t.Errorf("left the summary, still open in incidents.json: %d resolutions, want none", n)
+	}
+	resolved.Store(true)
+	if n := resolutions(); n != 1 {
+		t.Errorf("incidents.json says resolved: %d resolutions, want 1", n)
+	}
+}
+
+// TestStatusPageIDsAreScopedToThePage: two pages with equal incident and update
+// ids give distinct post ids.
+func TestStatusPageIDsAreScopedToThePage(t *testing.T) {
+	page := func(id string) *httptest.Server {
+		body := strings.Replace(string(fixture(t, "statuspage/summary.json")), `"id": "kctbh9vrtdwd"`, `"id": "`+id+`"`, 1)
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
+		t.Cleanup(s.Close)
+		return s
+	}
+	a, b := page("pageaaaaaaaa"), page("pagebbbbbbbb")
+	sp, err := NewStatusPage(StatusPageConfig{Pages: []StatusPageTarget{{Service: "github", BaseURL: a.URL}, {Service: "gitlab", BaseURL: b.URL}}, Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sp.pollAll(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range res {
+		ids[r.post.ID] = true
+	}
+	if len(res) != 8 || len(ids) != 8 || !ids["pageaaaaaaaa:p4r8kf2wq3xz/u1investig001"] || !ids["pagebbbbbbbb:p4r8kf2wq3xz/u1investig001"] {
+		t.Errorf("got %d posts with %d distinct ids, want 8 and 8 (4 updates per page): %v", len(res), len(ids), ids)
 	}
 }

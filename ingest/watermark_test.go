@@ -11,16 +11,16 @@ import (
 	"github.com/downwatch/downwatch"
 )
 
-// sequence is an Output that records what a consumer of the mentions topic
+// kafkaOrder is an Output that records what a consumer of the mentions topic
 // would read, in order: watermarks queue and follow the next Write's mentions,
 // as KafkaOutput sends them.
-type sequence struct {
+type kafkaOrder struct {
 	mu      sync.Mutex
 	records []string
 	marks   []string
 }
 
-func (s *sequence) Write(_ context.Context, ms []downwatch.Mention) error {
+func (s *kafkaOrder) Write(_ context.Context, ms []downwatch.Mention) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range ms {
@@ -31,20 +31,20 @@ func (s *sequence) Write(_ context.Context, ms []downwatch.Mention) error {
 	return nil
 }
 
-func (s *sequence) Watermark(_ context.Context, at time.Time) error {
+func (s *kafkaOrder) Watermark(_ context.Context, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.marks = append(s.marks[:0], "watermark "+at.Format(time.RFC3339))
 	return nil
 }
 
-func (s *sequence) End(context.Context, time.Time) error { return nil }
-func (s *sequence) Close() error                         { return nil }
+func (s *kafkaOrder) End(context.Context, time.Time) error { return nil }
+func (s *kafkaOrder) Close() error                         { return nil }
 
 // TestWatermarksFallWhereTheStreamPutsThem: from a file, where a watermark
 // falls among late posts decides whether they count, so it must not depend on
 // when a flush timer happens to fire. The same posts, read slowly, give the same
-// record sequence whether the pipeline flushes every microsecond or never.
+// record kafkaOrder whether the pipeline flushes every microsecond or never.
 func TestWatermarksFallWhereTheStreamPutsThem(t *testing.T) {
 	base := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	var posts []downwatch.Post
@@ -66,7 +66,7 @@ func TestWatermarksFallWhereTheStreamPutsThem(t *testing.T) {
 				ch <- p
 			}
 		}()
-		out := &sequence{}
+		out := &kafkaOrder{}
 		p := New(Config{Logger: discard(), FlushEvery: flush, BatchSize: 1000}, everything{}, out)
 		if err := p.Run(context.Background(), &Chan{C: ch}); err != nil {
 			t.Fatal(err)
@@ -84,6 +84,6 @@ func TestWatermarksFallWhereTheStreamPutsThem(t *testing.T) {
 		t.Fatalf("%d watermarks over 8 minutes of posts, want one a minute", marks)
 	}
 	if !slices.Equal(never, often) {
-		t.Errorf("the record sequence depends on the flush timer:\nflush never: %v\nflush often: %v", never, often)
+		t.Errorf("the record kafkaOrder depends on the flush timer:\nflush never: %v\nflush often: %v", never, often)
 	}
 }

@@ -259,7 +259,7 @@ type xLine struct {
 func decodeXLine(line []byte) (downwatch.Post, error) {
 	var l xLine
 	if err := json.Unmarshal(line, &l); err != nil {
-		return downwatch.Post{}, &downwatch.RejectError{Reason: "bad-json", Detail: "X stream line: " + err.Error()}
+		return downwatch.Post{}, xLineError(err)
 	}
 	if l.Data == nil {
 		if len(l.Errors) > 0 {
@@ -308,8 +308,42 @@ func decodeXLine(line []byte) (downwatch.Post, error) {
 			p.ReplyTo = r.ID
 		}
 	}
+	if p.RepostOf == "" {
+		p.RepostOf = retweetOf(p.Text)
+	}
 	p.URL = "https://x.com/" + url.PathEscape(p.Author) + "/status/" + url.PathEscape(d.ID)
 	return p, nil
+}
+
+// xLineError says what is wrong with a line that is not a filtered-stream post,
+// in the wire format's words.
+func xLineError(err error) error {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field == "data" && te.Value == "array":
+		return &downwatch.RejectError{Reason: "wrong-type", Detail: `X line: "data" is an array (a search or lookup answer); the filtered stream sends one post per line, "data": {...}`}
+	case errors.As(err, &te):
+		return &downwatch.RejectError{Reason: "wrong-type", Detail: fmt.Sprintf("X line: field %q is a JSON %s, not what X documents", te.Field, te.Value)}
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return &downwatch.RejectError{Reason: "bad-json", Detail: fmt.Sprintf("X line: not JSON at byte %d", se.Offset)}
+	}
+	return &downwatch.RejectError{Reason: "bad-json", Detail: "X line: not one JSON object"}
+}
+
+// retweetOf reads the old text form of a retweet, "RT @user: ...", when X sent
+// no referenced_tweets: the original's id is unknown, so repost_of is "@user".
+func retweetOf(text string) string {
+	rest, ok := strings.CutPrefix(text, "RT @")
+	if !ok {
+		return ""
+	}
+	user, _, ok := strings.Cut(rest, ":")
+	if !ok || user == "" || len(user) > 15 || strings.ContainsAny(user, " \t\n@") {
+		return ""
+	}
+	return "@" + user
 }
 
 func cmpOr(a, b string) string {
@@ -400,6 +434,7 @@ func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any)
 			Title  string `json:"title"`
 			Detail string `json:"detail"`
 			Value  string `json:"value"`
+			ID     string `json:"id"`
 		} `json:"errors"`
 		Meta struct {
 			Summary struct {
@@ -412,8 +447,18 @@ func (x *X) rulesCall(ctx context.Context, method string, body []byte, into any)
 	if err := json.Unmarshal(data, &res); err != nil {
 		return fatalf("X stream rules: unreadable answer: %v", err)
 	}
-	if s := res.Meta.Summary; s.NotCreated+s.Invalid+s.NotDeleted > 0 && len(res.Errors) > 0 {
-		e := res.Errors[0]
+	refused := res.Errors[:0]
+	for _, e := range res.Errors {
+		if e.Title == "DuplicateRule" {
+			// The rule is already there (another instance, or an untagged copy):
+			// it does what we want, so it is adopted.
+			x.cfg.Logger.Info("X stream rule already exists; adopted", "rule", truncate(e.Value, 80), "id", e.ID)
+			continue
+		}
+		refused = append(refused, e)
+	}
+	if s := res.Meta.Summary; s.NotCreated+s.Invalid+s.NotDeleted > 0 && len(refused) > 0 {
+		e := refused[0]
 		return fmt.Errorf("%w: X refused stream rules (%d not created, %d invalid): %s: %s %s; lower --x-max-rules / --x-max-rule-len to your access tier's limits",
 			ErrFatal, s.NotCreated, s.Invalid, e.Title, e.Detail, truncate(e.Value, 80))
 	}

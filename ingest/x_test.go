@@ -28,6 +28,7 @@ type xServer struct {
 	rulesPosts  []string
 	status      int    // answer every stream request with this status (0: 200)
 	header      string // extra header "k: v" with status
+	addAnswer   []byte // the rules endpoint's answer to a POST (nil: all created)
 }
 
 func newXServer(t *testing.T, stream []byte, cut int) *xServer {
@@ -48,6 +49,10 @@ func newXServer(t *testing.T, stream []byte, cut int) *xServer {
 			s.mu.Lock()
 			s.rulesPosts = append(s.rulesPosts, string(b))
 			s.mu.Unlock()
+			if s.addAnswer != nil && strings.Contains(string(b), `"add"`) {
+				w.Write(s.addAnswer)
+				return
+			}
 			io.WriteString(w, `{"meta":{"sent":"2022-10-25T07:00:00.000Z","summary":{"created":1,"not_created":0,"valid":1,"invalid":0}}}`)
 		case "/2/tweets/search/stream":
 			if !strings.Contains(r.URL.RawQuery, "expansions=author_id") {
@@ -301,6 +306,7 @@ func TestXLineDecodeTable(t *testing.T) {
 		name, line, reason string
 	}{
 		{"not json", `{"data":`, "bad-json"},
+		{"data array", `{"data":[{"id":"1","text":"x","created_at":"2022-10-25T07:00:00Z","author_id":"1"}]}`, "wrong-type"},
 		{"no data", `{"includes":{}}`, "missing-field"},
 		{"no id", `{"data":{"text":"x","created_at":"2022-10-25T07:00:00Z","author_id":"1"}}`, "missing-field"},
 		{"bad time", `{"data":{"id":"1","text":"x","created_at":"yesterday","author_id":"1"}}`, "bad-time"},
@@ -312,10 +318,47 @@ func TestXLineDecodeTable(t *testing.T) {
 			if !errors.As(err, &re) || re.Reason != tc.reason {
 				t.Errorf("got %v, want reason %s", err, tc.reason)
 			}
+			if err != nil && (strings.Contains(err.Error(), "struct") || strings.Contains(err.Error(), "Go ")) {
+				t.Errorf("the reason names a Go type: %v", err)
+			}
 		})
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(fixture(t, "x/rules.json"), &raw); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestXDuplicateRuleIsAdopted(t *testing.T) {
+	srv := newXServer(t, nil, 0)
+	srv.addAnswer = fixture(t, "x/rules-duplicate.json")
+	x, _ := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Logger: discard(), Rules: []XRule{
+		{Value: "(#WhatsAppDown OR #FacebookDown)", Tag: "downwatch:whatsapp,facebook"},
+	}})
+	if err := x.SyncRules(context.Background()); err != nil {
+		t.Errorf("a DuplicateRule answer: %v, want the existing rule adopted", err)
+	}
+	srv.addAnswer = []byte(`{"meta":{"summary":{"created":0,"not_created":1,"invalid":1}},"errors":[{"value":"x","title":"RuleLengthExceeded","detail":"too long"}]}`)
+	if err := x.SyncRules(context.Background()); !errors.Is(err, ErrFatal) {
+		t.Errorf("any other refusal: %v, want it fatal", err)
+	}
+}
+
+func TestXRetweetTextForm(t *testing.T) {
+	for text, want := range map[string]string{
+		"RT @WhatsApp: We're aware some people are having trouble": "@WhatsApp",
+		"RT @a_b9: down":          "@a_b9",
+		"RTs are down":            "",
+		"RT @not a handle: x":     "",
+		"WhatsApp down RT @x: no": "",
+	} {
+		line := fmt.Sprintf(`{"data":{"id":"1","text":%q,"created_at":"2022-10-25T07:00:00Z","author_id":"9"},"includes":{"users":[{"id":"9","username":"u"}]}}`, text)
+		p, err := decodeXLine([]byte(line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.RepostOf != want {
+			t.Errorf("%q: repost_of %q, want %q", text, p.RepostOf, want)
+		}
 	}
 }

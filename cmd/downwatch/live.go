@@ -90,6 +90,7 @@ func registerDetectMetrics(reg *prometheus.Registry, stats *detect.RunStats) {
 		{"downwatch_detect_records_total", "Mention records processed.", &stats.Records},
 		{"downwatch_detect_skipped_total", "Records on the mentions topic that were not a mention.", &stats.Bad},
 		{"downwatch_detect_alerts_total", "Alerts stored and published.", &stats.Alerts},
+		{"downwatch_detect_late_total", "Complaints that arrived after their minute was final (detect lateness) and were not counted.", &stats.Late},
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
 	}

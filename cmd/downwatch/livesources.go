@@ -21,7 +21,9 @@ type liveFlags struct {
 	xMaxRules    int
 	xMaxRuleLen  int
 	jetstreamURL string
+	handleAPI    string
 	mastodonURL  string
+	mastodonWS   bool
 	hashtags     multiFlag
 	feeds        multiFlag
 	statusPages  multiFlag
@@ -48,7 +50,9 @@ func registerLiveFlags(fs *flag.FlagSet) *liveFlags {
 	fs.IntVar(&lf.xMaxRules, "x-max-rules", 25, "x: most filtered-stream rules to create (Basic 25, Pro 1000)")
 	fs.IntVar(&lf.xMaxRuleLen, "x-max-rule-len", 512, "x: longest rule in characters (Basic 512, Pro 1024)")
 	fs.StringVar(&lf.jetstreamURL, "jetstream-url", ingest.DefaultJetstreamURL, "bluesky: Jetstream subscribe URL")
+	fs.StringVar(&lf.handleAPI, "bluesky-handle-api", ingest.DefaultHandleAPI, "bluesky: XRPC base URL that resolves the catalog's official handles to DIDs")
 	fs.StringVar(&lf.mastodonURL, "mastodon-url", "", "mastodon: instance URL, e.g. https://mastodon.social (token from MASTODON_ACCESS_TOKEN)")
+	fs.BoolVar(&lf.mastodonWS, "mastodon-websocket", false, "mastodon: stream over a WebSocket (/api/v1/streaming) instead of server-sent events")
 	fs.Var(&lf.hashtags, "mastodon-hashtag", "mastodon: follow this hashtag instead of the public timeline (repeatable)")
 	fs.Var(&lf.feeds, "feed", "rss: RSS or Atom feed URL (repeatable)")
 	fs.Var(&lf.statusPages, "statuspage", "statuspage: Statuspage base URL, or ID=URL to name the catalog service (repeatable)")
@@ -96,13 +100,13 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		}
 		src, err = ingest.NewX(ingest.XConfig{BaseURL: lf.xURL, Token: token, Rules: rules, Logger: log})
 	case "bluesky":
-		cfg := ingest.JetstreamConfig{URL: lf.jetstreamURL, Logger: log}
+		cfg := ingest.JetstreamConfig{URL: lf.jetstreamURL, HandleAPI: lf.handleAPI, Handles: officialHandles(cat), Logger: log}
 		if state != nil {
 			cfg.Cursors = state
 		}
 		src, err = ingest.NewJetstream(cfg)
 	case "mastodon":
-		src, err = ingest.NewMastodon(ingest.MastodonConfig{BaseURL: lf.mastodonURL, Hashtags: lf.hashtags, Token: os.Getenv("MASTODON_ACCESS_TOKEN"), Logger: log})
+		src, err = ingest.NewMastodon(ingest.MastodonConfig{BaseURL: lf.mastodonURL, Hashtags: lf.hashtags, WebSocket: lf.mastodonWS, Token: os.Getenv("MASTODON_ACCESS_TOKEN"), Logger: log})
 	case "rss":
 		src, err = ingest.NewFeed(ingest.FeedConfig{URLs: lf.feeds, Interval: lf.pollInterval, Logger: log})
 	case "statuspage":
@@ -133,4 +137,19 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		return &ingest.Remembered{Source: src, Seen: state, Logger: log}, nil
 	}
 	return src, nil
+}
+
+// officialHandles lists the catalog's official accounts that can be Bluesky
+// handles (domain names).
+func officialHandles(cat *catalog.Catalog) []string {
+	var out []string
+	for _, id := range cat.ServiceIDs() {
+		svc, _ := cat.Service(id)
+		for _, h := range svc.Official {
+			if strings.Contains(h, ".") {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
 }

@@ -337,7 +337,7 @@ func TestIngestStatuspage(t *testing.T) {
 	defer srv.Close()
 	stdout, _, stop := liveIngest(t, "--source", "statuspage", "--statuspage", srv.URL, "--out", "-")
 	stdout.waitUntil(t, "the GitHub status posts", func(s string) bool {
-		return hasMention("github", "p4r8kf2wq3xz/u2identified01")(s) && hasMention("github", "m7c2zq9bn5vd/a3resolved0001")(s)
+		return hasMention("github", "kctbh9vrtdwd:p4r8kf2wq3xz/u2identified01")(s) && hasMention("github", "kctbh9vrtdwd:m7c2zq9bn5vd/a3resolved0001")(s)
 	})
 	if c := stop(); c != 0 {
 		t.Errorf("exit code %d, want 0", c)
@@ -371,5 +371,42 @@ func TestIngestHTTPPush(t *testing.T) {
 	stdout.waitUntil(t, "the pushed complaint", hasMention("slack", "h1"))
 	if c := stop(); c != 0 {
 		t.Errorf("exit code %d, want 0", c)
+	}
+}
+
+// TestIngestRSSFormatsInTheWild: the documented feed variants of
+// ingest/testdata/feed, through `downwatch ingest --source rss --out -`.
+func TestIngestRSSFormatsInTheWild(t *testing.T) {
+	files := []string{"rss1-rdf.xml", "rss2-description-only.xml", "atom-xhtml.xml", "atom03.xml", "jsonfeed.json", "cp1252-undeclared.xml"}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(testdata(t, "feed/"+strings.TrimPrefix(r.URL.Path, "/")))
+	}))
+	defer srv.Close()
+	args := []string{"--source", "rss", "--out", "-"}
+	for _, f := range files {
+		args = append(args, "--feed", srv.URL+"/"+f)
+	}
+	stdout, stderr, stop := liveIngest(t, args...)
+	want := []func(string) bool{
+		hasMention("whatsapp", "http://xml.com/pub/2022/10/25/whatsapp.html"),                     // RSS 1.0
+		hasMention("gmail", "127.0.0.1:note-2"),                                                   // RSS 2.0, description only, EST
+		hasMention("discord", "tag:diveintomark.org,2022:3.2397"),                                 // Atom 0.3
+		hasMention("slack", "127.0.0.1:2"),                                                        // JSON Feed
+		hasMention("whatsapp", "https://desk.example/wa"),                                         // windows-1252, undeclared
+		func(s string) bool { return strings.Contains(s, `"created_at":"2022-10-25T07:30:00Z"`) }, // PDT read as -7
+	}
+	stdout.waitUntil(t, "a mention from every feed format", func(s string) bool {
+		for _, ok := range want {
+			if !ok(s) {
+				return false
+			}
+		}
+		return true
+	})
+	if c := stop(); c != 0 {
+		t.Errorf("exit code %d, want 0", c)
+	}
+	if strings.Contains(stderr.String(), "bad-feed") || strings.Contains(stdout.String(), "127.0.0.1:127.0.0.1") {
+		t.Errorf("a feed was unreadable or an id carries the host twice:\n%s\n%s", stderr, stdout)
 	}
 }
