@@ -1,5 +1,5 @@
 // Package downwatch holds the public records that every part of downwatch speaks
-// (CONTRACT.md): the Post every source is normalised into, the Mention the ingester
+// (docs/CONTRACT.md): the Post every source is normalised into, the Mention the ingester
 // produces to Kafka, the Incident the detector stores and reports, and the Alert it
 // publishes. It imports nothing from this module; every other package may import it.
 //

@@ -2,7 +2,7 @@ package downwatch
 
 import "time"
 
-// Incident states (CONTRACT §3).
+// Incident states (docs/CONTRACT.md §3).
 const (
 	StateOpen         = "open"
 	StateAcknowledged = "acknowledged"
@@ -10,7 +10,7 @@ const (
 )
 
 // Incident is what the detector stores in Redis, publishes in alerts and reports
-// (CONTRACT §3). Optional fields are omitted when unset.
+// (docs/CONTRACT.md §3). Optional fields are omitted when unset.
 type Incident struct {
 	ID             string         `json:"id"`
 	Service        string         `json:"service"`
@@ -53,7 +53,7 @@ type Evidence struct {
 	Dispersion float64 `json:"dispersion"`
 }
 
-// Alert types (CONTRACT §5).
+// Alert types (docs/CONTRACT.md §5).
 const (
 	AlertOpened       = "incident.opened"
 	AlertUpdated      = "incident.updated"

@@ -1,6 +1,6 @@
 package downwatch
 
-// Kind says what a mention is (CONTRACT §5).
+// Kind says what a mention is (docs/CONTRACT.md §5).
 type Kind string
 
 const (
@@ -36,7 +36,7 @@ const (
 	ControlEnd = "end"
 )
 
-// Default topic names (CONTRACT §5).
+// Default topic names (docs/CONTRACT.md §5).
 const (
 	TopicMentions = "downwatch.mentions"
 	TopicAlerts   = "downwatch.alerts"

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 )
 
-// This file owns the wire format of a Mention on the mentions topic (CONTRACT
+// This file owns the wire format of a Mention on the mentions topic (docs/CONTRACT.md
 // §5): AppendMention writes it, byte for byte as json.Marshal(m) would, and
 // DecodeMention reads it, as json.Unmarshal into a zero Mention would, on the
 // scanner that DecodePost uses. Neither allocates on a well-formed record, but

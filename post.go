@@ -9,10 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// MaxPostBytes is the largest record DecodePost accepts (CONTRACT §1).
+// MaxPostBytes is the largest record DecodePost accepts (docs/CONTRACT.md §1).
 const MaxPostBytes = 1 << 20
 
-// Post is the canonical input record (CONTRACT §1). Every source is normalised into it.
+// Post is the canonical input record (docs/CONTRACT.md §1). Every source is normalised into it.
 type Post struct {
 	ID              string    `json:"id"`
 	Source          string    `json:"source"`
@@ -53,7 +53,7 @@ func reject(reason, format string, args ...any) error {
 }
 
 // DecodePost validates one JSON record and returns the Post it holds. Every error
-// it returns is a *RejectError that says why (CONTRACT §1); it never panics on input.
+// it returns is a *RejectError that says why (docs/CONTRACT.md §1); it never panics on input.
 // The Post's strings share one copy of the record's bytes, so data may be reused
 // as soon as DecodePost returns.
 func DecodePost(data []byte) (Post, error) {
@@ -78,7 +78,7 @@ func DecodePost(data []byte) (Post, error) {
 // decodePostBad finishes a record that phase one did not pass: not UTF-8 (checked
 // over the whole record, which wins over any other reason), not JSON (where raw
 // control characters make it so, they are removed and the record read again:
-// they are noise, not a reason to reject, CONTRACT §1), or a field of the wrong
+// they are noise, not a reason to reject, docs/CONTRACT.md §1), or a field of the wrong
 // type.
 func decodePostBad(data, trimmed []byte, ps *postScan, err error) (Post, error) {
 	if !utf8.Valid(data) {

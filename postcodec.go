@@ -7,7 +7,7 @@ import (
 )
 
 // The Post decoder is a single-pass scanner specialised for the Post schema
-// (CONTRACT §1), chosen by measurement over the general decoders. Phase one
+// (docs/CONTRACT.md §1), chosen by measurement over the general decoders. Phase one
 // checks the whole record as strict JSON and notes where each known field's
 // value lies; phase two copies those values, unescaped where they hold escapes,
 // into one string, and every string field of the Post is a substring of it: one

@@ -11,7 +11,7 @@ import (
 	"github.com/downwatch/downwatch"
 )
 
-// contractIDs are the ids CONTRACT §4 requires in the default catalog.
+// contractIDs are the ids docs/CONTRACT.md §4 requires in the default catalog.
 var contractIDs = strings.Fields(`whatsapp facebook instagram messenger threads x youtube google gmail
 google-cloud outlook microsoft-365 teams azure xbox-live aws cloudflare github slack discord zoom
 telegram signal icloud netflix spotify disney-plus prime-video twitch tiktok snapchat reddit linkedin

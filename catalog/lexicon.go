@@ -13,7 +13,7 @@ import (
 //go:embed lexicon.yaml
 var lexiconYAML []byte
 
-// Symptoms is the symptom vocabulary (CONTRACT §3, §5), in the order the
+// Symptoms is the symptom vocabulary (docs/CONTRACT.md §3, §5), in the order the
 // lexicon declares it.
 func Symptoms() []string {
 	return []string{"send-messages", "receive-messages", "login", "connect", "load", "payments", "calls", "upload", "notifications", "search", "stream"}

@@ -22,7 +22,7 @@ type Hit struct {
 	Resolved bool           `json:"resolved,omitempty"` // official/news text that says it is fixed
 }
 
-// Matcher decides which services a post is a mention of (CONTRACT §5).
+// Matcher decides which services a post is a mention of (docs/CONTRACT.md §5).
 //
 // A post is a mention of service S when it names S (a name, alias, hashtag or
 // @handle of S, or an outage hashtag of S) and says S is broken (an outage

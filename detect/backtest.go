@@ -19,7 +19,7 @@ type SeriesRow struct {
 	Value float64
 }
 
-// ReadSeries reads a CSV with a "timestamp,value" header (CONTRACT §7). Timestamps
+// ReadSeries reads a CSV with a "timestamp,value" header (docs/CONTRACT.md §7). Timestamps
 // are "YYYY-MM-DD HH:MM:SS" (UTC) or RFC 3339. Errors name the line.
 func ReadSeries(r io.Reader) ([]SeriesRow, error) {
 	cr := csv.NewReader(bufio.NewReader(r))

@@ -11,7 +11,7 @@ import (
 	"github.com/downwatch/downwatch"
 )
 
-// File reads JSONL posts (CONTRACT §1) from a file or standard input ("-").
+// File reads JSONL posts (docs/CONTRACT.md §1) from a file or standard input ("-").
 type File struct {
 	Path  string
 	Stdin io.Reader // used for "-"; default os.Stdin

@@ -347,7 +347,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 // (default 5m) ahead of its clock for a bad clock; a watermark it takes as time.
 const gapMark = 2 * time.Minute
 
-// clamp bounds a post's event time (CONTRACT §1). Only times in the future are
+// clamp bounds a post's event time (docs/CONTRACT.md §1). Only times in the future are
 // clamped; late and sparse posts keep their own times, and the detector's
 // lateness rule decides what is too late.
 //

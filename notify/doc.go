@@ -1,4 +1,4 @@
-// Package notify delivers downwatch alerts (CONTRACT §5) to webhooks: a generic,
+// Package notify delivers downwatch alerts (docs/CONTRACT.md §5) to webhooks: a generic,
 // HMAC-signed JSON body for programs, or a Slack-compatible message for people.
 // It reads alerts from the store's capped alert stream, deduplicates every
 // incident change per sink in a notification log in Redis (in the spirit of
@@ -32,7 +32,7 @@
 // # The generic body (FormatJSON)
 //
 // The request is a POST with Content-Type application/json whose body is exactly
-// the alert JSON of CONTRACT §5, the same bytes whatever the receiver:
+// the alert JSON of docs/CONTRACT.md §5, the same bytes whatever the receiver:
 //
 //	POST /downwatch HTTP/1.1
 //	Content-Type: application/json

@@ -22,7 +22,7 @@ import (
 
 // Body formats of a webhook.
 const (
-	FormatJSON  = "json"  // the alert JSON of CONTRACT §5, signed
+	FormatJSON  = "json"  // the alert JSON of docs/CONTRACT.md §5, signed
 	FormatSlack = "slack" // a Slack incoming-webhook message: {"text":..., "blocks":[...]}
 )
 

@@ -1,4 +1,4 @@
-// Package replay runs the whole pipeline over a finite input (CONTRACT §2): posts
+// Package replay runs the whole pipeline over a finite input (docs/CONTRACT.md §2): posts
 // are matched and produced to Kafka, consumed by the detector in a consumer group,
 // stored in Redis, published as alerts, and summarised in a report. With no Kafka
 // or Redis given it embeds both (kfake, miniredis). The demo is a paced replay.
@@ -79,7 +79,7 @@ type Env struct {
 	Embeded bool
 }
 
-// Stats is the report's stats object (CONTRACT §3).
+// Stats is the report's stats object (docs/CONTRACT.md §3).
 type Stats struct {
 	Posts      int64            `json:"posts"`
 	Rejected   int64            `json:"rejected"`
@@ -303,7 +303,7 @@ func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(
 }
 
 // newReport builds the report of a run from the pipeline's counters and the final
-// incidents (never null in the JSON, CONTRACT §3).
+// incidents (never null in the JSON, docs/CONTRACT.md §3).
 func newReport(in *ingest.Stats, incs []downwatch.Incident, alerts int64, began time.Time) *Report {
 	if incs == nil {
 		incs = []downwatch.Incident{}

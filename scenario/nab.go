@@ -19,7 +19,9 @@ import (
 )
 
 // This file reads a corpus of the Numenta Anomaly Benchmark (NAB) and scores alarms on it
-// with NAB's published rules, as ../shared/realdata/score.py documents them (alarms mode):
+// with NAB's published rules, as NAB documents them (alarms mode; nab_test.go checks this
+// port against the reference scorer score.py when the shared corpus is beside the
+// repository):
 //
 //   - The first min(floor(0.15 n), 750) rows of a file are probation: alarms there are not
 //     scored.

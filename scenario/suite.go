@@ -40,7 +40,7 @@ var whatsapp2022Mix = []Region{
 	{Country: "ID", Weight: 0.03, Langs: []string{"id"}},
 }
 
-// ANIAck is the acknowledgement of 25 October 2022 as CONTRACT §1 quotes it.
+// ANIAck is the acknowledgement of 25 October 2022 as docs/CONTRACT.md §1 quotes it.
 const ANIAck = `#UPDATE | "We're aware that some people are currently having trouble sending messages and we're working to restore WhatsApp for everyone as quickly as possible," says Meta Company Spokesperson`
 
 // whatsapp2022 is the story downwatch was built from, starting history hours before

@@ -6,7 +6,7 @@
 // Key schema (P is the prefix, default "downwatch:"; {svc} is a Redis Cluster hash
 // tag so one service's keys share a slot):
 //
-//	P{svc}:incident:ID      STRING  incident JSON (CONTRACT §3)
+//	P{svc}:incident:ID      STRING  incident JSON (docs/CONTRACT.md §3)
 //	P{svc}:incidents        ZSET    incident ids of the service, score = started_at (unix s)
 //	P{svc}:related:ID       SET     ids of incidents related to ID
 //	P{svc}:published:ID     STRING  the newest revision of ID on the stream and channel
@@ -17,7 +17,7 @@
 //	Pincidents              ZSET    every incident id, score = started_at
 //	Pactive                 ZSET    open and acknowledged incident ids, score = started_at
 //	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)
-//	Palerts                 pub/sub channel: alert JSON (CONTRACT §5)
+//	Palerts                 pub/sub channel: alert JSON (docs/CONTRACT.md §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
 //
 // Open takes a single Redis (redis://host:port/db) or a Redis Cluster

@@ -13,8 +13,10 @@ import (
 // delivery time (unix s), and P"notify:"SINK":cursor", the stream id it has
 // handled up to. Both expire after the retention given.
 
-func (r *Redis) notifyLogKey(sink string) string    { return r.cfg.Prefix + "notify:" + sink }
-func (r *Redis) notifyCursorKey(sink string) string { return r.cfg.Prefix + "notify:" + sink + ":cursor" }
+func (r *Redis) notifyLogKey(sink string) string { return r.cfg.Prefix + "notify:" + sink }
+func (r *Redis) notifyCursorKey(sink string) string {
+	return r.cfg.Prefix + "notify:" + sink + ":cursor"
+}
 
 // NotifyCursor returns the stream id after which sink continues, or "" when it
 // has none yet.

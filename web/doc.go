@@ -1,5 +1,5 @@
 // Package web serves downwatch's dashboard and JSON API over the incidents in
-// Redis (CONTRACT §8). It imports the root package downwatch and store (for its
+// Redis (docs/CONTRACT.md §8). It imports the root package downwatch and store (for its
 // types), the Prometheus client and golang.org/x/text for language and region
 // names; never detect, ingest or notify.
 //

@@ -23,7 +23,7 @@ func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stder
 	return code, out.String(), errb.String()
 }
 
-// TestReplayContract checks `downwatch replay` against CONTRACT §2–3 as a user sees
+// TestReplayContract checks `downwatch replay` against docs/CONTRACT.md §2–3 as a user sees
 // it: the report file's shape, required fields, omitted optional ones, and the same
 // incidents on a second run.
 func TestReplayContract(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 
 func runIncidents(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flags(env, "incidents", "[--redis URL] [--active] [--service ID] [--json]",
-		"Lists incidents stored in Redis, newest first: a table, or CONTRACT §3 JSON with --json.")
+		"Lists incidents stored in Redis, newest first: a table, or docs/CONTRACT.md §3 JSON with --json.")
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	prefix := fs.String("prefix", store.DefaultPrefix, "Redis key prefix (replays into a real Redis use downwatch:replay:)")
 	active := fs.Bool("active", false, "only open and acknowledged incidents")

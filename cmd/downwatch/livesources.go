@@ -14,7 +14,7 @@ import (
 	"github.com/downwatch/downwatch/store"
 )
 
-// liveFlags are the flags of the live sources (CONTRACT §6).
+// liveFlags are the flags of the live sources (docs/CONTRACT.md §6).
 type liveFlags struct {
 	fs           *flag.FlagSet
 	xURL         string
@@ -75,7 +75,7 @@ func (lf *liveFlags) redisGiven() bool {
 
 // liveSource builds the source named by --source. State (the seen set and the
 // Bluesky cursor in Redis) is kept when --redis was given or mentions go to Kafka;
-// with --out - and no --redis nothing is kept anywhere (CONTRACT §6).
+// with --out - and no --redis nothing is kept anywhere (docs/CONTRACT.md §6).
 func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, cat *catalog.Catalog, c *commonFlags, stateless bool) (ingest.Source, error) {
 	log := logger(env.stderr, c.verbose)
 	var state *ingest.RedisState
