@@ -428,10 +428,15 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 			p.Stats.Errors.Add(1)
 		} else {
 			p.connected.Store(true)
-			err = p.readConnected(ctx, src, send, &backoff)
+			var held *downwatch.Post
+			held, err = p.readConnected(ctx, src, send, &backoff)
 			p.connected.Store(false)
 			src.Close(context.Background())
-			if err == nil || ctx.Err() != nil {
+			if ctx.Err() != nil {
+				p.drainSource(src, held, out)
+				return
+			}
+			if err == nil {
 				return
 			}
 			if errors.Is(err, ErrFatal) || !errors.Is(err, ErrReconnect) {
@@ -453,15 +458,51 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 	}
 }
 
-// readConnected reads a connected source until it ends (nil) or fails.
-func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(readResult) bool, backoff *time.Duration) error {
+// drainSource passes on, once the source is closed, the records it had already
+// acknowledged (Drainer), each within DrainTimeout of the last: Run is still
+// reading out while it drains, and produces them with the rest.
+// held is a post read but not yet passed on when the pipeline stopped.
+func (p *Pipeline) drainSource(src Source, held *downwatch.Post, out chan<- readResult) {
+	d, ok := src.(Drainer)
+	if !ok {
+		return
+	}
+	timer := time.NewTimer(p.cfg.DrainTimeout)
+	defer timer.Stop()
+	n := 0
+	pass := func(post downwatch.Post) bool {
+		select {
+		case out <- readResult{post: post}:
+			n++
+			return true
+		case <-timer.C:
+			p.cfg.Logger.Error("shutdown: gave up passing on acknowledged records", "source", src.Name(), "passed", n, "after", p.cfg.DrainTimeout)
+			return false
+		}
+	}
+	if held != nil && !pass(*held) {
+		return
+	}
+	d.Drain(func(post downwatch.Post, err error) bool {
+		p.Stats.Posts.Add(1)
+		if re := (*downwatch.RejectError)(nil); errors.As(err, &re) {
+			p.deadLetter(src.Name(), re)
+			return true
+		}
+		return pass(post)
+	})
+}
+
+// readConnected reads a connected source until it ends (nil) or fails. A post
+// read but not passed on because ctx is done is returned as held.
+func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(readResult) bool, backoff *time.Duration) (held *downwatch.Post, err error) {
 	for {
 		post, err := src.Read(ctx)
 		if err == nil {
 			*backoff = p.cfg.MinBackoff
 			p.Stats.Posts.Add(1)
 			if !send(readResult{post: post}) {
-				return nil
+				return &post, nil
 			}
 			continue
 		}
@@ -472,9 +513,9 @@ func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(read
 			continue
 		}
 		if errors.Is(err, io.EOF) {
-			return nil
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
 }
 

@@ -56,9 +56,9 @@ type PushConfig struct {
 //
 // Delivery: a 200 means the records are queued in this process. While Kafka is
 // down the pipeline stops reading, the queue fills and new requests get 503, so
-// nothing answered 200 is dropped for an outage. Records still in the queue when
-// the process stops are lost (the client got its 200), so the push endpoint is
-// at most once across a shutdown.
+// nothing answered 200 is dropped for an outage. When the pipeline stops, the
+// server closes first and the records still queued are produced (Drain); only a
+// Kafka outage longer than the pipeline's DrainTimeout at shutdown loses them.
 type Push struct {
 	cfg     PushConfig
 	q       chan readResult
@@ -156,6 +156,24 @@ func (p *Push) Read(ctx context.Context) (downwatch.Post, error) {
 		return r.post, r.err
 	case r := <-p.rejects:
 		return r.post, r.err
+	}
+}
+
+// Drain implements Drainer: the records still queued, after Close.
+func (p *Push) Drain(yield func(downwatch.Post, error) bool) {
+	for {
+		select {
+		case r := <-p.q:
+			if !yield(r.post, r.err) {
+				return
+			}
+		case r := <-p.rejects:
+			if !yield(r.post, r.err) {
+				return
+			}
+		default:
+			return
+		}
 	}
 }
 

@@ -28,6 +28,15 @@ type Source interface {
 	Close(ctx context.Context) error
 }
 
+// Drainer is a source that holds records it has already acknowledged (the push
+// endpoint's queue, answered 200). When the pipeline stops it closes the source,
+// so nothing new is acknowledged, then takes what is left through Drain, which
+// calls yield with each held record (err as Read would return it) until there
+// are none or yield returns false.
+type Drainer interface {
+	Drain(yield func(downwatch.Post, error) bool)
+}
+
 // ErrReconnect says the source lost its connection and should be connected again.
 var ErrReconnect = errors.New("ingest: connection lost, reconnect")
 
