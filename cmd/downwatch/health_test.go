@@ -74,3 +74,38 @@ func TestDetectWaitsForRedis(t *testing.T) {
 		t.Errorf("got %d 'waiting for Redis' lines, want 1:\n%s", n, errb.String())
 	}
 }
+
+// TestIngestWaitsForRedis: a live source keeps its cursor and seen set in Redis;
+// with Redis down at start, ingest waits (logging it once) instead of exiting,
+// and a signal ends it cleanly.
+func TestIngestWaitsForRedis(t *testing.T) {
+	deadRedis := freeAddr(t)
+	var errb syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- runIngest(ctx, &cliEnv{stdout: io.Discard, stderr: &errb}, []string{"--source", "bluesky", "--jetstream-url", "ws://" + freeAddr(t), "--redis", "redis://" + deadRedis, "--kafka", freeAddr(t)})
+	}()
+	for i := 0; i < 200 && !strings.Contains(errb.String(), "waiting for Redis"); i++ {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // more retries
+	select {
+	case err := <-done:
+		t.Fatalf("ingest exited while Redis was down: %v\n%s", err, errb.String())
+	default:
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("ingest after a signal: got %v, want nil", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ingest did not stop within 10s of a signal")
+	}
+	if n := strings.Count(errb.String(), "waiting for Redis"); n != 1 {
+		t.Errorf("got %d 'waiting for Redis' lines, want 1:\n%s", n, errb.String())
+	}
+}

@@ -38,6 +38,7 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 	if err != nil {
 		return err
 	}
+	h := health.New(nil)
 	var src ingest.Source
 	live := true
 	switch *source {
@@ -46,14 +47,13 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		f.Stdin = env.stdin
 		src, live = f, false
 	default:
-		s, err := liveSource(ctx, env, *source, lf, cat, &c, *out == "-")
+		s, err := liveSource(ctx, env, *source, lf, cat, &c, *out == "-", h)
 		if err != nil {
-			return err
+			return quietOnSignal(ctx, err)
 		}
 		src = s
 	}
 	log := logger(env.stderr, c.verbose)
-	h := health.New(nil)
 	if ps, ok := src.(*ingest.Push); ok {
 		ps.SetProbes(h.Handler())
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/store"
 )
@@ -76,13 +77,14 @@ func (lf *liveFlags) redisGiven() bool {
 // liveSource builds the source named by --source. State (the seen set and the
 // Bluesky cursor in Redis) is kept when --redis was given or mentions go to Kafka;
 // with --out - and no --redis nothing is kept anywhere (docs/CONTRACT.md §6).
-func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, cat *catalog.Catalog, c *commonFlags, stateless bool) (ingest.Source, error) {
+func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, cat *catalog.Catalog, c *commonFlags, stateless bool, h *health.Health) (ingest.Source, error) {
 	log := logger(env.stderr, c.verbose)
 	var state *ingest.RedisState
 	if !stateless || lf.redisGiven() {
-		r, err := store.Open(ctx, c.redis, store.Config{Prefix: c.prefix})
+		// Waits (saying so once) while Redis does not answer, like every role.
+		r, err := openStore(ctx, env, c.redis, store.Config{Prefix: c.prefix}, h)
 		if err != nil {
-			return nil, fmt.Errorf("%w (ingest keeps its seen set and cursors there; with --out - and no --redis it keeps none)", err)
+			return nil, (fmt.Errorf("%w (ingest keeps its seen set and cursors there; with --out - and no --redis it keeps none)", err))
 		}
 		state = ingest.NewRedisState(r.Client(), r.Prefix())
 	}
