@@ -10,9 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,15 +289,8 @@ func orDash(s string) string {
 
 // top formats the n largest counts as "IN 412, BR 96".
 func top(m map[string]int, n int) string {
-	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, func(a, b string) int {
-		if m[a] != m[b] {
-			return m[b] - m[a]
-		}
-		return strings.Compare(a, b)
-	})
 	var parts []string
-	for _, k := range keys[:min(n, len(keys))] {
+	for _, k := range topKeys(m, n) {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
 	}
 	return strings.Join(parts, ", ")

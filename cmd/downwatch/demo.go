@@ -10,6 +10,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/notify"
 	"github.com/downwatch/downwatch/replay"
 	"github.com/downwatch/downwatch/scenario"
 )
@@ -84,7 +85,7 @@ paced at --speed times real time.`)
 		OnAlert: func(a downwatch.Alert) {
 			mu.Lock()
 			defer mu.Unlock()
-			printAlert(env, a)
+			fmt.Fprint(env.stdout, notify.AlertText(a))
 		},
 	})
 	defer stopServe()
@@ -92,36 +93,6 @@ paced at --speed times real time.`)
 		return err
 	}
 	return nil
-}
-
-// printAlert prints one alert as a line a person reads.
-func printAlert(env *cliEnv, a downwatch.Alert) {
-	i := a.Incident
-	verb := map[string]string{
-		downwatch.AlertOpened: "OPENED", downwatch.AlertUpdated: "UPDATED",
-		downwatch.AlertAcknowledged: "ACKNOWLEDGED", downwatch.AlertResolved: "RESOLVED",
-	}[a.Type]
-	scope := "global"
-	if i.Region != "" {
-		scope = "region " + i.Region
-	}
-	fmt.Fprintf(env.stdout, "%s  %-12s %s (%s) started %s, peak %.0f/min, %d authors, languages %s, countries %s, symptoms %s\n",
-		a.At.Format("15:04:05"), verb, i.ID, scope, i.StartedAt.Format("15:04"), i.PeakPerMin, i.Authors,
-		top(i.Languages, 6), top(i.Countries, 6), orDash(strings.Join(i.Symptoms, ",")))
-	switch a.Type {
-	case downwatch.AlertAcknowledged:
-		if i.Acknowledgement != nil {
-			fmt.Fprintf(env.stdout, "          by @%s: %s\n", i.Acknowledgement.Author, oneLine(i.Acknowledgement.Text, 140))
-		}
-	case downwatch.AlertResolved:
-		if i.ResolvedAt != nil {
-			fmt.Fprintf(env.stdout, "          back to baseline at %s (%s after onset)\n", i.ResolvedAt.Format("15:04"), i.ResolvedAt.Sub(i.StartedAt))
-		}
-	case downwatch.AlertOpened:
-		if e := i.Evidence; e != nil {
-			fmt.Fprintf(env.stdout, "          why: %d distinct complainers in %s where %.1f were expected (p=%.1e)\n", e.Observed, e.Window, e.Expected, e.PValue)
-		}
-	}
 }
 
 // portFree says, before anything starts, whether addr can be listened on, so a

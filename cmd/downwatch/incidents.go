@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/notify"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -46,40 +44,5 @@ func runIncidents(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintf(env.stdout, "no %s under prefix %q\n", what, *prefix)
 		return nil
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATE\tSTARTED (UTC)\tDURATION\tPEAK/MIN\tAUTHORS\tACK\tREGIONS\tLANGUAGES\tSYMPTOMS")
-	for _, i := range incs {
-		end := i.UpdatedAt
-		if i.ResolvedAt != nil {
-			end = *i.ResolvedAt
-		}
-		ack := "-"
-		if i.AcknowledgedAt != nil {
-			ack = i.AcknowledgedAt.Format("15:04")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%d\t%s\t%s\t%s\t%s\n", i.ID, i.State, i.StartedAt.Format("2006-01-02 15:04"),
-			end.Sub(i.StartedAt).Round(time.Minute), i.PeakPerMin, i.Authors, ack, top(i.Countries, 4), top(i.Languages, 4), orDash(strings.Join(i.Symptoms, ",")))
-	}
-	return tw.Flush()
-}
-
-// top lists the n largest entries of a count map, "IN,GB,TR".
-func top(m map[string]int, n int) string {
-	keys := sortedKeys(m)
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && m[keys[j]] > m[keys[j-1]]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	if len(keys) > n {
-		keys = append(keys[:n], "…")
-	}
-	return orDash(strings.Join(keys, ","))
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return notify.WriteIncidentTable(env.stdout, incs)
 }
