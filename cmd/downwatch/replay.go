@@ -188,4 +188,3 @@ func writeJSON(path string, stdout io.Writer, v any) error {
 }
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
-
