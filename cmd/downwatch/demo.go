@@ -45,7 +45,7 @@ paced at --speed times real time.`)
 	}
 	genCtx, stopGen := context.WithCancel(ctx)
 	defer stopGen()
-	posts := pacedPosts(genCtx, &s, paceFrom, *speed)
+	posts := s.Paced(genCtx, paceFrom, *speed)
 
 	fmt.Fprintf(env.stdout, "downwatch demo: %s\n", s.Description)
 	fmt.Fprintf(env.stdout, "ground truth: whatsapp outage %s – %s UTC; fast-forwarding the quiet hours, then %gx real time\n\n",
@@ -103,37 +103,4 @@ func portFree(addr string) error {
 		return fmt.Errorf("--http %s: %w (choose another address with --http 127.0.0.1:PORT, or --http \"\" for no dashboard)", addr, err)
 	}
 	return ln.Close()
-}
-
-// pacedPosts generates the scenario's posts on a channel: as fast as they are
-// taken until paceFrom, then at speed times real time. It closes the channel at
-// the end of the scenario or when ctx is done.
-func pacedPosts(ctx context.Context, s *scenario.Scenario, paceFrom time.Time, speed float64) <-chan downwatch.Post {
-	posts := make(chan downwatch.Post, 1024)
-	go func() {
-		defer close(posts)
-		var wallStart time.Time
-		s.Generate(func(p downwatch.Post) error {
-			if !p.CreatedAt.Before(paceFrom) {
-				if wallStart.IsZero() {
-					wallStart = time.Now()
-				}
-				due := wallStart.Add(time.Duration(float64(p.CreatedAt.Sub(paceFrom)) / speed))
-				if d := time.Until(due); d > 0 {
-					select {
-					case <-time.After(d):
-					case <-ctx.Done():
-						return ctx.Err()
-					}
-				}
-			}
-			select {
-			case posts <- p:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-	}()
-	return posts
 }
