@@ -42,6 +42,8 @@ type WriterConfig struct {
 	// BatchTimeout before a partial batch is sent; default 1ms. Callers batch
 	// themselves (one Write per batch), so a long timeout only adds latency.
 	BatchTimeout time.Duration
+	// Security of the connections; zero = plaintext.
+	Security Security
 }
 
 // Writer produces keyed JSON records to one topic with acks=all.
@@ -66,6 +68,7 @@ func NewWriter(cfg WriterConfig) *Writer {
 		BatchBytes:             8 << 20,
 		BatchTimeout:           cfg.BatchTimeout,
 		AllowAutoTopicCreation: true,
+		Transport:              cfg.Security.Transport(),
 	}}
 }
 

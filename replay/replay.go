@@ -38,6 +38,8 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// Kafka brokers; empty starts an embedded broker.
 	Kafka []string
+	// KafkaSecurity of the connections to Kafka; zero = plaintext.
+	KafkaSecurity bus.Security
 	// Redis URL (redis://host:port/db, or redis+cluster://host:port,... for a
 	// Redis Cluster); empty starts an embedded Redis.
 	Redis string
@@ -131,17 +133,17 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	defer closeRedis()
 
-	out, err := ingest.NewKafkaOutput(ctx, env.Kafka, env.Topic, opt.Partitions)
+	out, err := ingest.NewKafkaOutput(ctx, opt.KafkaSecurity, env.Kafka, env.Topic, opt.Partitions)
 	if err != nil {
 		return nil, err
 	}
-	if err := bus.EnsureTopics(ctx, env.Kafka, opt.Partitions, env.Alerts); err != nil {
+	if err := opt.KafkaSecurity.EnsureTopics(ctx, env.Kafka, opt.Partitions, env.Alerts); err != nil {
 		return nil, err
 	}
 	if opt.OnStart != nil {
 		opt.OnStart(env)
 	}
-	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts)
+	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts, opt.KafkaSecurity)
 	defer alerts.Close()
 	col := &collector{kafka: alerts, on: opt.OnAlert}
 
@@ -154,7 +156,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	detErr := make(chan error, 1)
 	go func() {
 		detErr <- detect.Run(runCtx, detect.RunConfig{
-			Brokers: env.Kafka, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
+			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
 			ExitOnEnd: true, Logger: log, Stats: dstats,
 		}, dcfg, guardedStore{Store: st, g: g}, col)
 	}()

@@ -72,7 +72,7 @@ State is checkpointed in Redis with the offsets it covers.`)
 	}); err != nil {
 		return quietOnSignal(ctx, err)
 	}
-	aw := bus.NewAlertWriter(brokers, *alerts)
+	aw := bus.NewAlertWriter(brokers, *alerts, bus.Security{})
 	defer aw.Close()
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
 	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
@@ -152,7 +152,7 @@ func ingestOutput(ctx context.Context, env *cliEnv, c *commonFlags, out, topic s
 	var ko *ingest.KafkaOutput
 	w := &health.Waiter{What: fmt.Sprintf("Kafka at %v", c.brokers()), Dep: "kafka", Log: log, Health: h}
 	err := health.Retry(ctx, w, func(ctx context.Context) (err error) {
-		ko, err = ingest.NewKafkaOutput(ctx, c.brokers(), topic, c.parts)
+		ko, err = ingest.NewKafkaOutput(ctx, bus.Security{}, c.brokers(), topic, c.parts)
 		return err
 	})
 	if err != nil {
