@@ -1,0 +1,133 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/downwatch/downwatch/secure"
+	"github.com/downwatch/downwatch/secure/securetest"
+)
+
+// secureRedis starts a redis-server of its own with a password, an ACL user
+// alice, a plaintext port and a TLS port that requires a client certificate.
+func secureRedis(t *testing.T, certs securetest.Certs) (plain, tlsAddr string) {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Skip("redis-server not installed")
+	}
+	port, tport := freePort(t), freePort(t)
+	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--requirepass", "default-pw", "--user", "alice", "on", ">alice-pw", "~*", "&*", "+@all",
+		"--tls-port", strconv.Itoa(tport), "--tls-cert-file", certs.ServerCert, "--tls-key-file", certs.ServerKey,
+		"--tls-ca-cert-file", certs.CA, "--tls-auth-clients", "yes", "--dir", t.TempDir())
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	plain, tlsAddr = fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", tport)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.Dial("tcp", tlsAddr)
+		if err == nil {
+			c.Close()
+			return plain, tlsAddr
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server did not listen on %s: %v\n%s", tlsAddr, err, out.String())
+		}
+		time.Sleep(20 * time.Millisecond) // waiting for another process to listen
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestOpenSecure proves Open logs in with a password from the URL or from Conn,
+// with an ACL user, and over TLS with a CA and client certificate; and that a
+// wrong password, an untrusted server and a missing client certificate are
+// refused, the first two with one line naming what to check and no secret.
+func TestOpenSecure(t *testing.T) {
+	certs := securetest.New(t)
+	plain, tlsAddr := secureRedis(t, certs)
+	client := secure.TLSFiles{CA: certs.CA, Cert: certs.ClientCert, Key: certs.ClientKey}
+	for _, tc := range []struct {
+		name    string
+		url     string
+		conn    Conn
+		wantErr string // "" = must connect
+	}{
+		{"password in URL", "redis://:default-pw@" + plain + "/0", Conn{}, ""},
+		{"password from Conn", "redis://" + plain + "/0", Conn{Password: "default-pw"}, ""},
+		{"Conn password replaces URL's", "redis://:stale-pw@" + plain, Conn{Password: "default-pw"}, ""},
+		{"ACL user", plain, Conn{User: "alice", Password: "alice-pw"}, ""},
+		{"TLS with client certificate", "redis://" + tlsAddr, Conn{Password: "default-pw", TLS: client}, ""},
+		{"TLS with server name", "redis://" + tlsAddr, Conn{User: "alice", Password: "alice-pw", TLS: secure.TLSFiles{CA: certs.CA, Cert: certs.ClientCert, Key: certs.ClientKey, ServerName: "localhost"}}, ""},
+		{"wrong password", plain, Conn{Password: "wrong-pw-7"}, "--redis-password-file"},
+		{"no password", plain, Conn{}, "--redis-password-file"},
+		{"wrong user password over TLS", tlsAddr, Conn{User: "alice", Password: "wrong-pw-8", TLS: client}, "--redis-password-file"},
+		{"untrusted server", tlsAddr, Conn{Password: "default-pw", TLS: secure.TLSFiles{CA: certs.OtherCA, Cert: certs.ClientCert, Key: certs.ClientKey}}, "--redis-tls-ca"},
+		{"no client certificate", tlsAddr, Conn{Password: "default-pw", TLS: secure.TLSFiles{CA: certs.CA}}, "does not answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			st, err := Open(ctx, tc.url, Config{Prefix: "downwatch:conntest:", Conn: tc.conn})
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got %v, want a connection", err)
+				}
+				defer st.Close()
+				if err := st.Client().Set(ctx, "downwatch:conntest:k", "v", time.Minute).Err(); err != nil {
+					t.Fatalf("SET after login: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				st.Close()
+				t.Fatalf("got a connection, want an error naming %s", tc.wantErr)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.wantErr) || strings.Contains(msg, "\n") || (tc.conn.Password != "" && strings.Contains(msg, tc.conn.Password)) {
+				t.Errorf("got %q, want one line naming %s and no password", msg, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestDialRejects proves contradictory connection settings are refused before
+// any connection is tried.
+func TestDialRejects(t *testing.T) {
+	for _, tc := range []struct {
+		name, url string
+		conn      Conn
+		want      string
+	}{
+		{"sentinel master without addresses", "redis://127.0.0.1:6379", Conn{SentinelMaster: "mymaster"}, "needs both"},
+		{"sentinels without master", "redis://127.0.0.1:6379", Conn{Sentinels: []string{"127.0.0.1:26379"}}, "needs both"},
+		{"sentinel and cluster", "redis+cluster://127.0.0.1:7000", Conn{SentinelMaster: "m", Sentinels: []string{"127.0.0.1:26379"}}, "exclude each other"},
+		{"key without certificate", "redis://127.0.0.1:6379", Conn{TLS: secure.TLSFiles{Key: "k.pem"}}, "both its certificate and its key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Dial(tc.url, Config{Conn: tc.conn})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
