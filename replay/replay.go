@@ -38,11 +38,15 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// Kafka brokers; empty starts an embedded broker.
 	Kafka []string
-	// KafkaSecurity of the connections to Kafka; zero = plaintext.
+	// KafkaSecurity of the connections to Kafka (with Kafka only: the embedded
+	// broker is plaintext); zero = plaintext.
 	KafkaSecurity bus.Security
 	// Redis URL (redis://host:port/db, or redis+cluster://host:port,... for a
 	// Redis Cluster); empty starts an embedded Redis.
 	Redis string
+	// RedisConn says how to log in to Redis and reach it over TLS or Sentinel
+	// (with Redis only).
+	RedisConn store.Conn
 	// Prefix of Redis keys; default store.ReplayPrefix with a real Redis,
 	// store.DefaultPrefix with the embedded one.
 	Prefix string
@@ -122,7 +126,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	env := &Env{Topic: downwatch.TopicMentions, Alerts: downwatch.TopicAlerts, Group: "downwatch-detector"}
-	closeKafka, err := openKafka(opt, env)
+	closeKafka, err := openKafka(&opt, env)
 	if err != nil {
 		return nil, err
 	}
@@ -253,12 +257,13 @@ func finish(runCtx context.Context, cancel context.CancelCauseFunc, pipe *ingest
 
 // openKafka starts the embedded broker, or names this run's topic and group on
 // the brokers given.
-func openKafka(opt Options, env *Env) (func(), error) {
+func openKafka(opt *Options, env *Env) (func(), error) {
 	if len(opt.Kafka) == 0 {
 		b, err := bus.StartEmbedded(bus.EmbeddedConfig{Partitions: opt.Partitions})
 		if err != nil {
 			return nil, err
 		}
+		opt.KafkaSecurity = bus.Security{} // the embedded broker is plaintext
 		env.Kafka, env.Embeded = b.Addrs(), true
 		return func() { b.Close() }, nil
 	}
@@ -289,7 +294,7 @@ func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(
 	if opt.Prefix == "" {
 		opt.Prefix = store.ReplayPrefix
 	}
-	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix})
+	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix, Conn: opt.RedisConn})
 	if err != nil {
 		return nil, nil, fmt.Errorf("replay: %w", err)
 	}

@@ -1,12 +1,7 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,56 +10,13 @@ import (
 	"github.com/downwatch/downwatch/secure/securetest"
 )
 
-// secureRedis starts a redis-server of its own with a password, an ACL user
-// alice, a plaintext port and a TLS port that requires a client certificate.
-func secureRedis(t *testing.T, certs securetest.Certs) (plain, tlsAddr string) {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("redis-server not installed")
-	}
-	port, tport := freePort(t), freePort(t)
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--requirepass", "default-pw", "--user", "alice", "on", ">alice-pw", "~*", "&*", "+@all",
-		"--tls-port", strconv.Itoa(tport), "--tls-cert-file", certs.ServerCert, "--tls-key-file", certs.ServerKey,
-		"--tls-ca-cert-file", certs.CA, "--tls-auth-clients", "yes", "--dir", t.TempDir())
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	plain, tlsAddr = fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", tport)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.Dial("tcp", tlsAddr)
-		if err == nil {
-			c.Close()
-			return plain, tlsAddr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not listen on %s: %v\n%s", tlsAddr, err, out.String())
-		}
-		time.Sleep(20 * time.Millisecond) // waiting for another process to listen
-	}
-}
-
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // TestOpenSecure proves Open logs in with a password from the URL or from Conn,
 // with an ACL user, and over TLS with a CA and client certificate; and that a
 // wrong password, an untrusted server and a missing client certificate are
 // refused, the first two with one line naming what to check and no secret.
 func TestOpenSecure(t *testing.T) {
 	certs := securetest.New(t)
-	plain, tlsAddr := secureRedis(t, certs)
+	plain, tlsAddr := securetest.StartRedis(t, certs)
 	client := secure.TLSFiles{CA: certs.CA, Cert: certs.ClientCert, Key: certs.ClientKey}
 	for _, tc := range []struct {
 		name    string

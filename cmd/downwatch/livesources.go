@@ -76,7 +76,11 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 	log := logger(env.stderr, c.verbose)
 	var state *ingest.RedisState
 	if !stateless || lf.redisGiven() {
-		r, err := store.Open(ctx, c.redis, store.Config{Prefix: c.prefix})
+		scfg, err := c.storeConfig(c.prefix)
+		if err != nil {
+			return nil, err
+		}
+		r, err := store.Open(ctx, c.redis, scfg)
 		if err != nil {
 			return nil, fmt.Errorf("%w (ingest keeps its seen set and cursors there; with --out - and no --redis it keeps none)", err)
 		}
