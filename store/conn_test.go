@@ -83,3 +83,35 @@ func TestDialRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenSentinel proves Open follows a master through Sentinel: it asks the
+// sentinel, not the --redis host (which is dead here), and logs in to the
+// master it names.
+func TestOpenSentinel(t *testing.T) {
+	certs := securetest.New(t)
+	plain, _ := securetest.StartRedis(t, certs)
+	sentinel := securetest.StartSentinel(t, plain, "default-pw")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn := Conn{Password: "default-pw", SentinelMaster: "mymaster", Sentinels: []string{sentinel}}
+	st, err := Open(ctx, "redis://127.0.0.1:1/0", Config{Prefix: "downwatch:conntest:", Conn: conn})
+	if err != nil {
+		t.Fatalf("got %v, want a connection through the sentinel", err)
+	}
+	defer st.Close()
+	if err := st.Client().Set(ctx, "downwatch:conntest:s", "v", time.Minute).Err(); err != nil {
+		t.Fatalf("SET through the sentinel: %v", err)
+	}
+	direct, err := Open(ctx, "redis://:default-pw@"+plain, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	if got, err := direct.Client().Get(ctx, "downwatch:conntest:s").Result(); got != "v" {
+		t.Errorf("on the master itself: got %q (%v), want the value written through the sentinel", got, err)
+	}
+	_, err = Open(ctx, "redis://127.0.0.1:1/0", Config{Conn: Conn{Password: "default-pw", SentinelMaster: "othermaster", Sentinels: []string{sentinel}}})
+	if err == nil {
+		t.Error("an unknown master name: got a connection, want an error")
+	}
+}
