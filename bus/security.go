@@ -71,10 +71,15 @@ func NewSecurity(cfg SecurityConfig) (Security, error) {
 	return s, nil
 }
 
+// secured reports whether s has TLS or SASL.
+func (s Security) secured() bool { return s.TLS != nil || s.SASL != nil }
+
 // Dialer returns a kafka-go Dialer that connects with s, for Conn, Reader and
-// ConsumerGroup.
+// ConsumerGroup: kafka-go's default dialer (10s timeout) with s's TLS and SASL.
 func (s Security) Dialer() *kafka.Dialer {
-	return &kafka.Dialer{Timeout: 10 * time.Second, TLS: s.TLS, SASLMechanism: s.SASL}
+	d := *kafka.DefaultDialer
+	d.TLS, d.SASLMechanism = s.TLS, s.SASL
+	return &d
 }
 
 // Transport returns a kafka-go Transport that connects with s, for Writer.

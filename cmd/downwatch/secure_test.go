@@ -2,14 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/scenario"
+	"github.com/downwatch/downwatch/secure"
 	"github.com/downwatch/downwatch/secure/securetest"
 )
 
@@ -113,5 +116,54 @@ func TestReplaySecure(t *testing.T) {
 				t.Errorf("output holds the password %q:\n%s", secret, o)
 			}
 		}
+	}
+}
+
+// TestDevKafkaSecure proves dev-kafka serves SASL over TLS when asked: a client
+// with the right password and CA gets in, a wrong password is refused, and the
+// broker's output holds no password.
+func TestDevKafkaSecure(t *testing.T) {
+	certs := securetest.New(t)
+	dir := t.TempDir()
+	pwdFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwdFile, []byte("dev-pw-93\n"), 0o600)
+	addr := freeAddr(t)
+	var out syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runDevKafka(ctx, &cliEnv{stdout: &out, stderr: &out}, []string{"--listen", addr,
+			"--sasl-mechanism", "scram-sha-256", "--sasl-user", "dev", "--sasl-password-file", pwdFile,
+			"--tls-cert", certs.ServerCert, "--tls-key", certs.ServerKey})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev-kafka: %v", err)
+		}
+	}()
+	try := func(pwd string) error {
+		sec, err := bus.NewSecurity(bus.SecurityConfig{TLS: secure.TLSFiles{CA: certs.CA}, SASLMechanism: "scram-sha-256", SASLUser: "dev", SASLPassword: pwd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tctx, tcancel := context.WithTimeout(ctx, 10*time.Second)
+		defer tcancel()
+		for {
+			err := sec.EnsureTopics(tctx, []string{addr}, 1, "dev.t")
+			if err == nil || !strings.Contains(err.Error(), "no Kafka broker answered") || tctx.Err() != nil {
+				return err
+			}
+			time.Sleep(20 * time.Millisecond) // dev-kafka is still starting
+		}
+	}
+	if err := try("dev-pw-93"); err != nil {
+		t.Fatalf("right password: %v\n%s", err, out.String())
+	}
+	if err := try("wrong-dev-pw"); err == nil || !strings.Contains(err.Error(), "refused the SASL") {
+		t.Errorf("wrong password: got %v, want the login refused", err)
+	}
+	if strings.Contains(out.String(), "dev-pw-93") {
+		t.Errorf("dev-kafka printed the password:\n%s", out.String())
 	}
 }
