@@ -14,12 +14,13 @@ import (
 // incident's alerts stay in order on one partition.
 type AlertWriter struct{ w *Writer }
 
-// NewAlertWriter returns a writer for topic (default downwatch.alerts).
-func NewAlertWriter(brokers []string, topic string) *AlertWriter {
+// NewAlertWriter returns a writer for topic (default downwatch.alerts) that
+// connects with sec.
+func NewAlertWriter(brokers []string, topic string, sec Security) *AlertWriter {
 	if topic == "" {
 		topic = downwatch.TopicAlerts
 	}
-	return &AlertWriter{w: NewWriter(WriterConfig{Brokers: brokers, Topic: topic, BatchSize: 100, BatchTimeout: 5e6})}
+	return &AlertWriter{w: NewWriter(WriterConfig{Brokers: brokers, Topic: topic, BatchSize: 100, BatchTimeout: 5e6, Security: sec})}
 }
 
 // Publish produces alerts and returns when the broker has them all.

@@ -1,7 +1,9 @@
 package bus
 
 import (
+	"crypto/tls"
 	"fmt"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -22,6 +24,17 @@ type EmbeddedConfig struct {
 	DataDir string
 	// Partitions of auto-created topics; default 4.
 	Partitions int
+	// Users, when any, turn on SASL: every client must log in as one of them.
+	Users []User
+	// TLS, when set, serves TLS only (it must hold the server's certificate).
+	TLS *tls.Config
+}
+
+// User is a SASL login the embedded broker accepts.
+type User struct {
+	// Mechanism is "plain", "scram-sha-256" or "scram-sha-512" (any case).
+	Mechanism      string
+	Name, Password string
 }
 
 // StartEmbedded starts a broker listening on 127.0.0.1.
@@ -38,6 +51,15 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	if cfg.DataDir != "" {
 		opts = append(opts, kfake.DataDir(cfg.DataDir))
+	}
+	if len(cfg.Users) > 0 {
+		opts = append(opts, kfake.EnableSASL())
+	}
+	for _, u := range cfg.Users {
+		opts = append(opts, kfake.Superuser(strings.ToUpper(u.Mechanism), u.Name, u.Password))
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, kfake.TLS(cfg.TLS))
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {

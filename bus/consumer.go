@@ -27,6 +27,8 @@ type ConsumerConfig struct {
 	Logger *slog.Logger
 	// Health, when set, is told whether the group answers (dependency "kafka").
 	Health *health.Health
+	// Security of the group's and the readers' connections; zero = plaintext.
+	Security Security
 }
 
 // Partition is one partition assigned to this member for one group generation.
@@ -56,6 +58,7 @@ func (p *Partition) Start(offset int64) error {
 		MinBytes:  1,
 		MaxBytes:  16 << 20,
 		MaxWait:   p.cfg.MaxWait,
+		Dialer:    p.cfg.Security.Dialer(),
 	})
 	if err := p.reader.SetOffset(offset); err != nil {
 		return fmt.Errorf("bus: seek %s/%d to %d: %w", p.topic, p.ID, offset, err)
@@ -126,6 +129,7 @@ func Consume(ctx context.Context, cfg ConsumerConfig, handle func(ctx context.Co
 		WatchPartitionChanges:  true,
 		PartitionWatchInterval: 5 * time.Second,
 		Timeout:                10 * time.Second,
+		Dialer:                 cfg.Security.Dialer(),
 	})
 	if err != nil {
 		return fmt.Errorf("bus: join group %s on %v: %w", cfg.GroupID, cfg.Brokers, err)

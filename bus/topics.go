@@ -7,18 +7,27 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/segmentio/kafka-go"
 )
 
+// EnsureTopics is Security{}.EnsureTopics: plaintext, no authentication.
+func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+	return Security{}.EnsureTopics(ctx, brokers, partitions, topics...)
+}
+
+// Partitions is Security{}.Partitions: plaintext, no authentication.
+func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
+	return Security{}.Partitions(ctx, brokers, topic)
+}
+
 // EnsureTopics creates each topic with the given number of partitions where it does
 // not exist yet. Existing topics are left as they are.
-func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
+func (s Security) EnsureTopics(ctx context.Context, brokers []string, partitions int, topics ...string) error {
 	if partitions <= 0 {
 		partitions = 4
 	}
-	conn, err := dial(ctx, brokers)
+	conn, err := s.dial(ctx, brokers)
 	if err != nil {
 		return err
 	}
@@ -27,7 +36,7 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 	if err != nil {
 		return fmt.Errorf("bus: find controller via %v: %w", brokers, err)
 	}
-	cc, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", net.JoinHostPort(ctl.Host, strconv.Itoa(ctl.Port)))
+	cc, err := s.Dialer().DialContext(ctx, "tcp", net.JoinHostPort(ctl.Host, strconv.Itoa(ctl.Port)))
 	if err != nil {
 		return fmt.Errorf("bus: dial controller %s:%d: %w", ctl.Host, ctl.Port, err)
 	}
@@ -49,8 +58,8 @@ func EnsureTopics(ctx context.Context, brokers []string, partitions int, topics 
 }
 
 // Partitions returns the partition ids of topic in ascending order.
-func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
-	conn, err := dial(ctx, brokers)
+func (s Security) Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
+	conn, err := s.dial(ctx, brokers)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +78,15 @@ func Partitions(ctx context.Context, brokers []string, topic string) ([]int, err
 	return ids, nil
 }
 
-func dial(ctx context.Context, brokers []string) (*kafka.Conn, error) {
+func (s Security) dial(ctx context.Context, brokers []string) (*kafka.Conn, error) {
 	var last error
 	for _, b := range brokers {
-		c, err := (&kafka.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, "tcp", b)
+		c, err := s.Dialer().DialContext(ctx, "tcp", b)
 		if err == nil {
 			return c, nil
+		}
+		if e := s.explain(brokers, err); e != nil {
+			return nil, e
 		}
 		last = err
 	}

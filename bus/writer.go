@@ -42,11 +42,14 @@ type WriterConfig struct {
 	// BatchTimeout before a partial batch is sent; default 1ms. Callers batch
 	// themselves (one Write per batch), so a long timeout only adds latency.
 	BatchTimeout time.Duration
+	// Security of the connections; zero = plaintext.
+	Security Security
 }
 
 // Writer produces keyed JSON records to one topic with acks=all.
 type Writer struct {
-	w *kafka.Writer
+	w  *kafka.Writer
+	tr *kafka.Transport // its own, when secured (kafka-go's shared one otherwise)
 }
 
 // NewWriter returns a Writer; it connects lazily.
@@ -57,7 +60,7 @@ func NewWriter(cfg WriterConfig) *Writer {
 	if cfg.BatchTimeout <= 0 {
 		cfg.BatchTimeout = time.Millisecond
 	}
-	return &Writer{w: &kafka.Writer{
+	kw := &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),
 		Topic:                  cfg.Topic,
 		Balancer:               &balancer{},
@@ -66,7 +69,13 @@ func NewWriter(cfg WriterConfig) *Writer {
 		BatchBytes:             8 << 20,
 		BatchTimeout:           cfg.BatchTimeout,
 		AllowAutoTopicCreation: true,
-	}}
+	}
+	w := &Writer{w: kw}
+	if cfg.Security.secured() {
+		w.tr = cfg.Security.Transport()
+		kw.Transport = w.tr
+	}
+	return w
 }
 
 // Write produces msgs and returns when the broker has acknowledged them all.
@@ -102,8 +111,15 @@ func ControlRecords(kind string, at time.Time, parts []int) []kafka.Message {
 // Stats returns the writer's counters since the last call.
 func (w *Writer) Stats() kafka.WriterStats { return w.w.Stats() }
 
-// Close flushes pending records and closes the writer.
-func (w *Writer) Close() error { return w.w.Close() }
+// Close flushes pending records and closes the writer (and the connections of
+// its own transport: kafka-go's Writer leaves a given transport's open).
+func (w *Writer) Close() error {
+	err := w.w.Close()
+	if w.tr != nil {
+		w.tr.CloseIdleConnections()
+	}
+	return err
+}
 
 // Control returns the control kind of a record ("" for a mention) and its time.
 func Control(m kafka.Message) (kind string, at time.Time, ok bool) {

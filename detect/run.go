@@ -53,6 +53,8 @@ type RunConfig struct {
 	Stats *RunStats
 	// Health, when set, is told whether Kafka answers (dependency "kafka").
 	Health *health.Health
+	// Security of the Kafka connections; zero = plaintext.
+	Security bus.Security
 }
 
 // RunStats counts what the detector processed.
@@ -100,7 +102,7 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 	var parts []int
 	kafkaWait := &health.Waiter{What: fmt.Sprintf("the partitions of %s on %v", rc.Topic, rc.Brokers), Dep: "kafka", Log: rc.Logger, Health: rc.Health}
 	err := health.Retry(ctx, kafkaWait, func(ctx context.Context) (err error) {
-		parts, err = bus.Partitions(ctx, rc.Brokers, rc.Topic)
+		parts, err = rc.Security.Partitions(ctx, rc.Brokers, rc.Topic)
 		return err
 	})
 	if err != nil {
@@ -110,7 +112,7 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 		return runPartition(ctx, rc, cfg, st, sink, p)
 	}
 	done := func() bool { return rc.ExitOnEnd && rc.Stats.EndsSeen.Load() >= int64(len(parts)) }
-	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health}, handle, done)
+	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health, Security: rc.Security}, handle, done)
 }
 
 func checkpointName(rc RunConfig, part int) string {

@@ -45,20 +45,20 @@ type KafkaOutput struct {
 type span struct{ k0, k1, v1 int }
 
 // NewKafkaOutput creates the topic where missing (with partitions) and returns an
-// output producing to it.
-func NewKafkaOutput(ctx context.Context, brokers []string, topic string, partitions int) (*KafkaOutput, error) {
+// output producing to it, connecting with sec.
+func NewKafkaOutput(ctx context.Context, sec bus.Security, brokers []string, topic string, partitions int) (*KafkaOutput, error) {
 	if topic == "" {
 		topic = downwatch.TopicMentions
 	}
-	if err := bus.EnsureTopics(ctx, brokers, partitions, topic); err != nil {
+	if err := sec.EnsureTopics(ctx, brokers, partitions, topic); err != nil {
 		return nil, err
 	}
-	parts, err := bus.Partitions(ctx, brokers, topic)
+	parts, err := sec.Partitions(ctx, brokers, topic)
 	if err != nil {
 		return nil, err
 	}
 	return &KafkaOutput{
-		w:     bus.NewWriter(bus.WriterConfig{Brokers: brokers, Topic: topic}),
+		w:     bus.NewWriter(bus.WriterConfig{Brokers: brokers, Topic: topic, Security: sec}),
 		parts: parts,
 		wait:  &health.Waiter{What: fmt.Sprintf("Kafka at %v to produce to %s", brokers, topic), Dep: "kafka"},
 	}, nil

@@ -58,7 +58,7 @@ func TestKafkaOutputRidesOutBrokerOutage(t *testing.T) {
 	}
 	brokers := b.Addrs()
 	const topic = "test.output"
-	out, err := NewKafkaOutput(ctx, brokers, topic, 2)
+	out, err := NewKafkaOutput(ctx, bus.Security{}, brokers, topic, 2)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestDetectorOnRedisCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	out, err := ingest.NewKafkaOutput(ctx, b.Addrs(), "c.mentions", 3)
+	out, err := ingest.NewKafkaOutput(ctx, bus.Security{}, b.Addrs(), "c.mentions", 3)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,9 +37,15 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// Kafka brokers; empty starts an embedded broker.
 	Kafka []string
+	// KafkaSecurity of the connections to Kafka (with Kafka only: the embedded
+	// broker is plaintext); zero = plaintext.
+	KafkaSecurity bus.Security
 	// Redis URL (redis://host:port/db, or redis+cluster://host:port,... for a
 	// Redis Cluster); empty starts an embedded Redis.
 	Redis string
+	// RedisConn says how to log in to Redis and reach it over TLS or Sentinel
+	// (with Redis only).
+	RedisConn store.Conn
 	// Prefix of Redis keys; default store.ReplayPrefix with a real Redis,
 	// store.DefaultPrefix with the embedded one.
 	Prefix string
@@ -119,7 +125,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	env := &Env{Topic: downwatch.TopicMentions, Alerts: downwatch.TopicAlerts, Group: "downwatch-detector"}
-	closeKafka, err := openKafka(opt, env)
+	closeKafka, err := openKafka(&opt, env)
 	if err != nil {
 		return nil, err
 	}
@@ -130,17 +136,17 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	defer closeRedis()
 
-	out, err := ingest.NewKafkaOutput(ctx, env.Kafka, env.Topic, opt.Partitions)
+	out, err := ingest.NewKafkaOutput(ctx, opt.KafkaSecurity, env.Kafka, env.Topic, opt.Partitions)
 	if err != nil {
 		return nil, err
 	}
-	if err := bus.EnsureTopics(ctx, env.Kafka, opt.Partitions, env.Alerts); err != nil {
+	if err := opt.KafkaSecurity.EnsureTopics(ctx, env.Kafka, opt.Partitions, env.Alerts); err != nil {
 		return nil, err
 	}
 	if opt.OnStart != nil {
 		opt.OnStart(env)
 	}
-	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts)
+	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts, opt.KafkaSecurity)
 	defer alerts.Close()
 	col := &collector{kafka: alerts, on: opt.OnAlert}
 
@@ -153,7 +159,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	detErr := make(chan error, 1)
 	go func() {
 		detErr <- detect.Run(runCtx, detect.RunConfig{
-			Brokers: env.Kafka, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
+			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
 			ExitOnEnd: true, Logger: log, Stats: dstats,
 		}, dcfg, guardedStore{Store: st, g: g}, col)
 	}()
@@ -250,12 +256,13 @@ func finish(runCtx context.Context, cancel context.CancelCauseFunc, pipe *ingest
 
 // openKafka starts the embedded broker, or names this run's topic and group on
 // the brokers given.
-func openKafka(opt Options, env *Env) (func(), error) {
+func openKafka(opt *Options, env *Env) (func(), error) {
 	if len(opt.Kafka) == 0 {
 		b, err := bus.StartEmbedded(bus.EmbeddedConfig{Partitions: opt.Partitions})
 		if err != nil {
 			return nil, err
 		}
+		opt.KafkaSecurity = bus.Security{} // the embedded broker is plaintext
 		env.Kafka, env.Embeded = b.Addrs(), true
 		return func() { b.Close() }, nil
 	}
@@ -290,7 +297,7 @@ func openRedis(ctx context.Context, opt *Options, env *Env) (*store.Redis, func(
 	if opt.Prefix == "" {
 		opt.Prefix = store.ReplayPrefix
 	}
-	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix})
+	st, err := store.Open(ctx, opt.Redis, store.Config{Prefix: opt.Prefix, Conn: opt.RedisConn})
 	if err != nil {
 		return nil, nil, fmt.Errorf("replay: %w", err)
 	}

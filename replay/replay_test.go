@@ -223,7 +223,7 @@ func TestDetectorRestart(t *testing.T) {
 	}
 	defer b.Close()
 	produce := func(part [][]byte, end bool) {
-		out, err := ingest.NewKafkaOutput(ctx, b.Addrs(), "t.mentions", 3)
+		out, err := ingest.NewKafkaOutput(ctx, bus.Security{}, b.Addrs(), "t.mentions", 3)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,6 +37,8 @@ type Config struct {
 	SeriesBatch int
 	// SeriesBatchBytes caps the bytes of one such round trip; default 256 KiB.
 	SeriesBatchBytes int
+	// Conn says how Open and Dial connect beyond the URL; New ignores it.
+	Conn Conn
 }
 
 // Redis is the store. It is safe for concurrent use.
@@ -44,6 +46,7 @@ type Redis struct {
 	c     redis.UniversalClient
 	cfg   Config
 	token string // names this store's publish claims (see Save)
+	addr  string // where Dial connected, for messages
 }
 
 // New returns a store using client c.
@@ -72,29 +75,18 @@ func New(c redis.UniversalClient, cfg Config) *Redis {
 // Open connects to the Redis at url and checks that it answers: a single Redis as
 // "redis://host:port/db" (or bare "host:port"), or a Redis Cluster as
 // "redis+cluster://host:port,host:port,..." (any of its nodes; the client finds the
-// others). Every key of one service carries the {svc} hash tag, so each command
+// others); cfg.Conn adds a login, TLS files or Sentinel addresses. Every key of one service carries the {svc} hash tag, so each command
 // and pipeline of the store touches one slot per service.
 func Open(ctx context.Context, url string, cfg Config) (*Redis, error) {
-	var c redis.UniversalClient
-	var addr string
-	if strings.HasPrefix(url, "redis+cluster://") || strings.HasPrefix(url, "rediss+cluster://") {
-		opt, err := ParseClusterURL(url)
-		if err != nil {
-			return nil, err
-		}
-		c, addr = redis.NewClusterClient(opt), strings.Join(opt.Addrs, ",")
-	} else {
-		opt, err := ParseURL(url)
-		if err != nil {
-			return nil, err
-		}
-		c, addr = redis.NewClient(opt), opt.Addr
+	r, addr, err := Dial(url, cfg)
+	if err != nil {
+		return nil, err
 	}
-	if err := c.Ping(ctx).Err(); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("store: Redis at %s does not answer (is redis-server running?): %w", addr, err)
+	if err := r.pingExplained(ctx, addr); err != nil {
+		r.Close()
+		return nil, err
 	}
-	return New(c, cfg), nil
+	return r, nil
 }
 
 // ParseClusterURL reads "redis+cluster://[user:pass@]host:port,host:port[?options]"

@@ -34,6 +34,9 @@ func (r *Redis) LastAlertID(ctx context.Context) (string, error) {
 // Ping checks that Redis answers.
 func (r *Redis) Ping(ctx context.Context) error {
 	if err := r.c.Ping(ctx).Err(); err != nil {
+		if e := explain(r.addr, err); e != err {
+			return e // a refused login or certificate: retrying cannot fix it
+		}
 		return fmt.Errorf("store: ping Redis: %w", err)
 	}
 	return nil

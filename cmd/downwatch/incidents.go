@@ -18,10 +18,16 @@ func runIncidents(ctx context.Context, env *cliEnv, args []string) error {
 	service := fs.String("service", "", "only this service (catalog id)")
 	asJSON := fs.Bool("json", false, `print {"incidents":[...]}`)
 	limit := fs.Int("limit", 100, "at most this many")
+	var rsec redisSecurityFlags
+	rsec.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix})
+	conn, err := rsec.conn()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix, Conn: conn})
 	if err != nil {
 		return err
 	}

@@ -60,7 +60,11 @@ State is checkpointed in Redis with the offsets it covers.`)
 	if reg != nil {
 		registerDetectMetrics(reg, stats)
 	}
-	st, err := openStore(ctx, env, c.redis, store.Config{Prefix: prefix}, h)
+	ksec, scfg, err := c.connections(prefix)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, env, c.redis, scfg, h)
 	if err != nil {
 		return quietOnSignal(ctx, err)
 	}
@@ -68,14 +72,14 @@ State is checkpointed in Redis with the offsets it covers.`)
 	brokers := c.brokers()
 	kafkaWait := &health.Waiter{What: fmt.Sprintf("Kafka at %v", brokers), Dep: "kafka", Log: log, Health: h}
 	if err := health.Retry(ctx, kafkaWait, func(ctx context.Context) error {
-		return bus.EnsureTopics(ctx, brokers, c.parts, *topic, *alerts)
+		return ksec.EnsureTopics(ctx, brokers, c.parts, *topic, *alerts)
 	}); err != nil {
 		return quietOnSignal(ctx, err)
 	}
-	aw := bus.NewAlertWriter(brokers, *alerts)
+	aw := bus.NewAlertWriter(brokers, *alerts, ksec)
 	defer aw.Close()
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
-	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
+	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Security: ksec, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -112,6 +116,8 @@ Production runs on Apache Kafka (see deployments/).`)
 	listen := fs.String("listen", "127.0.0.1:9092", "address to listen on (host:port; the port is what matters)")
 	data := fs.String("data", "", "keep the log in this directory so a restarted broker has its data (default: memory)")
 	parts := fs.Int("partitions", 4, "partitions of auto-created topics")
+	var sec devKafkaSecurity
+	sec.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -119,7 +125,11 @@ Production runs on Apache Kafka (see deployments/).`)
 	if _, err := fmt.Sscanf(portOf(*listen), "%d", &port); err != nil {
 		return fmt.Errorf("--listen %q: want host:port", *listen)
 	}
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: port, DataDir: *data, Partitions: *parts})
+	cfg := bus.EmbeddedConfig{Port: port, DataDir: *data, Partitions: *parts}
+	if err := sec.apply(&cfg); err != nil {
+		return err
+	}
+	b, err := bus.StartEmbedded(cfg)
 	if err != nil {
 		return err
 	}
@@ -150,10 +160,14 @@ func ingestOutput(ctx context.Context, env *cliEnv, c *commonFlags, out, topic s
 	if out != "" && out != "kafka" {
 		return nil, fmt.Errorf("--out %q: want - (print mentions) or kafka", out)
 	}
+	sec, err := c.kafkaSec.security()
+	if err != nil {
+		return nil, err
+	}
 	var ko *ingest.KafkaOutput
 	w := &health.Waiter{What: fmt.Sprintf("Kafka at %v", c.brokers()), Dep: "kafka", Log: log, Health: h}
-	err := health.Retry(ctx, w, func(ctx context.Context) (err error) {
-		ko, err = ingest.NewKafkaOutput(ctx, c.brokers(), topic, c.parts)
+	err = health.Retry(ctx, w, func(ctx context.Context) (err error) {
+		ko, err = ingest.NewKafkaOutput(ctx, sec, c.brokers(), topic, c.parts)
 		return err
 	})
 	if err != nil {

@@ -12,7 +12,6 @@ import (
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
-	"github.com/downwatch/downwatch/store"
 )
 
 // liveFlags are the flags of the live sources (docs/CONTRACT.md §6).
@@ -81,8 +80,12 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 	log := logger(env.stderr, c.verbose)
 	var state *ingest.RedisState
 	if !stateless || lf.redisGiven() {
+		scfg, err := c.storeConfig(c.prefix)
+		if err != nil {
+			return nil, err
+		}
 		// Waits (saying so once) while Redis does not answer, like every role.
-		r, err := openStore(ctx, env, c.redis, store.Config{Prefix: c.prefix}, h)
+		r, err := openStore(ctx, env, c.redis, scfg, h)
 		if err != nil {
 			return nil, (fmt.Errorf("%w (ingest keeps its seen set and cursors there; with --out - and no --redis it keeps none)", err))
 		}

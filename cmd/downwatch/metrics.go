@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/store"
@@ -55,15 +54,15 @@ func serveMetrics(env *cliEnv, addr string, h *health.Health) (reg *prometheus.R
 }
 
 // openStore connects to the Redis at url, waiting (and saying so once) while it
-// does not answer; only a malformed URL or ctx ends the wait with an error. The
+// does not answer; only a malformed URL, a refused login or certificate, or ctx
+// ends the wait with an error. The
 // store's PING becomes h's "redis" check.
 func openStore(ctx context.Context, env *cliEnv, url string, cfg store.Config, h *health.Health) (*store.Redis, error) {
-	opt, err := store.ParseURL(url)
+	st, addr, err := store.Dial(url, cfg)
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(redis.NewClient(opt), cfg)
-	w := &health.Waiter{What: "Redis at " + opt.Addr + " (is redis-server running?)", Dep: "redis", Log: logger(env.stderr, false), Health: h}
+	w := &health.Waiter{What: "Redis at " + addr + " (is redis-server running?)", Dep: "redis", Log: logger(env.stderr, false), Health: h}
 	if err := health.Retry(ctx, w, st.Ping); err != nil {
 		st.Close()
 		return nil, err

@@ -13,10 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/replay"
+	"github.com/downwatch/downwatch/store"
 )
 
 // commonFlags are shared by replay, demo, ingest and detect.
@@ -28,6 +30,9 @@ type commonFlags struct {
 	detect  string
 	parts   int
 	verbose bool
+	// kafkaSec and redisSec: how to reach a secured Kafka and Redis.
+	kafkaSec kafkaSecurityFlags
+	redisSec redisSecurityFlags
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet, embedded bool) {
@@ -41,6 +46,24 @@ func (c *commonFlags) register(fs *flag.FlagSet, embedded bool) {
 	fs.StringVar(&c.prefix, "prefix", "", "Redis key prefix (default \"downwatch:\"; replays into a real Redis use \"downwatch:replay:\")")
 	fs.IntVar(&c.parts, "partitions", 4, "partitions of the mentions topic when it is created")
 	fs.BoolVar(&c.verbose, "v", false, "log details to stderr")
+	c.kafkaSec.register(fs)
+	c.redisSec.register(fs)
+}
+
+// storeConfig is the store configuration of prefix and the Redis flags.
+func (c *commonFlags) storeConfig(prefix string) (store.Config, error) {
+	conn, err := c.redisSec.conn()
+	return store.Config{Prefix: prefix, Conn: conn}, err
+}
+
+// connections builds the Kafka and Redis security flags.
+func (c *commonFlags) connections(prefix string) (bus.Security, store.Config, error) {
+	ksec, err := c.kafkaSec.security()
+	if err != nil {
+		return ksec, store.Config{}, err
+	}
+	scfg, err := c.storeConfig(prefix)
+	return ksec, scfg, err
 }
 
 // registerCatalog adds --catalog, for the commands that match posts.
@@ -117,8 +140,12 @@ the error after --give-up-after.`)
 		defer f.Close()
 		dl = f
 	}
+	ksec, scfg, err := c.connections(c.prefix)
+	if err != nil {
+		return err
+	}
 	opt := replay.Options{
-		Source: src, Catalog: cat, Kafka: c.kafka, Redis: c.redis, Prefix: c.prefix,
+		Source: src, Catalog: cat, Kafka: c.kafka, KafkaSecurity: ksec, Redis: c.redis, RedisConn: scfg.Conn, Prefix: c.prefix,
 		Partitions: c.parts, Detect: dcfg, NoPublish: *quiet, DeadLetter: dl, Logger: logger(env.stderr, c.verbose),
 		StallAfter: *stall,
 	}

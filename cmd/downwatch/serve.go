@@ -46,7 +46,13 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
 	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
 	verbose := fs.Bool("v", false, "log details to stderr")
+	var rsec redisSecurityFlags
+	rsec.register(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	conn, err := rsec.conn()
+	if err != nil {
 		return err
 	}
 	if *token == "" {
@@ -66,7 +72,7 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := health.New(reg)
-	st, err := openStore(ctx, env, *redisURL, store.Config{Prefix: *prefix}, h)
+	st, err := openStore(ctx, env, *redisURL, store.Config{Prefix: *prefix, Conn: conn}, h)
 	if err != nil {
 		return quietOnSignal(ctx, err)
 	}
