@@ -357,7 +357,14 @@ func mastodonStreamEvent(event string, data []byte, s *mastodonStream) (mastodon
 		if err != nil {
 			return mastodonEvent{err: err}, true
 		}
-		return mastodonEvent{retract: &Retraction{Source: "mastodon", ID: p.ID, Edited: &p}}, true
+		rt := &Retraction{Source: "mastodon", ID: p.ID, Edited: &p}
+		var e struct {
+			EditedAt string `json:"edited_at"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.EditedAt != "" {
+			rt.At, _ = downwatch.ParseTime(e.EditedAt) // unreadable: zero, the receive time
+		}
+		return mastodonEvent{retract: rt}, true
 	case "delete":
 		id := strings.TrimSpace(string(data))
 		if id == "" || len(id) > 64 {

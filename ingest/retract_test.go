@@ -88,4 +88,7 @@ func TestMastodonDeletesAndEditsRetract(t *testing.T) {
 			t.Errorf("retract %+v: want source mastodon, a time, no text", r.Post)
 		}
 	}
+	if at := rs[0].Post.CreatedAt; !at.Equal(time.Date(2022, 10, 25, 7, 12, 0, 0, time.UTC)) {
+		t.Errorf("edit retract at %v, want the status's edited_at 07:12:00", at)
+	}
 }

@@ -39,7 +39,7 @@ var ErrReconnect = errors.New("ingest: connection lost, reconnect")
 // returns it as its error; it is not a failure, and the source reads on.
 type Retraction struct {
 	Source, ID string
-	At         time.Time // when the upstream deleted or edited it
+	At         time.Time // when the upstream deleted or edited it; zero: when it was received
 	Edited     *downwatch.Post
 }
 
