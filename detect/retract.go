@@ -14,6 +14,11 @@ import (
 // minute already final stays as it was decided, and so do an incident's
 // statistics (mentions, authors, languages): only its sample posts and its
 // acknowledgement lose the post, and the incident is published again.
+//
+// Two things a retract does not undo, both rare: a second post by the same
+// author in the same long window, which did not count because the first did,
+// does not count in its place; and a long text the retracted post counted first
+// still makes the same text from other accounts count once.
 
 // postKey identifies a post by source and id (FNV-1a, as hashString).
 func postKey(p *downwatch.Post) uint64 {

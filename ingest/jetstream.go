@@ -272,8 +272,9 @@ func (j *Jetstream) Connect(ctx context.Context) error {
 	return nil
 }
 
-// Read implements Source. Events other than new posts move the cursor on and are
-// skipped; a malformed message is rejected and the stream goes on.
+// Read implements Source. A post's delete or update is returned as a
+// *Retraction; events other than posts move the cursor on and are skipped; a
+// malformed message is rejected and the stream goes on.
 func (j *Jetstream) Read(ctx context.Context) (downwatch.Post, error) {
 	for {
 		rctx, cancel := context.WithTimeout(ctx, j.cfg.StallTimeout)

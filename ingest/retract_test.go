@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -90,5 +91,33 @@ func TestMastodonDeletesAndEditsRetract(t *testing.T) {
 	}
 	if at := rs[0].Post.CreatedAt; !at.Equal(time.Date(2022, 10, 25, 7, 12, 0, 0, time.UTC)) {
 		t.Errorf("edit retract at %v, want the status's edited_at 07:12:00", at)
+	}
+}
+
+// The memory of matched posts is bounded: of 3n posts, the oldest n are
+// forgotten (not retracted), the newest 2n still retract once each.
+func TestMatchedMemoryIsBounded(t *testing.T) {
+	const n = 100
+	m := newMatchedMemory(n)
+	hits := []catalog.Hit{{Service: "whatsapp"}, {Service: "instagram"}}
+	for i := range 3 * n {
+		m.add("bluesky", fmt.Sprint(i), hits)
+	}
+	for i := range n {
+		if got := m.take("bluesky", fmt.Sprint(i)); got != nil {
+			t.Fatalf("post %d of %d still remembered (%v): memory not bounded", i, 3*n, got)
+		}
+	}
+	for i := n; i < 3*n; i++ {
+		if got := m.take("bluesky", fmt.Sprint(i)); !slices.Equal(got, []string{"whatsapp", "instagram"}) {
+			t.Fatalf("post %d: got %v, want both services", i, got)
+		}
+		if got := m.take("bluesky", fmt.Sprint(i)); got != nil {
+			t.Fatalf("post %d retracted twice: %v", i, got)
+		}
+	}
+	m.add("bluesky", "same", hits)
+	if got := m.take("mastodon", "same"); got != nil {
+		t.Errorf("another source's post of the same id: got %v, want none", got)
 	}
 }
