@@ -10,6 +10,10 @@ const (
 	KindOfficial Kind = "official"
 	// KindNews: a news agency or outlet reports it.
 	KindNews Kind = "news"
+	// KindRetract: the post (Post.Source and Post.ID) was deleted or edited at
+	// Post.CreatedAt; it stops counting for Service (docs/CONTRACT.md §5). An
+	// edit that still matches follows as a mention of its own.
+	KindRetract Kind = "retract"
 )
 
 // Mention is one matched post for one service, the value of a record on the

@@ -77,6 +77,18 @@ type service struct {
 	PendingAck   *downwatch.Post
 	Recent       []downwatch.Post // last complaint posts, to backfill an incident from its onset
 	busyAt       int64            // last minute closed with a signal in an episode or elevated (not checkpointed: set and read within closeMinute)
+	// counted maps a post (postKey) counted in a minute not yet final to where
+	// it counted, so that a retract can take it back. Not checkpointed: a
+	// retract after a restart of a post counted before it is not subtracted.
+	counted map[uint64]countedPost
+}
+
+// countedPost is where one post counted: its minute, its author's hash, and
+// the signals (global, country or nil) it added one to.
+type countedPost struct {
+	b      int64
+	author uint64
+	in     [2]*signal
 }
 
 type incident struct {
@@ -183,6 +195,8 @@ func (d *Detector) Handle(m *downwatch.Mention) {
 		if m.Ack {
 			d.acknowledge(m, t)
 		}
+	case downwatch.KindRetract:
+		d.retract(m, t)
 	}
 }
 
@@ -256,8 +270,19 @@ func (d *Detector) complaint(m *downwatch.Mention, t time.Time) {
 		}
 		cCounted = c.count(ah, th, long, b)
 	}
+	gCounted := g.count(ah, th, long, b)
+	if gCounted || cCounted {
+		cp := countedPost{b: b, author: ah}
+		if gCounted {
+			cp.in[0] = g
+		}
+		if cCounted {
+			cp.in[1] = c
+		}
+		sv.track(postKey(p), cp)
+	}
 	globalFired := false
-	if g.count(ah, th, long, b) {
+	if gCounted {
 		if dec, fired := g.T.burst(b); fired {
 			globalFired = true
 			if sv.Inc == nil {
@@ -614,6 +639,13 @@ func (d *Detector) closeMinute(b int64) {
 		}
 	}
 	d.forgetRecent(b)
+	for _, sv := range d.st.Svcs {
+		for k, c := range sv.counted {
+			if c.b <= b {
+				delete(sv.counted, k) // its minute is final: a retract no longer changes it
+			}
+		}
+	}
 }
 
 // resolve closes the service's incident: back to baseline from minute at, known

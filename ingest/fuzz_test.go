@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"testing"
 	"unicode/utf8"
 
@@ -38,27 +39,43 @@ func FuzzXStream(f *testing.F) {
 }
 
 func FuzzJetstream(f *testing.F) {
-	for _, l := range lines(fixture(f, "jetstream/events.jsonl")) {
-		f.Add(bytes.TrimSpace(l))
+	for _, name := range []string{"jetstream/events.jsonl", "jetstream/deletes.jsonl"} {
+		for _, l := range lines(fixture(f, name)) {
+			if !bytes.HasPrefix(l, []byte("#")) {
+				f.Add(bytes.TrimSpace(l))
+			}
+		}
 	}
 	f.Fuzz(func(t *testing.T, msg []byte) {
-		if p, _, err := decodeJetstream(msg); err == nil {
+		p, _, err := decodeJetstream(msg)
+		var rt *Retraction
+		switch {
+		case err == nil:
 			checkPost(t, p)
+		case errors.As(err, &rt):
+			checkRetraction(t, rt)
 		}
 	})
 }
 
 func FuzzMastodonSSE(f *testing.F) {
 	f.Add(fixture(f, "mastodon/public.sse"))
+	f.Add(fixture(f, "mastodon/edits.sse"))
 	f.Add([]byte("event: update\ndata: {\"id\":\"1\"}\n\n:thump\n"))
 	f.Fuzz(func(t *testing.T, stream []byte) {
 		var sse sseParser
 		for _, l := range bytes.Split(stream, []byte("\n")) {
 			ev, data, ok := sse.feed(bytes.TrimRight(l, "\r"))
-			if ok && ev == "update" {
-				if p, _, err := decodeMastodonStatus(data); err == nil {
-					checkPost(t, p)
-				}
+			if !ok {
+				continue
+			}
+			e, ok := mastodonStreamEvent(ev, data, nil)
+			switch {
+			case !ok || e.err != nil:
+			case e.retract != nil:
+				checkRetraction(t, e.retract)
+			default:
+				checkPost(t, e.post)
 			}
 		}
 		htmlText(string(stream))
@@ -116,4 +133,19 @@ func FuzzPushBody(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkRetraction: a retraction names its post, and an edit carries a valid
+// post of the same source and id.
+func checkRetraction(t *testing.T, rt *Retraction) {
+	t.Helper()
+	if rt.ID == "" || rt.Source == "" {
+		t.Fatalf("retraction without source or id: %+v", rt)
+	}
+	if rt.Edited != nil {
+		if rt.Edited.ID != rt.ID || rt.Edited.Source != rt.Source {
+			t.Fatalf("edit of %s/%s carries post %s/%s", rt.Source, rt.ID, rt.Edited.Source, rt.Edited.ID)
+		}
+		checkPost(t, *rt.Edited)
+	}
 }

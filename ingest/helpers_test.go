@@ -23,11 +23,13 @@ func (everything) Match(p *downwatch.Post, dst []catalog.Hit) []catalog.Hit {
 	return append(dst, catalog.Hit{Service: "test", Kind: downwatch.KindComplaint})
 }
 
-// recorder is an Output that keeps the posts and signals each batch.
+// recorder is an Output that keeps the posts and signals each batch; retract
+// mentions are kept apart.
 type recorder struct {
-	mu    sync.Mutex
-	posts []downwatch.Post
-	ch    chan struct{}
+	mu       sync.Mutex
+	posts    []downwatch.Post
+	retracts []downwatch.Mention
+	ch       chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 1)} }
@@ -35,6 +37,10 @@ func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 1)} }
 func (r *recorder) Write(_ context.Context, ms []downwatch.Mention) error {
 	r.mu.Lock()
 	for _, m := range ms {
+		if m.Kind == downwatch.KindRetract {
+			r.retracts = append(r.retracts, m)
+			continue
+		}
 		r.posts = append(r.posts, m.Post)
 	}
 	r.mu.Unlock()
@@ -52,6 +58,12 @@ func (r *recorder) snapshot() []downwatch.Post {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]downwatch.Post(nil), r.posts...)
+}
+
+func (r *recorder) retracted() []downwatch.Mention {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]downwatch.Mention(nil), r.retracts...)
 }
 
 // waitFor blocks until the recorder holds n posts (or the deadline passes).
@@ -92,11 +104,16 @@ type pipe struct {
 
 func runPipe(t *testing.T, src Source) *pipe {
 	t.Helper()
+	return runPipeMatch(t, src, everything{})
+}
+
+func runPipeMatch(t *testing.T, src Source, m Matcher) *pipe {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	rec := newRecorder()
 	dl := &syncBuffer{}
 	p := New(Config{Live: true, FlushEvery: 5 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
-		DeadLetter: dl, Logger: slog.New(slog.DiscardHandler), MaxSkew: 100 * 365 * 24 * time.Hour}, everything{}, rec)
+		DeadLetter: dl, Logger: slog.New(slog.DiscardHandler), MaxSkew: 100 * 365 * 24 * time.Hour}, m, rec)
 	pp := &pipe{p: p, rec: rec, dl: dl, err: make(chan error, 1), stop: cancel}
 	go func() { pp.err <- p.Run(ctx, src) }()
 	t.Cleanup(func() {

@@ -272,8 +272,9 @@ func (j *Jetstream) Connect(ctx context.Context) error {
 	return nil
 }
 
-// Read implements Source. Events other than new posts move the cursor on and are
-// skipped; a malformed message is rejected and the stream goes on.
+// Read implements Source. A post's delete or update is returned as a
+// *Retraction; events other than posts move the cursor on and are skipped; a
+// malformed message is rejected and the stream goes on.
 func (j *Jetstream) Read(ctx context.Context) (downwatch.Post, error) {
 	for {
 		rctx, cancel := context.WithTimeout(ctx, j.cfg.StallTimeout)
@@ -301,8 +302,12 @@ func (j *Jetstream) Read(ctx context.Context) (downwatch.Post, error) {
 		if errors.Is(err, errSkip) {
 			continue
 		}
-		if err == nil {
+		var rt *Retraction
+		switch {
+		case err == nil:
 			p.Author = j.author(p.Author)
+		case errors.As(err, &rt) && rt.Edited != nil:
+			rt.Edited.Author = j.author(rt.Edited.Author)
 		}
 		return p, err
 	}
@@ -380,7 +385,9 @@ type jetEvent struct {
 }
 
 // decodeJetstream maps one Jetstream message to a Post. It returns the event's
-// time_us whenever it can read it; errSkip for events that are not new posts.
+// time_us whenever it can read it; errSkip for events that are not posts; a
+// *Retraction for a post's delete or update (the edited post, its time the
+// update's).
 func decodeJetstream(data []byte) (downwatch.Post, int64, error) {
 	var e jetEvent
 	if err := json.Unmarshal(data, &e); err != nil {
@@ -389,10 +396,20 @@ func decodeJetstream(data []byte) (downwatch.Post, int64, error) {
 	if e.Kind == "identity" && e.Identity != nil && e.DID != "" && e.Identity.Handle != "" {
 		return downwatch.Post{Author: e.DID, Text: e.Identity.Handle}, e.TimeUS, errIdentity
 	}
-	if e.Kind != "commit" || e.Commit == nil || e.Commit.Operation != "create" || e.Commit.Collection != "app.bsky.feed.post" {
+	if e.Kind != "commit" || e.Commit == nil || e.Commit.Collection != "app.bsky.feed.post" {
 		return downwatch.Post{}, e.TimeUS, errSkip
 	}
 	c := e.Commit
+	switch c.Operation {
+	case "create", "update":
+	case "delete":
+		if e.DID == "" || c.RKey == "" || e.TimeUS <= 0 || e.TimeUS > maxTimeUS {
+			return downwatch.Post{}, e.TimeUS, &downwatch.RejectError{Reason: "missing-field", Detail: "Jetstream delete without did, rkey or time_us"}
+		}
+		return downwatch.Post{}, e.TimeUS, &Retraction{Source: "bluesky", ID: e.DID + "/" + c.RKey, At: time.UnixMicro(e.TimeUS).UTC()}
+	default:
+		return downwatch.Post{}, e.TimeUS, errSkip
+	}
 	if e.DID == "" || c.RKey == "" || e.TimeUS <= 0 || e.TimeUS > maxTimeUS || c.Record == nil {
 		return downwatch.Post{}, e.TimeUS, &downwatch.RejectError{Reason: "missing-field", Detail: "Jetstream post without did, rkey, time_us or record"}
 	}
@@ -410,6 +427,9 @@ func decodeJetstream(data []byte) (downwatch.Post, int64, error) {
 	}
 	if c.Record.Reply != nil {
 		p.ReplyTo = blueskyPostID(c.Record.Reply.Parent.URI)
+	}
+	if c.Operation == "update" {
+		return downwatch.Post{}, e.TimeUS, &Retraction{Source: "bluesky", ID: p.ID, At: p.CreatedAt, Edited: &p}
 	}
 	return p, e.TimeUS, nil
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -32,7 +33,17 @@ type jetServer struct {
 }
 
 func newJetServer(t *testing.T, cut int) *jetServer {
-	events := lines(fixture(t, "jetstream/events.jsonl"))
+	return newJetServerFrom(t, "jetstream/events.jsonl", cut)
+}
+
+// newJetServerFrom replays the fixture name; its lines starting with # are notes.
+func newJetServerFrom(t *testing.T, name string, cut int) *jetServer {
+	var events [][]byte
+	for _, l := range lines(fixture(t, name)) {
+		if !bytes.HasPrefix(l, []byte("#")) {
+			events = append(events, l)
+		}
+	}
 	s := &jetServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()

@@ -47,8 +47,9 @@ type MastodonConfig struct {
 // (server-sent events): GET /api/v1/streaming/public, or one stream per hashtag
 // (/api/v1/streaming/hashtag?tag=...); with WebSocket, the same streams over
 // /api/v1/streaming?stream=public (or stream=hashtag&tag=...). "update" events become posts (HTML to
-// text; a boost becomes a repost of the boosted status); "delete" and other
-// events are ignored. The streaming API has no cursor, so after a reconnect the
+// text; a boost becomes a repost of the boosted status); "delete" (payload: the
+// status id) and "status.update" (the edited status) become a *Retraction;
+// other events are ignored. The streaming API has no cursor, so after a reconnect the
 // source asks the REST timeline for the statuses newer than the last one it saw
 // (one page of 40) and dedup drops the overlap.
 type Mastodon struct {
@@ -68,9 +69,11 @@ type mastodonStream struct {
 
 type mastodonEvent struct {
 	post downwatch.Post
-	id   string
-	s    *mastodonStream
-	err  error
+	// retract is set for a delete or status.update event.
+	retract *Retraction
+	id      string
+	s       *mastodonStream
+	err     error
 }
 
 // NewMastodon returns a Mastodon source.
@@ -267,13 +270,8 @@ func (m *Mastodon) pump(ctx context.Context, c *conn, s *mastodonStream, finishe
 		if !ok {
 			continue
 		}
-		switch ev {
-		case "update":
-			p, id, err := decodeMastodonStatus(data)
-			if !m.send(ctx, mastodonEvent{post: p, id: id, s: s, err: err}) {
-				return
-			}
-		default: // delete, status.update, notification, filters_changed...
+		if e, ok := mastodonStreamEvent(ev, data, s); ok && !m.send(ctx, e) {
+			return
 		}
 	}
 }
@@ -340,14 +338,41 @@ func (m *Mastodon) pumpWS(ctx context.Context, ws *websocket.Conn, s *mastodonSt
 			}
 			continue
 		}
-		if msg.Event != "update" {
-			continue // delete, status.update, notification, filters_changed...
-		}
-		p, id, err := decodeMastodonStatus([]byte(msg.Payload))
-		if !m.send(ctx, mastodonEvent{post: p, id: id, s: s, err: err}) {
+		if e, ok := mastodonStreamEvent(msg.Event, []byte(msg.Payload), s); ok && !m.send(ctx, e) {
 			return
 		}
 	}
+}
+
+// mastodonStreamEvent maps one streaming event (SSE or WebSocket: the same
+// event names and payloads) to what Read returns; ok is false for events that
+// carry no post (notification, filters_changed...).
+func mastodonStreamEvent(event string, data []byte, s *mastodonStream) (mastodonEvent, bool) {
+	switch event {
+	case "update":
+		p, id, err := decodeMastodonStatus(data)
+		return mastodonEvent{post: p, id: id, s: s, err: err}, true
+	case "status.update":
+		p, _, err := decodeMastodonStatus(data)
+		if err != nil {
+			return mastodonEvent{err: err}, true
+		}
+		rt := &Retraction{Source: "mastodon", ID: p.ID, Edited: &p}
+		var e struct {
+			EditedAt string `json:"edited_at"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.EditedAt != "" {
+			rt.At, _ = downwatch.ParseTime(e.EditedAt) // unreadable: zero, the receive time
+		}
+		return mastodonEvent{retract: rt}, true
+	case "delete":
+		id := strings.TrimSpace(string(data))
+		if id == "" || len(id) > 64 {
+			return mastodonEvent{err: &downwatch.RejectError{Reason: "missing-field", Detail: "Mastodon delete event without a status id"}}, true
+		}
+		return mastodonEvent{retract: &Retraction{Source: "mastodon", ID: id}}, true
+	}
+	return mastodonEvent{}, false
 }
 
 func (m *Mastodon) send(ctx context.Context, e mastodonEvent) bool {
@@ -372,6 +397,9 @@ func (m *Mastodon) Read(ctx context.Context) (downwatch.Post, error) {
 	case e := <-m.events:
 		if e.err != nil {
 			return downwatch.Post{}, e.err
+		}
+		if e.retract != nil {
+			return downwatch.Post{}, e.retract
 		}
 		e.s.lastID = maxID(e.s.lastID, e.id)
 		return e.post, nil

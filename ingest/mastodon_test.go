@@ -32,7 +32,11 @@ type mastoServer struct {
 }
 
 func newMastoServer(t *testing.T, cutAfter string) *mastoServer {
-	sse := string(fixture(t, "mastodon/public.sse"))
+	return newMastoServerFrom(t, "mastodon/public.sse", cutAfter)
+}
+
+func newMastoServerFrom(t *testing.T, name, cutAfter string) *mastoServer {
+	sse := string(fixture(t, name))
 	s := &mastoServer{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.token != "" && r.Header.Get("Authorization") != "Bearer "+s.token {
@@ -88,16 +92,18 @@ func TestMastodonMapsStatuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	pp := runPipe(t, m)
-	got := pp.rec.waitFor(t, 4, 10*time.Second)
+	got := pp.rec.waitFor(t, 5, 10*time.Second)
+	bob := downwatch.Post{ID: "109250000000000002", Source: "mastodon", Author: "bob", Lang: "en", AuthorFollowers: 7, ReplyTo: "109250000000000001",
+		Text: "WhatsApp not working here either\nBerlin", CreatedAt: time.Date(2022, 10, 25, 7, 10, 20, 0, time.UTC), URL: "https://mastodon.example/@bob/109250000000000002"}
 	want := []downwatch.Post{
 		{ID: "109250000000000001", Source: "mastodon", Author: "anna@mastodon.example", Lang: "en", AuthorFollowers: 54,
 			Text:      "Is #WhatsApp down? I can't send messages & calls fail.\nAnyone else?",
 			CreatedAt: time.Date(2022, 10, 25, 7, 10, 11, 0, time.UTC), URL: "https://mastodon.example/@anna@mastodon.example/109250000000000001"},
-		{ID: "109250000000000002", Source: "mastodon", Author: "bob", Lang: "en", AuthorFollowers: 7, ReplyTo: "109250000000000001",
-			Text: "WhatsApp not working here either\nBerlin", CreatedAt: time.Date(2022, 10, 25, 7, 10, 20, 0, time.UTC), URL: "https://mastodon.example/@bob/109250000000000002"},
+		bob,
 		{ID: "109250000000000003", Source: "mastodon", Author: "carol@fosstodon.org", Lang: "en", AuthorFollowers: 900, RepostOf: "109250000000000001",
 			Text:      "Is #WhatsApp down? I can't send messages & calls fail.\nAnyone else?",
 			CreatedAt: time.Date(2022, 10, 25, 7, 10, 30, 0, time.UTC), URL: "https://mastodon.example/@anna@mastodon.example/109250000000000001"},
+		bob, // its status.update: retracted, then counted again as edited
 		{ID: "109250000000000004", Source: "mastodon", Author: "dave", Lang: "en", AuthorFollowers: 3,
 			Text: "Instagram is down again 🙄", CreatedAt: time.Date(2022, 10, 25, 7, 11, 0, 0, time.UTC), URL: "https://mastodon.example/@dave/109250000000000004"},
 	}
@@ -108,6 +114,9 @@ func TestMastodonMapsStatuses(t *testing.T) {
 	}
 	if r := pp.p.Stats.Rejected.Load(); r != 1 {
 		t.Errorf("got %d rejected, want 1 (the broken update)", r)
+	}
+	if rs := pp.rec.retracted(); len(rs) != 1 || rs[0].Post.ID != bob.ID {
+		t.Errorf("retracts %v, want one of %s (its edit; the delete names a status never seen)", retractsOf(rs), bob.ID)
 	}
 }
 
@@ -214,8 +223,8 @@ func TestMastodonWebSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	pp := runPipe(t, m)
-	got := pp.rec.waitFor(t, 4, 10*time.Second)
-	ids := []string{"109250000000000001", "109250000000000002", "109250000000000003", "109250000000000004"}
+	got := pp.rec.waitFor(t, 5, 10*time.Second)
+	ids := []string{"109250000000000001", "109250000000000002", "109250000000000003", "109250000000000002", "109250000000000004"}
 	for i, id := range ids {
 		if got[i].ID != id || got[i].Source != "mastodon" {
 			t.Errorf("post %d: %+v, want status %s", i, got[i], id)

@@ -75,6 +75,7 @@ type Stats struct {
 	Reconnects atomic.Int64 // connection attempts after a lost connection or failed connect
 	Errors     atomic.Int64 // failed connects and lost connections
 	Clamped    atomic.Int64 // posts whose event time was clamped
+	Retracted  atomic.Int64 // deletes and edits read (each writes a retract per service matched)
 	// Newest is the newest event time seen, in Unix nanoseconds (0: none yet).
 	Newest atomic.Int64
 
@@ -119,8 +120,11 @@ type Pipeline struct {
 	out   Output
 	Stats Stats
 
-	dedup  *dedup
-	newest time.Time
+	dedup *dedup
+	// matched remembers the services recent posts matched, so that a delete or
+	// edit retracts the post where it was counted.
+	matched *matchedMemory
+	newest  time.Time
 	// ahead: the last post was more than ReplaySkew ahead of newest, at aheadAt.
 	ahead   bool
 	aheadAt time.Time
@@ -167,13 +171,16 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pipeline{cfg: cfg, m: m, out: out, dedup: newDedup(cfg.DedupSize)}
+	return &Pipeline{cfg: cfg, m: m, out: out, dedup: newDedup(cfg.DedupSize), matched: newMatchedMemory(matchedSize)}
 }
 
 type readResult struct {
 	post downwatch.Post
 	err  error
 	hits []catalog.Hit // set by the match stage
+	// retract is set for a delete or an edit; post is then the edited post
+	// (matched) or empty (a delete, not matched).
+	retract *Retraction
 }
 
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
@@ -307,6 +314,15 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 				}
 				return r.err
 			}
+			if r.retract != nil {
+				batch = p.retract(r, batch)
+				if len(batch) >= p.cfg.BatchSize {
+					if err := flush(); err != nil {
+						return err
+					}
+				}
+				continue
+			}
 			post := r.post
 			if !p.dedup.add(post.Source, post.ID) {
 				p.Stats.Duplicates.Add(1)
@@ -323,13 +339,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 					return err
 				}
 			}
-			hits := r.hits
-			if len(hits) > 0 {
-				p.Stats.Matched.Add(1)
-			}
-			for _, h := range hits {
-				batch = append(batch, downwatch.Mention{Service: h.Service, Kind: h.Kind, Symptoms: h.Symptoms, Ack: h.Ack, Resolved: h.Resolved, Post: post})
-			}
+			batch = p.mentions(batch, &post, r.hits)
 			if len(batch) >= p.cfg.BatchSize {
 				if err := flush(); err != nil {
 					return err
@@ -340,6 +350,46 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			}
 		}
 	}
+}
+
+// mentions appends a mention of post for each hit and remembers the services.
+func (p *Pipeline) mentions(batch []downwatch.Mention, post *downwatch.Post, hits []catalog.Hit) []downwatch.Mention {
+	if len(hits) == 0 {
+		return batch
+	}
+	p.Stats.Matched.Add(1)
+	for _, h := range hits {
+		batch = append(batch, downwatch.Mention{Service: h.Service, Kind: h.Kind, Symptoms: h.Symptoms, Ack: h.Ack, Resolved: h.Resolved, Post: *post})
+	}
+	p.matched.add(post.Source, post.ID, hits)
+	return batch
+}
+
+// retract appends a retract mention for each service the retracted post
+// matched (docs/CONTRACT.md §5), keyed by service like the mention it
+// retracts, so it lands on the same partition after it. An edit then counts as
+// a new post for what its new text matches. A post matched longer ago than the
+// memory reaches (matchedSize posts) is not retracted.
+func (p *Pipeline) retract(r readResult, batch []downwatch.Mention) []downwatch.Mention {
+	rt := r.retract
+	p.Stats.Retracted.Add(1)
+	stub := downwatch.Post{ID: rt.ID, Source: rt.Source, CreatedAt: rt.At.UTC()}
+	if rt.At.IsZero() { // the upstream gives no time: the receive time, or in a file the newest seen
+		stub.CreatedAt = p.newest
+		if p.cfg.Live || stub.CreatedAt.IsZero() {
+			stub.CreatedAt = p.cfg.Now().UTC()
+		}
+	}
+	p.clamp(&stub)
+	for _, svc := range p.matched.take(rt.Source, rt.ID) {
+		batch = append(batch, downwatch.Mention{Service: svc, Kind: downwatch.KindRetract, Post: stub})
+	}
+	if rt.Edited == nil {
+		return batch
+	}
+	post := r.post
+	p.clamp(&post)
+	return p.mentions(batch, &post, r.hits)
 }
 
 // gapMark: a post further than this past the last watermark (file mode) has its
@@ -506,6 +556,17 @@ func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(read
 			}
 			continue
 		}
+		var rt *Retraction
+		if errors.As(err, &rt) {
+			r := readResult{retract: rt}
+			if rt.Edited != nil {
+				r.post = *rt.Edited
+			}
+			if !send(r) {
+				return nil
+			}
+			continue
+		}
 		var re *downwatch.RejectError
 		if errors.As(err, &re) {
 			p.Stats.Posts.Add(1)
@@ -597,7 +658,7 @@ func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan
 		go func() {
 			for c := range work {
 				for i := range c.rs {
-					if c.rs[i].err == nil {
+					if r := &c.rs[i]; r.err == nil && (r.retract == nil || r.retract.Edited != nil) {
 						c.rs[i].hits = p.m.Match(&c.rs[i].post, nil)
 					}
 				}
@@ -656,4 +717,54 @@ func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan
 		}
 	}()
 	return out
+}
+
+// matchedSize is how many matched posts the pipeline remembers for retractions.
+const matchedSize = 100000
+
+// matchedMemory maps recent matched posts, by a hash of (source, id), to the
+// services they matched, in two generations of n like dedup: bounded memory,
+// and a post among the last n to 2n matched can still be retracted.
+type matchedMemory struct {
+	n        int
+	seed     maphash.Seed
+	cur, old map[uint64][]string
+}
+
+func newMatchedMemory(n int) *matchedMemory {
+	return &matchedMemory{n: n, seed: maphash.MakeSeed(), cur: map[uint64][]string{}, old: map[uint64][]string{}}
+}
+
+func (m *matchedMemory) key(source, id string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(m.seed)
+	h.WriteString(source)
+	h.WriteByte(0)
+	h.WriteString(id)
+	return h.Sum64()
+}
+
+// add remembers the services of hits for the post.
+func (m *matchedMemory) add(source, id string, hits []catalog.Hit) {
+	svcs := make([]string, len(hits))
+	for i, h := range hits {
+		svcs[i] = h.Service
+	}
+	if len(m.cur) >= m.n {
+		m.old, m.cur = m.cur, make(map[uint64][]string, m.n)
+	}
+	m.cur[m.key(source, id)] = svcs
+}
+
+// take returns the services the post matched and forgets it.
+func (m *matchedMemory) take(source, id string) []string {
+	k := m.key(source, id)
+	svcs, ok := m.cur[k]
+	if ok {
+		delete(m.cur, k)
+		return svcs
+	}
+	svcs = m.old[k]
+	delete(m.old, k)
+	return svcs
 }

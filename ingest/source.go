@@ -18,7 +18,10 @@ import (
 //   - an error wrapping ErrReconnect when the connection is lost; the pipeline
 //     closes, backs off and connects again, and the source resumes from its cursor;
 //   - a *downwatch.RejectError for one bad record; the pipeline dead-letters it and
-//     reads on.
+//     reads on;
+//   - a *Retraction when the upstream deleted or edited a post; the pipeline
+//     writes a retract mention for each service the post matched and, for an
+//     edit, matches the new text as a new post.
 //
 // Every blocking call returns when ctx is done.
 type Source interface {
@@ -39,6 +42,22 @@ type Drainer interface {
 
 // ErrReconnect says the source lost its connection and should be connected again.
 var ErrReconnect = errors.New("ingest: connection lost, reconnect")
+
+// Retraction says a post the source delivered earlier was deleted (Edited nil)
+// or edited (Edited holds the post with its new text, same Source and ID). Read
+// returns it as its error; it is not a failure, and the source reads on.
+type Retraction struct {
+	Source, ID string
+	At         time.Time // when the upstream deleted or edited it; zero: when it was received
+	Edited     *downwatch.Post
+}
+
+func (r *Retraction) Error() string {
+	if r.Edited != nil {
+		return "ingest: " + r.Source + " post " + r.ID + " edited"
+	}
+	return "ingest: " + r.Source + " post " + r.ID + " deleted"
+}
 
 // ErrFatal wraps errors after which retrying cannot help (bad credentials, a
 // missing endpoint); the pipeline stops with the error instead of reconnecting.

@@ -197,6 +197,11 @@ func TestIngestXUnauthorized(t *testing.T) {
 }
 
 func jetstreamServer(t *testing.T) (*httptest.Server, *[]string, *sync.Mutex) {
+	return jetstreamServerFrom(t, "jetstream/events.jsonl")
+}
+
+// jetstreamServerFrom replays a fixture; its lines starting with # are notes.
+func jetstreamServerFrom(t *testing.T, name string) (*httptest.Server, *[]string, *sync.Mutex) {
 	var mu sync.Mutex
 	var queries []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -208,7 +213,10 @@ func jetstreamServer(t *testing.T) (*httptest.Server, *[]string, *sync.Mutex) {
 			return
 		}
 		defer c.CloseNow()
-		for _, l := range bytes.Split(bytes.TrimSpace(testdata(t, "jetstream/events.jsonl")), []byte("\n")) {
+		for _, l := range bytes.Split(bytes.TrimSpace(testdata(t, name)), []byte("\n")) {
+			if bytes.HasPrefix(l, []byte("#")) {
+				continue
+			}
 			if c.Write(r.Context(), websocket.MessageText, l) != nil {
 				return
 			}
@@ -239,6 +247,39 @@ func TestIngestBluesky(t *testing.T) {
 	defer mu.Unlock()
 	if !strings.Contains((*queries)[0], "wantedCollections=app.bsky.feed.post") {
 		t.Errorf("query %q", (*queries)[0])
+	}
+}
+
+// hasRetract reports a retract record of the post for the service.
+func hasRetract(service, postID string) func(string) bool {
+	return func(out string) bool {
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, `{"service":"`+service+`","kind":"retract","post":{"id":"`+postID+`"`) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// Deletes and edits through the binary: the delete of a complaint and the
+// edit that stops complaining print retract records (docs/CONTRACT.md §5).
+func TestIngestBlueskyDeletesAndEdits(t *testing.T) {
+	srv, _, _ := jetstreamServerFrom(t, "jetstream/deletes.jsonl")
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/subscribe"
+	stdout, _, stop := liveIngest(t, "--source", "bluesky", "--jetstream-url", url, "--out", "-")
+	did1, did2 := "did:plc:eygmaihciaxprqvxpfvl6flk", "did:plc:z72i7hdynmk6r22z27h6tvur"
+	stdout.waitUntil(t, "the retracts and the last complaint", func(s string) bool {
+		return hasRetract("whatsapp", did1+"/3jmwdtdl4xs2a")(s) && hasRetract("whatsapp", did2+"/3jmwdtxyz1k2c")(s) && hasMention("instagram", did1+"/3jmwdu0000000")(s)
+	})
+	if c := stop(); c != 0 {
+		t.Errorf("exit code %d, want 0", c)
+	}
+	if strings.Contains(stdout.String(), "never mind") {
+		t.Errorf("the edit that no longer complains was printed as a mention:\n%s", stdout)
+	}
+	if strings.Contains(stdout.String(), "3jmwdzzzzzzzz") {
+		t.Errorf("the delete of a post never seen was printed:\n%s", stdout)
 	}
 }
 
