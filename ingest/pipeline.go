@@ -563,7 +563,7 @@ func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(read
 				r.post = *rt.Edited
 			}
 			if !send(r) {
-				return nil
+				return nil, nil // a retraction is not an acknowledged post: it is not held
 			}
 			continue
 		}
