@@ -40,6 +40,9 @@ type command struct {
 type cliEnv struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	config         *fileConfig         // --config FILE, applied by parse
+	collect        map[string][]string // collecting flag names (collectFlags): parse records and stops
+	printConfig    bool                // config print: parse prints the values and stops
 }
 
 func commands() []command {
@@ -57,13 +60,14 @@ func commands() []command {
 		{"explain", "say why a text does or does not match a service", runExplain},
 		{"dev-kafka", "run an embedded Kafka-protocol broker (kfake) for local setups; NOT for production", runDevKafka},
 		{"version", "print the version, the commit it was built from and the Go version", runVersion},
+		{"config", "print the values a command would run with (flags, DOWNWATCH_… environment, --config file), secrets masked", runConfig},
 	}
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `downwatch: find service outages in what people post, as they start.
 
-Usage: downwatch <command> [flags]     (downwatch <command> --help for its flags)
+Usage: downwatch [--config FILE] <command> [flags]     (downwatch <command> --help for its flags)
 
 Commands:`)
 	cmds := commands()
@@ -75,6 +79,7 @@ Start here:  downwatch demo`)
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	configPath, args := configArg(args)
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			args = []string{args[1], "--help"}
@@ -95,9 +100,18 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return 2
 	}
+	env := &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}
+	if configPath != "" {
+		c, err := loadConfig(configPath, collectFlags())
+		if err != nil {
+			fmt.Fprintf(stderr, "downwatch: %v\n", err)
+			return 2
+		}
+		env.config = c
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.run(ctx, &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}, args[1:])
+	err := cmd.run(ctx, env, args[1:])
 	switch {
 	case err == nil:
 		return 0
@@ -119,14 +133,37 @@ func flags(env *cliEnv, name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(env.stderr, "Usage: downwatch %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
+		fmt.Fprintf(env.stderr, "Usage: downwatch %s %s\n\n%s\n\nFlags (each also DOWNWATCH_NAME in the environment, or a key of --config FILE):\n", name, synopsis, about)
 		fs.PrintDefaults()
 	}
+	flagEnvs.Store(fs, env)
 	return fs
+}
+
+// configArg takes a leading --config FILE (or --config=FILE) off args; without
+// one, DOWNWATCH_CONFIG names the file.
+func configArg(args []string) (string, []string) {
+	switch {
+	case len(args) >= 2 && (args[0] == "--config" || args[0] == "-config"):
+		return args[1], args[2:]
+	case len(args) >= 1 && strings.HasPrefix(args[0], "--config="):
+		return strings.TrimPrefix(args[0], "--config="), args[1:]
+	}
+	return os.Getenv("DOWNWATCH_CONFIG"), args
 }
 
 // parse parses flags; a usage error has been printed already.
 func parse(fs *flag.FlagSet, args []string) error {
+	var env *cliEnv
+	if e, ok := flagEnvs.LoadAndDelete(fs); ok {
+		env = e.(*cliEnv)
+	}
+	if env != nil && env.collect != nil {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		env.collect[fs.Name()] = names
+		return errCollected
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -137,6 +174,9 @@ func parse(fs *flag.FlagSet, args []string) error {
 		fmt.Fprintf(fs.Output(), "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		fs.Usage()
 		return errUsage
+	}
+	if env != nil {
+		return applyConfig(fs, env)
 	}
 	return nil
 }
