@@ -8,7 +8,7 @@
 // with backoff and jitter (or the wait a source asks for with a *RetryError),
 // deduplicates by (source, id), clamps far-future times, dead-letters bad records
 // and counts what it does (Stats, optionally as Prometheus metrics). Cursors and
-// seen sets survive restarts through RedisState when the caller wants state.
+// seen sets survive restarts through store.IngestState when the caller wants state.
 //
 // It imports the root package, catalog and bus, and the go-redis, websocket and
 // Prometheus client libraries; never detect or store.

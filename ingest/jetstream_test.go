@@ -22,6 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/store"
 )
 
 // jetServer replays the Jetstream fixture over WebSocket, from the requested
@@ -216,7 +217,7 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 
 func TestRedisStateCursorAndSeen(t *testing.T) {
 	c, prefix := testRedis(t)
-	st := NewRedisState(c, prefix)
+	st := store.New(c, store.Config{Prefix: prefix}).IngestState()
 	ctx := context.Background()
 	if v, err := st.LoadCursor(ctx, "bluesky"); err != nil || v != "" {
 		t.Fatalf("empty cursor: got %q, %v", v, err)

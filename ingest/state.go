@@ -2,12 +2,8 @@ package ingest
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
-	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch"
 )
@@ -19,78 +15,13 @@ type Cursors interface {
 	SaveCursor(ctx context.Context, name, value string) error
 }
 
+// store.IngestState implements both in Redis.
+
 // SeenSet remembers the (source, id) pairs already ingested, across restarts and
 // across ingesters sharing it. MarkSeen records the pair and reports whether it
 // had been seen before.
 type SeenSet interface {
 	MarkSeen(ctx context.Context, source, id string) (seen bool, err error)
-}
-
-// RedisState keeps cursors and bounded seen sets in Redis:
-//
-//	<prefix>cursor:<name>          string, the cursor (expires after TTL)
-//	<prefix>ingest:seen:<source>   sorted set of ids scored by wall-clock ms,
-//	                               trimmed to the newest MaxSeen ids
-//
-// Expiry is wall-clock time, never event time (DESIGN-NOTES 7).
-type RedisState struct {
-	c      redis.UniversalClient
-	prefix string
-	// MaxSeen ids kept per source; default 500000.
-	MaxSeen int64
-	// TTL of the keys, renewed on write; default 7 days.
-	TTL time.Duration
-
-	adds atomic.Int64
-}
-
-// NewRedisState returns a state kept under prefix (e.g. "downwatch:").
-func NewRedisState(c redis.UniversalClient, prefix string) *RedisState {
-	return &RedisState{c: c, prefix: prefix, MaxSeen: 500000, TTL: 7 * 24 * time.Hour}
-}
-
-// CursorKey is the key of the named cursor.
-func (r *RedisState) CursorKey(name string) string { return r.prefix + "cursor:" + name }
-
-// SeenKey is the key of a source's seen set.
-func (r *RedisState) SeenKey(source string) string { return r.prefix + "ingest:seen:" + source }
-
-// LoadCursor implements Cursors.
-func (r *RedisState) LoadCursor(ctx context.Context, name string) (string, error) {
-	v, err := r.c.Get(ctx, r.CursorKey(name)).Result()
-	if err == redis.Nil {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("ingest: load cursor %s: %w", name, err)
-	}
-	return v, nil
-}
-
-// SaveCursor implements Cursors.
-func (r *RedisState) SaveCursor(ctx context.Context, name, value string) error {
-	if err := r.c.Set(ctx, r.CursorKey(name), value, r.TTL).Err(); err != nil {
-		return fmt.Errorf("ingest: save cursor %s: %w", name, err)
-	}
-	return nil
-}
-
-// MarkSeen implements SeenSet.
-func (r *RedisState) MarkSeen(ctx context.Context, source, id string) (bool, error) {
-	key := r.SeenKey(source)
-	added, err := r.c.ZAddNX(ctx, key, redis.Z{Score: float64(time.Now().UnixMilli()), Member: id}).Result()
-	if err != nil {
-		return false, fmt.Errorf("ingest: mark %s/%s seen: %w", source, id, err)
-	}
-	if n := r.adds.Add(1); n%1000 == 1 {
-		pipe := r.c.Pipeline()
-		pipe.ZRemRangeByRank(ctx, key, 0, -r.MaxSeen-1)
-		pipe.Expire(ctx, key, r.TTL)
-		if _, err := pipe.Exec(ctx); err != nil {
-			return added == 0, fmt.Errorf("ingest: trim seen set %s: %w", key, err)
-		}
-	}
-	return added == 0, nil
 }
 
 // Remembered wraps a source so that posts already in seen are skipped before they

@@ -1,7 +1,8 @@
 // Package store keeps downwatch's state in Redis (github.com/redis/go-redis/v9):
 // incidents as JSON, the indexes that list them, related-incident links, per-minute
 // series for the dashboard, detector checkpoints, and the alert channel and stream.
-// It imports only the root package downwatch and go-redis.
+// It imports only the root package downwatch and go-redis, and is the only
+// package that talks to Redis: every key below is written here.
 //
 // Key schema (P is the prefix, default "downwatch:"; {svc} is a Redis Cluster hash
 // tag so one service's keys share a slot):
@@ -19,6 +20,10 @@
 //	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)
 //	Palerts                 pub/sub channel: alert JSON (docs/CONTRACT.md §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
+//	Pcursor:NAME            STRING  a source's resume position (Jetstream's time_us), 7 days
+//	Pingest:seen:SOURCE     ZSET    ids an ingester has read, by wall-clock ms, newest 500,000
+//	Pnotify:SINK            ZSET    a webhook's deliveries ("incident@revision") by time
+//	Pnotify:SINK:cursor     STRING  the alert stream id a webhook has handled up to
 //
 // Open takes a single Redis (redis://host:port/db) or a Redis Cluster
 // (redis+cluster://host:port,host:port): every multi-key command and pipeline of

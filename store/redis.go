@@ -150,3 +150,23 @@ func (r *Redis) svc(service string) string { return r.cfg.Prefix + "{" + service
 func (r *Redis) incidentKey(id string) string { return r.svc(ServiceOf(id)) + "incident:" + id }
 
 func (r *Redis) relatedKey(id string) string { return r.svc(ServiceOf(id)) + "related:" + id }
+
+// Copy returns a store with a connection pool of its own to the same Redis and
+// prefix, for a part that must outlive the caller's Close (the demo's dashboard
+// under --hold). A client it cannot copy is shared.
+func (r *Redis) Copy() *Redis {
+	if c, ok := r.c.(*redis.Client); ok {
+		cp := New(redis.NewClient(c.Options()), r.cfg)
+		cp.addr = r.addr
+		return cp
+	}
+	return r
+}
+
+// QuietLogs silences go-redis's own log of failed dials: the store's errors
+// already say what failed and what to do.
+func QuietLogs() { redis.SetLogger(quietLogger{}) }
+
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}

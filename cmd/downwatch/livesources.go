@@ -12,6 +12,7 @@ import (
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/store"
 )
 
 // liveFlags are the flags of the live sources (docs/CONTRACT.md §6).
@@ -78,7 +79,7 @@ func (lf *liveFlags) redisGiven() bool {
 // with --out - and no --redis nothing is kept anywhere (docs/CONTRACT.md §6).
 func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, cat *catalog.Catalog, c *commonFlags, stateless bool, h *health.Health) (ingest.Source, error) {
 	log := logger(env.stderr, c.verbose)
-	var state *ingest.RedisState
+	var state *store.IngestState
 	if !stateless || lf.redisGiven() {
 		scfg, err := c.storeConfig(c.prefix)
 		if err != nil {
@@ -89,7 +90,7 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		if err != nil {
 			return nil, (fmt.Errorf("%w (ingest keeps its seen set and cursors there; with --out - and no --redis it keeps none)", err))
 		}
-		state = ingest.NewRedisState(r.Client(), r.Prefix())
+		state = r.IngestState()
 	}
 	var src ingest.Source
 	var err error

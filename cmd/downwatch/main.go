@@ -15,19 +15,13 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/downwatch/downwatch/store"
 )
 
 func main() {
-	// go-redis logs every failed dial itself; our errors already say what failed
-	// and what to do, so its log is silenced.
-	redis.SetLogger(quietRedis{})
+	store.QuietLogs()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
-
-type quietRedis struct{}
-
-func (quietRedis) Printf(context.Context, string, ...any) {}
 
 // command is one subcommand.
 type command struct {

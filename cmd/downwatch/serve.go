@@ -14,7 +14,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
@@ -157,10 +156,7 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 	}
 	// A connection of its own: the caller (the demo's replay) may close its
 	// store while the dashboard still serves (demo --hold).
-	own := st
-	if c, ok := st.Client().(*redis.Client); ok {
-		own = store.New(redis.NewClient(c.Options()), store.Config{Prefix: st.Prefix()})
-	}
+	own := st.Copy()
 	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: names})
 	if err != nil {
 		return "", nil, err
