@@ -503,89 +503,12 @@ func XRules(cat *catalog.Catalog, cfg XRulesConfig) (rules []XRule, dropped int)
 	if cfg.Phrases == nil {
 		cfg.Phrases = XOutagePhrases
 	}
-	suffix := " (" + strings.Join(cfg.Phrases, " OR ") + ")"
-	type term struct{ text, svc string }
-	// Terms by priority round: first names, hashtags, then further names.
-	var tags, names [][]term
-	for _, id := range cat.ServiceIDs() {
-		s, _ := cat.Service(id)
-		var n []term
-		if !s.Ambiguous {
-			for _, v := range s.Names {
-				n = append(n, term{xQuote(v), id})
-			}
-		}
-		for _, v := range s.Aliases {
-			n = append(n, term{xQuote(v), id})
-		}
-		var h []term
-		for _, v := range s.Hashtags {
-			h = append(h, term{xQuote(v), id})
-		}
-		names, tags = append(names, n), append(tags, h)
-	}
-	order := func(groups [][]term) []term {
-		var out []term
-		for round := 0; ; round++ {
-			any := false
-			for _, g := range groups {
-				if round < len(g) {
-					out = append(out, g[round])
-					any = true
-				}
-			}
-			if !any {
-				return out
-			}
-		}
-	}
+	tags, names := xTerms(cat)
 	// Hashtag rules first: they are the strongest signal.
-	type builder struct {
-		terms []string
-		svcs  []string
-		tail  string
-	}
-	var bs []*builder
-	pack := func(ts []term, tail string) {
-		var cur *builder
-		seen := map[string]bool{}
-		for _, t := range ts {
-			if t.text == "" || seen[strings.ToLower(t.text)] {
-				continue
-			}
-			seen[strings.ToLower(t.text)] = true
-			if 2+len(t.text)+len(tail) > cfg.MaxLen {
-				dropped++
-				continue
-			}
-			if cur != nil && xRuleLen(cur.terms, t.text, tail) <= cfg.MaxLen {
-				cur.terms = append(cur.terms, t.text)
-			} else if len(bs) < cfg.MaxRules {
-				cur = &builder{terms: []string{t.text}, tail: tail}
-				bs = append(bs, cur)
-			} else {
-				// No room: try any open rule of the same kind, else drop.
-				placed := false
-				for _, b := range bs {
-					if b.tail == tail && xRuleLen(b.terms, t.text, tail) <= cfg.MaxLen {
-						b.terms = append(b.terms, t.text)
-						cur, placed = b, true
-						break
-					}
-				}
-				if !placed {
-					dropped++
-					continue
-				}
-			}
-			if !slices.Contains(cur.svcs, t.svc) {
-				cur.svcs = append(cur.svcs, t.svc)
-			}
-		}
-	}
-	pack(order(tags), "")
-	pack(order(names), suffix)
-	for _, b := range bs {
+	pk := &xPacker{maxRules: cfg.MaxRules, maxLen: cfg.MaxLen}
+	pk.pack(interleave(tags), "")
+	pk.pack(interleave(names), " ("+strings.Join(cfg.Phrases, " OR ")+")")
+	for _, b := range pk.rules {
 		v := "(" + strings.Join(b.terms, " OR ") + ")" + b.tail
 		if len(b.terms) == 1 && b.tail == "" {
 			v = b.terms[0]
@@ -596,7 +519,109 @@ func XRules(cat *catalog.Catalog, cfg XRulesConfig) (rules []XRule, dropped int)
 		}
 		rules = append(rules, XRule{Value: v, Tag: tag})
 	}
-	return rules, dropped
+	return rules, pk.dropped
+}
+
+// xTerm is one quoted name or hashtag of service svc.
+type xTerm struct{ text, svc string }
+
+// xTerms are each service's hashtags, and its names (unless ambiguous) and
+// aliases, quoted for a rule.
+func xTerms(cat *catalog.Catalog) (tags, names [][]xTerm) {
+	for _, id := range cat.ServiceIDs() {
+		s, _ := cat.Service(id)
+		var n []xTerm
+		if !s.Ambiguous {
+			for _, v := range s.Names {
+				n = append(n, xTerm{xQuote(v), id})
+			}
+		}
+		for _, v := range s.Aliases {
+			n = append(n, xTerm{xQuote(v), id})
+		}
+		var h []xTerm
+		for _, v := range s.Hashtags {
+			h = append(h, xTerm{xQuote(v), id})
+		}
+		names, tags = append(names, n), append(tags, h)
+	}
+	return tags, names
+}
+
+// interleave takes every service's first term, then every second, and so on,
+// so that when room runs out it is later names that are dropped.
+func interleave(groups [][]xTerm) []xTerm {
+	var out []xTerm
+	for round := 0; ; round++ {
+		more := false
+		for _, g := range groups {
+			if round < len(g) {
+				out = append(out, g[round])
+				more = true
+			}
+		}
+		if !more {
+			return out
+		}
+	}
+}
+
+// xPacker packs terms into at most maxRules rules of at most maxLen bytes.
+type xPacker struct {
+	maxRules, maxLen int
+	rules            []*xRuleDraft
+	dropped          int
+}
+
+type xRuleDraft struct {
+	terms []string
+	svcs  []string
+	tail  string
+}
+
+// pack adds ts, each rule ending in tail, dropping (and counting) what fits
+// nowhere.
+func (pk *xPacker) pack(ts []xTerm, tail string) {
+	var cur *xRuleDraft
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if t.text == "" || seen[strings.ToLower(t.text)] {
+			continue
+		}
+		seen[strings.ToLower(t.text)] = true
+		if 2+len(t.text)+len(tail) > pk.maxLen {
+			pk.dropped++
+			continue
+		}
+		switch {
+		case cur != nil && xRuleLen(cur.terms, t.text, tail) <= pk.maxLen:
+			cur.terms = append(cur.terms, t.text)
+		case len(pk.rules) < pk.maxRules:
+			cur = &xRuleDraft{terms: []string{t.text}, tail: tail}
+			pk.rules = append(pk.rules, cur)
+		default:
+			// No room: try any open rule of the same kind, else drop.
+			b := pk.roomFor(t.text, tail)
+			if b == nil {
+				pk.dropped++
+				continue
+			}
+			b.terms = append(b.terms, t.text)
+			cur = b
+		}
+		if !slices.Contains(cur.svcs, t.svc) {
+			cur.svcs = append(cur.svcs, t.svc)
+		}
+	}
+}
+
+func (pk *xPacker) roomFor(text, tail string) *xRuleDraft {
+	for _, b := range pk.rules {
+		if b.tail == tail && xRuleLen(b.terms, text, tail) <= pk.maxLen {
+			return b
+		}
+	}
+	return nil
 }
 
 func xRuleLen(terms []string, next, tail string) int {
