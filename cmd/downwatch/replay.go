@@ -150,15 +150,7 @@ the error after --give-up-after.`)
 		StallAfter: *stall,
 	}
 	if isTerminal(env.stderr) {
-		opt.Progress = func(in *ingest.Stats, det *detect.RunStats) {
-			read, size := src.Progress()
-			pct := ""
-			if size > 0 {
-				pct = fmt.Sprintf(" (%.0f%%)", 100*float64(read)/float64(size))
-			}
-			fmt.Fprintf(env.stderr, "\rread %s%s  posts %d  rejected %d  mentions %d  detected %d  alerts %d   ",
-				mib(read), pct, in.Posts.Load(), in.Rejected.Load(), in.Mentions.Load(), det.Records.Load(), det.Alerts.Load())
-		}
+		opt.Progress = progressLine(env.stderr, src)
 	}
 	rep, err := replay.Run(ctx, opt)
 	if opt.Progress != nil {
@@ -176,6 +168,19 @@ the error after --give-up-after.`)
 		fmt.Fprintln(env.stderr, "replay: --dead-letter FILE keeps each rejected record with its reason")
 	}
 	return nil
+}
+
+// progressLine rewrites one line on w with how far a replay of src has got.
+func progressLine(w io.Writer, src *ingest.File) func(*ingest.Stats, *detect.RunStats) {
+	return func(in *ingest.Stats, det *detect.RunStats) {
+		read, size := src.Progress()
+		pct := ""
+		if size > 0 {
+			pct = fmt.Sprintf(" (%.0f%%)", 100*float64(read)/float64(size))
+		}
+		fmt.Fprintf(w, "\rread %s%s  posts %d  rejected %d  mentions %d  detected %d  alerts %d   ",
+			mib(read), pct, in.Posts.Load(), in.Rejected.Load(), in.Mentions.Load(), det.Records.Load(), det.Alerts.Load())
+	}
 }
 
 // reasonsByKind is " (5 bad-json, 2 bad-time)", the most frequent first, or ""

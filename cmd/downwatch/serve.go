@@ -22,16 +22,18 @@ import (
 	"github.com/downwatch/downwatch/web"
 )
 
-func runServe(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flags(env, "serve", "[--redis URL] [--http ADDR] [--auth-token T] [--webhook URL ...] [flags]",
-		`Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
+// serveAbout is serve's --help text.
+const serveAbout = `Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
 /api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events),
 /healthz and /metrics over the incidents in Redis; with --webhook, also delivers
 every alert to webhooks (signed JSON or Slack messages, retried, deduplicated per
 incident revision, caught up after a restart).
 
 Secrets are better passed in the environment than as flags (which other users
-can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
+can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "serve", "[--redis URL] [--http ADDR] [--auth-token T] [--webhook URL ...] [flags]", serveAbout)
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address to serve HTTP on")
 	prefix := fs.String("prefix", store.DefaultPrefix, "Redis key prefix (replays into a real Redis use downwatch:replay:)")
@@ -78,20 +80,9 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	defer st.Close()
 	var disp *notify.Dispatcher
 	if len(hooks) > 0 {
-		var sinks []notify.Sink
-		for _, u := range hooks {
-			sinks = append(sinks, notify.Sink{URL: u, Format: *format, Secret: *secret, Events: events})
-		}
-		link := *publicURL
-		if link == "" && isLoopback(hostOf(*httpAddr)) {
-			link = "http://" + *httpAddr
-		}
-		disp, err = notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
-		if err != nil {
+		ws := webhookSettings{hooks: hooks, events: events, format: *format, secret: *secret, publicURL: *publicURL, httpAddr: *httpAddr}
+		if disp, err = ws.dispatcher(env, st, names, log, reg); err != nil {
 			return err
-		}
-		if *format == notify.FormatJSON && *secret == "" {
-			fmt.Fprintln(env.stderr, "warning: webhook bodies are not signed; set --webhook-secret or DOWNWATCH_WEBHOOK_SECRET")
 		}
 	}
 	srv, err := web.New(web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log})
@@ -100,13 +91,13 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	}
 	ln, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *httpAddr, err)
+		return fmt.Errorf("--http %s: %w (choose another address with --http HOST:PORT)", *httpAddr, err)
 	}
 	auth := "no authentication"
 	if *token != "" {
 		auth = "token required"
 	}
-	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), auth, *redisURL, *prefix)
+	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), auth, maskSecret("redis", *redisURL), *prefix)
 	var wg sync.WaitGroup
 	if disp != nil {
 		for hash, u := range disp.Sinks() {
@@ -117,6 +108,32 @@ can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`)
 	err = serveWithProbes(ctx, srv, h, ln)
 	wg.Wait()
 	return err
+}
+
+// webhookSettings are serve's --webhook flags.
+type webhookSettings struct {
+	hooks, events                       listFlag
+	format, secret, publicURL, httpAddr string
+}
+
+// dispatcher delivers every alert in st's stream to the webhooks.
+func (ws webhookSettings) dispatcher(env *cliEnv, st *store.Redis, names func(string) string, log *slog.Logger, reg prometheus.Registerer) (*notify.Dispatcher, error) {
+	var sinks []notify.Sink
+	for _, u := range ws.hooks {
+		sinks = append(sinks, notify.Sink{URL: u, Format: ws.format, Secret: ws.secret, Events: ws.events})
+	}
+	link := ws.publicURL
+	if link == "" && isLoopback(hostOf(ws.httpAddr)) {
+		link = "http://" + ws.httpAddr
+	}
+	disp, err := notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
+	if err != nil {
+		return nil, err
+	}
+	if ws.format == notify.FormatJSON && ws.secret == "" {
+		fmt.Fprintln(env.stderr, "warning: webhook bodies are not signed; set --webhook-secret or DOWNWATCH_WEBHOOK_SECRET")
+	}
+	return disp, nil
 }
 
 // serveWithProbes serves srv on ln with h's /livez and /readyz in front of it
