@@ -40,7 +40,7 @@ func (f *File) Connect(ctx context.Context) error {
 	} else {
 		fh, err := os.Open(f.Path)
 		if err != nil {
-			return fmt.Errorf("ingest: open input: %w", err)
+			return fmt.Errorf("%w (--input takes a JSONL file of posts, or - for stdin)", err)
 		}
 		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
 			f.size = st.Size()

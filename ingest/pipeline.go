@@ -472,7 +472,7 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 				return
 			}
 			if errors.Is(err, ErrFatal) || (!errors.Is(err, ErrReconnect) && attempt == 0) {
-				send(readResult{err: fmt.Errorf("ingest: connect %s: %w", src.Name(), err)})
+				send(readResult{err: fmt.Errorf("source %s: %w", src.Name(), err)})
 				return
 			}
 			p.Stats.Errors.Add(1)
@@ -490,7 +490,7 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 				return
 			}
 			if errors.Is(err, ErrFatal) || !errors.Is(err, ErrReconnect) {
-				send(readResult{err: fmt.Errorf("ingest: read %s: %w", src.Name(), err)})
+				send(readResult{err: fmt.Errorf("source %s: %w", src.Name(), err)})
 				return
 			}
 			p.Stats.Errors.Add(1)
