@@ -112,7 +112,7 @@ func (s *Stats) reject(reason string) {
 // Pipeline moves posts from one source through the matcher to an output.
 type Pipeline struct {
 	cfg   Config
-	m     Matcher
+	m     atomic.Pointer[matcherRef] // swapped by SetMatcher between chunks of posts
 	out   Output
 	Stats Stats
 
@@ -161,8 +161,18 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pipeline{cfg: cfg, m: m, out: out, dedup: newDedup(cfg.DedupSize)}
+	p := &Pipeline{cfg: cfg, out: out, dedup: newDedup(cfg.DedupSize)}
+	p.SetMatcher(m)
+	return p
 }
+
+// matcherRef boxes a Matcher so that it can be swapped atomically.
+type matcherRef struct{ Matcher }
+
+// SetMatcher makes m the matcher of every post read from now on (a catalog
+// reload). It is safe to call while Run runs: posts already being matched finish
+// with the matcher they started with. Build m before calling: this only swaps.
+func (p *Pipeline) SetMatcher(m Matcher) { p.m.Store(&matcherRef{m}) }
 
 type readResult struct {
 	post downwatch.Post
@@ -529,9 +539,10 @@ func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan
 	for range workers {
 		go func() {
 			for c := range work {
+				m := p.m.Load().Matcher
 				for i := range c.rs {
 					if c.rs[i].err == nil {
-						c.rs[i].hits = p.m.Match(&c.rs[i].post, nil)
+						c.rs[i].hits = m.Match(&c.rs[i].post, nil)
 					}
 				}
 				close(c.done)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
@@ -26,6 +27,7 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL); default stderr")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics (posts, matched, errors, reconnects, lag per source) at http://ADDR/metrics")
+	reloadEvery := fs.Duration("catalog-poll", 2*time.Second, "reload --catalog when the file changes, checking this often (0: only on SIGHUP)")
 	lf := registerLiveFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -81,6 +83,13 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		cfg.Registerer = reg
 	}
 	p := ingest.New(cfg, m, o)
+	if c.catalog != "" {
+		w := &catalogWatcher{path: c.catalog, every: *reloadEvery, log: log, out: env.stderr,
+			apply: func(m *catalog.Matcher) { p.SetMatcher(m) }}
+		wctx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		w.start(wctx)
+	}
 	err = p.Run(ctx, src)
 	fmt.Fprintf(env.stderr, "ingest: %d posts, %d rejected, %d duplicates, %d mentions\n",
 		p.Stats.Posts.Load(), p.Stats.Rejected.Load(), p.Stats.Duplicates.Load(), p.Stats.Mentions.Load())
