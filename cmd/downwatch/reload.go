@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -87,7 +88,11 @@ func (w *catalogWatcher) reload(why string) {
 	if err != nil {
 		w.log.Error("catalog not reloaded; still matching with the previous one. Fix the file and save it again (or send SIGHUP)", "why", why, "err", err)
 	} else {
+		n := len(cat.ServiceIDs())
 		w.apply(m)
-		fmt.Fprintf(w.out, "ingest: catalog reloaded from %s (%s): %d services, built in %v\n", w.path, why, len(cat.ServiceIDs()), time.Since(start).Round(time.Millisecond))
+		// The old matcher is garbage now; return its memory at once rather than
+		// let the heap double (10,000 services: about 100 MiB).
+		debug.FreeOSMemory()
+		fmt.Fprintf(w.out, "ingest: catalog reloaded from %s (%s): %d services, built in %v\n", w.path, why, n, time.Since(start).Round(time.Millisecond))
 	}
 }
