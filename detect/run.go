@@ -61,7 +61,16 @@ type RunStats struct {
 	Bad      atomic.Int64 // records that were not a mention (skipped)
 	Alerts   atomic.Int64
 	EndsSeen atomic.Int64
+	// IngestToCount, when set, observes the seconds from ingest accepting a post
+	// (header bus.HeaderAccepted) to its mention being counted here.
+	IngestToCount Observer
+	// DecisionToPublish, when set, observes the seconds from the detector
+	// deciding an alert to the alert being stored and published.
+	DecisionToPublish Observer
 }
+
+// Observer takes one measurement (prometheus.Histogram satisfies it).
+type Observer interface{ Observe(float64) }
 
 // Run consumes mentions in a consumer group until ctx is done (or, with ExitOnEnd,
 // until every partition has ended).
@@ -140,6 +149,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 	rc.Logger.Debug("partition started", "partition", p.ID, "offset", start)
 	next := int64(-1)
 	lastFlush := time.Now()
+	var decided time.Time // when the detector first held the alerts of the next flush
 	flush := func() error {
 		if next < 0 {
 			return nil
@@ -147,6 +157,12 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		out := det.Drain()
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
+		}
+		if o := rc.Stats.DecisionToPublish; o != nil && len(out.Alerts) > 0 {
+			d := time.Since(decided).Seconds()
+			for range out.Alerts {
+				o.Observe(d)
+			}
 		}
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		state, err := det.Snapshot()
@@ -158,7 +174,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := st.SaveCheckpoint(ctx, name, append(buf, state...)); err != nil {
 			return err
 		}
-		lastFlush = time.Now()
+		lastFlush, decided = time.Now(), time.Time{}
 		return p.Commit(next)
 	}
 	var m downwatch.Mention
@@ -185,6 +201,9 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 				}
 				continue
 			}
+		}
+		if len(det.alerts) > 0 && decided.IsZero() {
+			decided = time.Now()
 		}
 		if len(det.alerts) > 0 || time.Since(lastFlush) >= rc.FlushEvery {
 			if err := flush(); err != nil {
@@ -213,6 +232,13 @@ func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.
 	}
 	rc.Stats.Records.Add(1)
 	det.Handle(m)
+	if o := rc.Stats.IngestToCount; o != nil {
+		for _, h := range msg.Headers {
+			if h.Key == bus.HeaderAccepted && len(h.Value) == 8 {
+				o.Observe(time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(h.Value)))).Seconds())
+			}
+		}
+	}
 	return false
 }
 

@@ -178,6 +178,9 @@ type readResult struct {
 	post downwatch.Post
 	err  error
 	hits []catalog.Hit // set by the match stage
+	// accepted is when the pipeline took the post from its source, in Unix
+	// nanoseconds (live only; 0 in replays).
+	accepted int64
 }
 
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
@@ -221,6 +224,8 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	}
 
 	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
+	accepted := make([]int64, 0, p.cfg.BatchSize) // of each mention in batch
+	stamped, _ := p.out.(AcceptedWriter)
 	tick := time.NewTicker(p.cfg.FlushEvery)
 	defer tick.Stop()
 	var lastMark time.Time // event time of the last watermark
@@ -229,11 +234,17 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := p.out.Write(octx, batch); err != nil {
+		var err error
+		if stamped != nil {
+			err = stamped.WriteAccepted(octx, batch, accepted)
+		} else {
+			err = p.out.Write(octx, batch)
+		}
+		if err != nil {
 			return err
 		}
 		p.Stats.Mentions.Add(int64(len(batch)))
-		batch = batch[:0]
+		batch, accepted = batch[:0], accepted[:0]
 		return nil
 	}
 	mark := func(force bool) error {
@@ -323,6 +334,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			}
 			for _, h := range hits {
 				batch = append(batch, downwatch.Mention{Service: h.Service, Kind: h.Kind, Symptoms: h.Symptoms, Ack: h.Ack, Resolved: h.Resolved, Post: post})
+				accepted = append(accepted, r.accepted)
 			}
 			if len(batch) >= p.cfg.BatchSize {
 				if err := flush(); err != nil {
@@ -444,7 +456,11 @@ func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(read
 		if err == nil {
 			*backoff = p.cfg.MinBackoff
 			p.Stats.Posts.Add(1)
-			if !send(readResult{post: post}) {
+			r := readResult{post: post}
+			if p.cfg.Live {
+				r.accepted = time.Now().UnixNano()
+			}
+			if !send(r) {
 				return nil
 			}
 			continue
