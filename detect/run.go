@@ -148,8 +148,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 	}
 	rc.Logger.Debug("partition started", "partition", p.ID, "offset", start)
 	next := int64(-1)
-	lastFlush := time.Now()
-	var decided time.Time // when the detector first held the alerts of the next flush
+	lastFlush, decided := time.Now(), time.Time{} // decided: when the alerts of the next flush were
 	flush := func() error {
 		if next < 0 {
 			return nil
@@ -158,12 +157,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
 		}
-		if o := rc.Stats.DecisionToPublish; o != nil && len(out.Alerts) > 0 {
-			d := time.Since(decided).Seconds()
-			for range out.Alerts {
-				o.Observe(d)
-			}
-		}
+		observeSince(rc.Stats.DecisionToPublish, decided, len(out.Alerts))
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		state, err := det.Snapshot()
 		if err != nil {
@@ -202,14 +196,25 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 				continue
 			}
 		}
-		if len(det.alerts) > 0 && decided.IsZero() {
-			decided = time.Now()
-		}
 		if len(det.alerts) > 0 || time.Since(lastFlush) >= rc.FlushEvery {
+			if decided.IsZero() {
+				decided = time.Now()
+			}
 			if err := flush(); err != nil {
 				return err
 			}
 		}
+	}
+}
+
+// observeSince gives o (if set) the seconds since t, n times.
+func observeSince(o Observer, t time.Time, n int) {
+	if o == nil || n == 0 {
+		return
+	}
+	d := time.Since(t).Seconds()
+	for range n {
+		o.Observe(d)
 	}
 }
 

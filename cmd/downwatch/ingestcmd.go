@@ -69,26 +69,21 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		return quietOnSignal(ctx, err)
 	}
 	defer o.Close()
-	var dl io.Writer = env.stderr
-	if *deadletter != "" {
-		f, err := os.Create(*deadletter)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		dl = f
+	dl, closeDL, err := deadLetterTo(*deadletter, env.stderr)
+	if err != nil {
+		return err
 	}
+	defer closeDL()
 	cfg := ingest.Config{Live: live, DeadLetter: dl, Logger: log}
 	if reg != nil {
 		cfg.Registerer = reg
 	}
 	p := ingest.New(cfg, m, o)
 	if c.catalog != "" {
-		w := &catalogWatcher{path: c.catalog, every: *reloadEvery, log: log, out: env.stderr,
-			apply: func(m *catalog.Matcher) { p.SetMatcher(m) }}
 		wctx, stopWatch := context.WithCancel(ctx)
 		defer stopWatch()
-		w.start(wctx)
+		(&catalogWatcher{path: c.catalog, every: *reloadEvery, log: log, out: env.stderr,
+			apply: func(m *catalog.Matcher) { p.SetMatcher(m) }}).start(wctx)
 	}
 	err = p.Run(ctx, src)
 	fmt.Fprintf(env.stderr, "ingest: %d posts, %d rejected, %d duplicates, %d mentions\n",
@@ -97,4 +92,16 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		return nil
 	}
 	return err
+}
+
+// deadLetterTo opens the --dead-letter file, or returns def when path is empty.
+func deadLetterTo(path string, def io.Writer) (io.Writer, func(), error) {
+	if path == "" {
+		return def, func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }
