@@ -15,6 +15,10 @@ import (
 // It is stripped by nothing: consumers ignore headers they do not know.
 const headerPartition = "downwatch-partition"
 
+// HeaderAccepted on a mention record carries when ingest accepted its post, as
+// 8 bytes of big-endian Unix nanoseconds (latency measurement; optional).
+const HeaderAccepted = "downwatch-accepted"
+
 // balancer keys records with Murmur2 like the Java client, except records that carry
 // headerPartition, which go to the partition named there.
 type balancer struct{ murmur kafka.Murmur2Balancer }

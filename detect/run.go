@@ -64,7 +64,16 @@ type RunStats struct {
 	Late     atomic.Int64 // complaints too late to count (their minute was final)
 	Alerts   atomic.Int64
 	EndsSeen atomic.Int64
+	// IngestToCount, when set, observes the seconds from ingest accepting a post
+	// (header bus.HeaderAccepted) to its mention being counted here.
+	IngestToCount Observer
+	// DecisionToPublish, when set, observes the seconds from the detector
+	// deciding an alert to the alert being stored and published.
+	DecisionToPublish Observer
 }
+
+// Observer takes one measurement (prometheus.Histogram satisfies it).
+type Observer interface{ Observe(float64) }
 
 // Run consumes mentions in a consumer group until ctx is done (or, with ExitOnEnd,
 // until every partition has ended).
@@ -142,7 +151,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 	}
 	rc.Logger.Debug("partition started", "partition", p.ID, "offset", start)
 	next := int64(-1)
-	lastFlush := time.Now()
+	lastFlush, decided := time.Now(), time.Time{} // decided: when the alerts of the next flush were
 	flush := func() error {
 		if next < 0 {
 			return nil
@@ -151,6 +160,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
 		}
+		observeSince(rc.Stats.DecisionToPublish, decided, len(out.Alerts))
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		state, err := det.Snapshot()
 		if err != nil {
@@ -161,7 +171,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := st.SaveCheckpoint(ctx, name, append(buf, state...)); err != nil {
 			return err
 		}
-		lastFlush = time.Now()
+		lastFlush, decided = time.Now(), time.Time{}
 		return p.Commit(next)
 	}
 	var m downwatch.Mention
@@ -190,10 +200,24 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 			}
 		}
 		if len(det.alerts) > 0 || time.Since(lastFlush) >= rc.FlushEvery {
+			if decided.IsZero() {
+				decided = time.Now()
+			}
 			if err := flush(); err != nil {
 				return err
 			}
 		}
+	}
+}
+
+// observeSince gives o (if set) the seconds since t, n times.
+func observeSince(o Observer, t time.Time, n int) {
+	if o == nil || n == 0 {
+		return
+	}
+	d := time.Since(t).Seconds()
+	for range n {
+		o.Observe(d)
 	}
 }
 
@@ -218,6 +242,13 @@ func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.
 	late := det.late
 	det.Handle(m)
 	rc.Stats.Late.Add(det.late - late)
+	if o := rc.Stats.IngestToCount; o != nil {
+		for _, h := range msg.Headers {
+			if h.Key == bus.HeaderAccepted && len(h.Value) == 8 {
+				o.Observe(time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(h.Value)))).Seconds())
+			}
+		}
+	}
 	return false
 }
 

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,6 +30,12 @@ type Output interface {
 	Close() error
 }
 
+// AcceptedWriter is an Output that can also carry when each mention's post was
+// accepted (Unix nanoseconds, 0: unknown), for latency measurement downstream.
+type AcceptedWriter interface {
+	WriteAccepted(ctx context.Context, ms []downwatch.Mention, accepted []int64) error
+}
+
 // KafkaOutput produces mentions to the mentions topic, keyed by service, and control
 // records to every partition.
 type KafkaOutput struct {
@@ -37,12 +44,14 @@ type KafkaOutput struct {
 	buf   []kafka.Message
 	arena []byte          // keys and values of buf, back to back
 	spans []span          // where each message's key and value lie in arena
+	hdrs  []kafka.Header  // the accepted headers of buf, one per mention
 	marks []kafka.Message // watermark records waiting for the next Write
 	wait  *health.Waiter
 }
 
-// span is a message's key arena[k0:k1] and value arena[k1:v1].
-type span struct{ k0, k1, v1 int }
+// span is a message's key arena[k0:k1], value arena[k1:v1] and accepted
+// header value arena[v1:h1] (empty: none).
+type span struct{ k0, k1, v1, h1 int }
 
 // NewKafkaOutput creates the topic where missing (with partitions) and returns an
 // output producing to it, connecting with sec.
@@ -80,7 +89,15 @@ func (k *KafkaOutput) Report(h *health.Health, log *slog.Logger) {
 // push queue hold what is not produced yet. A record may be produced twice when
 // an acknowledgement was lost (at least once).
 func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
+	return k.WriteAccepted(ctx, ms, nil)
+}
+
+// WriteAccepted is Write with the time each mention's post was accepted
+// (accepted[i] for ms[i]; nil or 0: unknown), sent in the header
+// bus.HeaderAccepted as 8 bytes of big-endian Unix nanoseconds.
+func (k *KafkaOutput) WriteAccepted(ctx context.Context, ms []downwatch.Mention, accepted []int64) error {
 	k.buf = k.buf[:0]
+	k.hdrs = k.hdrs[:0]
 	// One arena holds every key and value of the batch: kafka-go is done with
 	// them when Write returns, so the next batch reuses it.
 	k.arena = k.arena[:0]
@@ -90,10 +107,26 @@ func (k *KafkaOutput) Write(ctx context.Context, ms []downwatch.Mention) error {
 		k.arena = append(k.arena, ms[i].Service...)
 		k1 := len(k.arena)
 		k.arena = downwatch.AppendMention(k.arena, &ms[i])
-		k.spans = append(k.spans, span{k0, k1, len(k.arena)})
+		v1 := len(k.arena)
+		if i < len(accepted) && accepted[i] != 0 {
+			k.arena = binary.BigEndian.AppendUint64(k.arena, uint64(accepted[i]))
+		}
+		k.spans = append(k.spans, span{k0, k1, v1, len(k.arena)})
 	}
 	for _, sp := range k.spans {
-		k.buf = append(k.buf, kafka.Message{Key: k.arena[sp.k0:sp.k1:sp.k1], Value: k.arena[sp.k1:sp.v1:sp.v1]})
+		msg := kafka.Message{Key: k.arena[sp.k0:sp.k1:sp.k1], Value: k.arena[sp.k1:sp.v1:sp.v1]}
+		if sp.h1 > sp.v1 {
+			k.hdrs = append(k.hdrs, kafka.Header{Key: bus.HeaderAccepted, Value: k.arena[sp.v1:sp.h1:sp.h1]})
+		}
+		k.buf = append(k.buf, msg)
+	}
+	// Headers are sliced out only now: hdrs no longer grows, so they stay put.
+	h := 0
+	for i, sp := range k.spans {
+		if sp.h1 > sp.v1 {
+			k.buf[i].Headers = k.hdrs[h : h+1 : h+1]
+			h++
+		}
 	}
 	k.buf = append(k.buf, k.marks...)
 	k.marks = k.marks[:0]

@@ -116,7 +116,7 @@ func (s *Stats) reject(reason string) {
 // Pipeline moves posts from one source through the matcher to an output.
 type Pipeline struct {
 	cfg   Config
-	m     Matcher
+	m     atomic.Pointer[matcherRef] // swapped by SetMatcher between chunks of posts
 	out   Output
 	Stats Stats
 
@@ -171,8 +171,18 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Pipeline{cfg: cfg, m: m, out: out, dedup: newDedup(cfg.DedupSize), matched: newMatchedMemory(matchedSize)}
+	p := &Pipeline{cfg: cfg, out: out, dedup: newDedup(cfg.DedupSize), matched: newMatchedMemory(matchedSize)}
+	p.SetMatcher(m)
+	return p
 }
+
+// matcherRef boxes a Matcher so that it can be swapped atomically.
+type matcherRef struct{ Matcher }
+
+// SetMatcher makes m the matcher of every post read from now on (a catalog
+// reload). It is safe to call while Run runs: posts already being matched finish
+// with the matcher they started with. Build m before calling: this only swaps.
+func (p *Pipeline) SetMatcher(m Matcher) { p.m.Store(&matcherRef{m}) }
 
 type readResult struct {
 	post downwatch.Post
@@ -181,6 +191,9 @@ type readResult struct {
 	// retract is set for a delete or an edit; post is then the edited post
 	// (matched) or empty (a delete, not matched).
 	retract *Retraction
+	// accepted is when the pipeline took the post from its source, in Unix
+	// nanoseconds (live only; 0 in replays).
+	accepted int64
 }
 
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
@@ -224,6 +237,8 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	}
 
 	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
+	accepted := make([]int64, 0, p.cfg.BatchSize) // of each mention in batch
+	stamped, _ := p.out.(AcceptedWriter)
 	tick := time.NewTicker(p.cfg.FlushEvery)
 	defer tick.Stop()
 	var lastMark time.Time // event time of the last watermark
@@ -232,11 +247,17 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		if err := p.out.Write(octx, batch); err != nil {
+		var err error
+		if stamped != nil {
+			err = stamped.WriteAccepted(octx, batch, accepted)
+		} else {
+			err = p.out.Write(octx, batch)
+		}
+		if err != nil {
 			return err
 		}
 		p.Stats.Mentions.Add(int64(len(batch)))
-		batch = batch[:0]
+		batch, accepted = batch[:0], accepted[:0]
 		return nil
 	}
 	mark := func(force bool) error {
@@ -316,6 +337,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			}
 			if r.retract != nil {
 				batch = p.retract(r, batch)
+				accepted = stampTo(accepted, len(batch), 0)
 				if len(batch) >= p.cfg.BatchSize {
 					if err := flush(); err != nil {
 						return err
@@ -340,6 +362,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 				}
 			}
 			batch = p.mentions(batch, &post, r.hits)
+			accepted = stampTo(accepted, len(batch), r.accepted)
 			if len(batch) >= p.cfg.BatchSize {
 				if err := flush(); err != nil {
 					return err
@@ -350,6 +373,15 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			}
 		}
 	}
+}
+
+// stampTo extends accepted, the accept time of each mention of a batch, to n
+// entries of at.
+func stampTo(accepted []int64, n int, at int64) []int64 {
+	for len(accepted) < n {
+		accepted = append(accepted, at)
+	}
+	return accepted
 }
 
 // mentions appends a mention of post for each hit and remembers the services.
@@ -551,7 +583,11 @@ func (p *Pipeline) readConnected(ctx context.Context, src Source, send func(read
 		if err == nil {
 			*backoff = p.cfg.MinBackoff
 			p.Stats.Posts.Add(1)
-			if !send(readResult{post: post}) {
+			r := readResult{post: post}
+			if p.cfg.Live {
+				r.accepted = time.Now().UnixNano()
+			}
+			if !send(r) {
 				return &post, nil
 			}
 			continue
@@ -657,9 +693,10 @@ func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan
 	for range workers {
 		go func() {
 			for c := range work {
+				m := p.m.Load().Matcher
 				for i := range c.rs {
 					if r := &c.rs[i]; r.err == nil && (r.retract == nil || r.retract.Edited != nil) {
-						c.rs[i].hits = p.m.Match(&c.rs[i].post, nil)
+						c.rs[i].hits = m.Match(&c.rs[i].post, nil)
 					}
 				}
 				close(c.done)

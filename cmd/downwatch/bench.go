@@ -3,9 +3,30 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/downwatch/downwatch/replay"
 )
+
+func runLiveBench(ctx context.Context, env *cliEnv, redisURL string, dur time.Duration, rate int) error {
+	bin, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	if redisURL == "" {
+		return fmt.Errorf("bench --live needs a real Redis (--redis URL)")
+	}
+	b := &liveBench{bin: bin, redis: redisURL, dur: dur, rate: rate, log: env.stderr,
+		prefix: fmt.Sprintf("downwatch:livebench:%d:", time.Now().Unix())}
+	fmt.Fprintf(env.stderr, "bench: live for %v at %d posts/s on %s under %q\n", dur, rate, redisURL, b.prefix)
+	res, err := b.run(ctx)
+	if err != nil {
+		return err
+	}
+	res.print(env.stdout, rate)
+	return nil
+}
 
 func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flags(env, "bench", "[--redis URL] [--days N]",
@@ -18,8 +39,13 @@ kafka-go producing and consuming every line of the long stream on the same kind
 of embedded broker. Keys go under "downwatch:bench:" on --redis, cleared first.`)
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/15", "real Redis to compare with; \"\" skips the comparison")
 	days := fs.Float64("days", 7, "days of the long history")
+	live := fs.Duration("live", 0, "instead: run dev-kafka, ingest (HTTP push) and detect as separate processes on --redis for this long (e.g. 5m) and print latency, RSS and lag")
+	rate := fs.Int("live-rate", 10000, "with --live: posts pushed per second")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *live > 0 {
+		return runLiveBench(ctx, env, *redisURL, *live, *rate)
 	}
 	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: *redisURL, Days: *days, Logf: func(format string, a ...any) {
 		fmt.Fprintf(env.stderr, "bench: "+format+"\n", a...)

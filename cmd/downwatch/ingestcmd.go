@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
@@ -26,6 +27,7 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL); default stderr")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics (posts, matched, errors, reconnects, lag per source) at http://ADDR/metrics")
+	reloadEvery := fs.Duration("catalog-poll", 2*time.Second, "reload --catalog when the file changes, checking this often (0: only on SIGHUP)")
 	lf := registerLiveFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -67,20 +69,22 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		return quietOnSignal(ctx, err)
 	}
 	defer o.Close()
-	var dl io.Writer = env.stderr
-	if *deadletter != "" {
-		f, err := os.Create(*deadletter)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		dl = f
+	dl, closeDL, err := deadLetterTo(*deadletter, env.stderr)
+	if err != nil {
+		return err
 	}
+	defer closeDL()
 	cfg := ingest.Config{Live: live, DeadLetter: dl, Logger: log}
 	if reg != nil {
 		cfg.Registerer = reg
 	}
 	p := ingest.New(cfg, m, o)
+	if c.catalog != "" {
+		wctx, stopWatch := context.WithCancel(ctx)
+		defer stopWatch()
+		(&catalogWatcher{path: c.catalog, every: *reloadEvery, log: log, out: env.stderr,
+			apply: func(m *catalog.Matcher) { p.SetMatcher(m) }}).start(wctx)
+	}
 	err = p.Run(ctx, src)
 	fmt.Fprintf(env.stderr, "ingest: %d posts, %d rejected, %d duplicates, %d mentions\n",
 		p.Stats.Posts.Load(), p.Stats.Rejected.Load(), p.Stats.Duplicates.Load(), p.Stats.Mentions.Load())
@@ -88,4 +92,16 @@ prints the mentions as JSON lines instead, keeping no state anywhere.`)
 		return nil
 	}
 	return err
+}
+
+// deadLetterTo opens the --dead-letter file, or returns def when path is empty.
+func deadLetterTo(path string, def io.Writer) (io.Writer, func(), error) {
+	if path == "" {
+		return def, func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { f.Close() }, nil
 }

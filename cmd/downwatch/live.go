@@ -98,6 +98,13 @@ func registerDetectMetrics(reg *prometheus.Registry, stats *detect.RunStats) {
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
 	}
+	buckets := []float64{.001, .0025, .005, .01, .025, .05, .075, .1, .15, .2, .3, .5, .75, 1, 1.5, 2, 5, 10}
+	ingestToCount := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "downwatch_detect_ingest_to_count_seconds",
+		Help: "Seconds from ingest accepting a post to its mention being counted by the detector.", Buckets: buckets})
+	decisionToPublish := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "downwatch_detect_decision_to_publish_seconds",
+		Help: "Seconds from the detector deciding an alert to the alert being stored and published.", Buckets: buckets})
+	reg.MustRegister(ingestToCount, decisionToPublish)
+	stats.IngestToCount, stats.DecisionToPublish = ingestToCount, decisionToPublish
 }
 
 // quietOnSignal returns nil when ctx is done (a signal during a wait), else err.

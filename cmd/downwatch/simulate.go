@@ -30,8 +30,12 @@ services of the built-in catalog is about a million posts.`)
 	days := fs.Float64("days", 0, "write a long history of this many days (e.g. 7) instead of a scenario")
 	nsvc := fs.Int("services", 0, "with --days: the first N services of the catalog (default all)")
 	start := fs.String("start", "2024-03-04T00:00:00Z", "with --days: event time of the first minute (RFC 3339)")
+	genCatalog := fs.Int("catalog-services", 0, "write a generated --catalog file of N services to --out instead of posts (scale measurements)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *genCatalog > 0 {
+		return writeOut(*out, env.stdout, func(w io.Writer) error { return writeScaleCatalog(w, *genCatalog) })
 	}
 	if *list {
 		for _, s := range scenario.Suite() {
@@ -93,4 +97,20 @@ func pickScenario(name string, days float64, nsvc int, start string) (scenario.S
 		ids = ids[:nsvc]
 	}
 	return scenario.LongHistory(t0, days, ids)
+}
+
+// writeOut calls write with the file named out (created), or stdout for "-".
+func writeOut(out string, stdout io.Writer, write func(io.Writer) error) error {
+	if out == "-" {
+		return write(stdout)
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
