@@ -134,17 +134,9 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		return err
 	}
 	name := checkpointName(rc, p.ID)
-	start := p.Committed
-	snap, err := st.LoadCheckpoint(ctx, name)
+	start, err := restore(ctx, rc, st, name, det, p)
 	if err != nil {
 		return err
-	}
-	if len(snap) > 8 {
-		if err := det.Restore(snap[8:]); err != nil {
-			rc.Logger.Warn("checkpoint unreadable; starting the partition afresh", "partition", p.ID, "err", err)
-		} else {
-			start = int64(binary.BigEndian.Uint64(snap[:8]))
-		}
 	}
 	if err := p.Start(start); err != nil {
 		return err
@@ -208,6 +200,23 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 			}
 		}
 	}
+}
+
+// restore gives det the partition's checkpoint and returns the offset to start
+// from: the one the checkpoint covers, else the group's committed offset.
+func restore(ctx context.Context, rc RunConfig, st Store, name string, det *Detector, p *bus.Partition) (int64, error) {
+	snap, err := st.LoadCheckpoint(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	if len(snap) > 8 {
+		if err := det.Restore(snap[8:]); err != nil {
+			rc.Logger.Warn("checkpoint unreadable; starting the partition afresh", "partition", p.ID, "err", err)
+		} else {
+			return int64(binary.BigEndian.Uint64(snap[:8])), nil
+		}
+	}
+	return p.Committed, nil
 }
 
 // observeSince gives o (if set) the seconds since t, n times.

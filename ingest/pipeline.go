@@ -222,7 +222,6 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 	stopMatch := make(chan struct{})
 	posts := p.matchStage(read, stopMatch)
 	defer func() { cancel(); close(stopMatch); <-readerDone }()
-	octx := ctx // context of output writes; outlives ctx while draining
 	done := ctx.Done()
 	var drainCancel context.CancelFunc
 	defer func() {
@@ -236,143 +235,163 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		return dctx
 	}
 
-	batch := make([]downwatch.Mention, 0, p.cfg.BatchSize)
-	accepted := make([]int64, 0, p.cfg.BatchSize) // of each mention in batch
-	stamped, _ := p.out.(AcceptedWriter)
+	pr := &producer{p: p, octx: ctx, batch: make([]downwatch.Mention, 0, p.cfg.BatchSize),
+		accepted: make([]int64, 0, p.cfg.BatchSize), lastMarkWall: p.cfg.Now()}
+	pr.stamped, _ = p.out.(AcceptedWriter)
 	tick := time.NewTicker(p.cfg.FlushEvery)
 	defer tick.Stop()
-	var lastMark time.Time // event time of the last watermark
-	lastMarkWall := p.cfg.Now()
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		var err error
-		if stamped != nil {
-			err = stamped.WriteAccepted(octx, batch, accepted)
-		} else {
-			err = p.out.Write(octx, batch)
-		}
-		if err != nil {
-			return err
-		}
-		p.Stats.Mentions.Add(int64(len(batch)))
-		batch, accepted = batch[:0], accepted[:0]
-		return nil
-	}
-	mark := func(force bool) error {
-		at := p.newest
-		if p.cfg.Live && p.connected.Load() {
-			// Live: while a connected source is silent the wall clock still moves
-			// time on; while it is disconnected, time waits for it.
-			if w := p.cfg.Now().Add(-5 * time.Second).UTC(); w.After(at) {
-				at = w
-			}
-		}
-		if at.IsZero() {
-			return nil
-		}
-		due := at.Truncate(time.Minute).After(lastMark.Truncate(time.Minute))
-		if p.cfg.Live {
-			due = p.cfg.Now().Sub(lastMarkWall) >= p.cfg.WatermarkEvery
-		}
-		if !due && !force {
-			return nil
-		}
-		lastMark, lastMarkWall = at, p.cfg.Now()
-		if err := p.out.Watermark(octx, at); err != nil {
-			return err
-		}
-		if !p.cfg.Live {
-			// From a file the watermark goes exactly here, after the mentions read
-			// so far and before the next: where it falls among late posts decides
-			// whether they count, and that must not depend on a flush timer.
-			if len(batch) == 0 {
-				return p.out.Write(octx, nil)
-			}
-			return flush()
-		}
-		if len(batch) == 0 {
-			// Nothing to ride with: send the watermark on its own.
-			return p.out.Write(octx, nil)
-		}
-		return nil // it follows the batch's mentions in the next flush
-	}
 	for {
 		select {
 		case <-done:
 			// Drain: the reader stops and closes posts; produce what it has read.
 			done = nil
-			octx = drainCtx()
+			pr.octx = drainCtx()
 		case <-tick.C:
-			if err := flush(); err != nil {
+			if err := pr.flush(); err != nil {
 				return err
 			}
-			if err := mark(false); err != nil {
+			if err := pr.mark(false); err != nil {
 				return err
 			}
 		case r, ok := <-posts:
 			if !ok {
 				if done != nil && ctx.Err() != nil {
-					done, octx = nil, drainCtx()
+					done, pr.octx = nil, drainCtx()
 				}
-				if err := flush(); err != nil {
+				if err := pr.flush(); err != nil {
 					return err
 				}
 				if done == nil {
 					return parent.Err()
 				}
 				if p.cfg.EndOnEOF && !p.newest.IsZero() {
-					if err := p.out.End(octx, p.newest); err != nil {
+					if err := p.out.End(pr.octx, p.newest); err != nil {
 						return err
 					}
 				}
 				return nil
 			}
-			if r.err != nil {
-				if errors.Is(r.err, io.EOF) {
-					continue
-				}
-				return r.err
-			}
-			if r.retract != nil {
-				batch = p.retract(r, batch)
-				accepted = stampTo(accepted, len(batch), 0)
-				if len(batch) >= p.cfg.BatchSize {
-					if err := flush(); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			post := r.post
-			if !p.dedup.add(post.Source, post.ID) {
-				p.Stats.Duplicates.Add(1)
-				continue
-			}
-			p.clamp(&post)
-			if !p.cfg.Live && post.CreatedAt.Sub(lastMark) > gapMark {
-				// A sparse stream moved on: the watermark goes before the post, so
-				// the detector reads the gap as time passing, not as a clock ahead.
-				if err := flush(); err != nil {
-					return err
-				}
-				if err := mark(false); err != nil {
-					return err
-				}
-			}
-			batch = p.mentions(batch, &post, r.hits)
-			accepted = stampTo(accepted, len(batch), r.accepted)
-			if len(batch) >= p.cfg.BatchSize {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			if err := mark(false); err != nil {
+			if err := pr.add(r); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// producer batches the mentions of a Run and places its watermarks.
+type producer struct {
+	p        *Pipeline
+	octx     context.Context // of output writes; outlives Run's context while draining
+	batch    []downwatch.Mention
+	accepted []int64 // of each mention in batch
+	stamped  AcceptedWriter
+	lastMark time.Time // event time of the last watermark
+	// lastMarkWall is the wall-clock time of the last watermark.
+	lastMarkWall time.Time
+}
+
+// add takes one matched post (or retraction) into the batch.
+func (pr *producer) add(r readResult) error {
+	p := pr.p
+	if r.err != nil {
+		if errors.Is(r.err, io.EOF) {
+			return nil
+		}
+		return r.err
+	}
+	if r.retract != nil {
+		pr.batch = p.retract(r, pr.batch)
+		pr.accepted = stampTo(pr.accepted, len(pr.batch), 0)
+		if len(pr.batch) >= p.cfg.BatchSize {
+			return pr.flush()
+		}
+		return nil
+	}
+	post := r.post
+	if !p.dedup.add(post.Source, post.ID) {
+		p.Stats.Duplicates.Add(1)
+		return nil
+	}
+	p.clamp(&post)
+	if !p.cfg.Live && post.CreatedAt.Sub(pr.lastMark) > gapMark {
+		// A sparse stream moved on: the watermark goes before the post, so
+		// the detector reads the gap as time passing, not as a clock ahead.
+		if err := pr.flush(); err != nil {
+			return err
+		}
+		if err := pr.mark(false); err != nil {
+			return err
+		}
+	}
+	pr.batch = p.mentions(pr.batch, &post, r.hits)
+	pr.accepted = stampTo(pr.accepted, len(pr.batch), r.accepted)
+	if len(pr.batch) >= p.cfg.BatchSize {
+		if err := pr.flush(); err != nil {
+			return err
+		}
+	}
+	return pr.mark(false)
+}
+
+// flush writes the batch.
+func (pr *producer) flush() error {
+	if len(pr.batch) == 0 {
+		return nil
+	}
+	var err error
+	if pr.stamped != nil {
+		err = pr.stamped.WriteAccepted(pr.octx, pr.batch, pr.accepted)
+	} else {
+		err = pr.p.out.Write(pr.octx, pr.batch)
+	}
+	if err != nil {
+		return err
+	}
+	pr.p.Stats.Mentions.Add(int64(len(pr.batch)))
+	pr.batch, pr.accepted = pr.batch[:0], pr.accepted[:0]
+	return nil
+}
+
+// mark sends a watermark when one is due (force: now): from a file when event
+// time enters a new minute, live every WatermarkEvery.
+func (pr *producer) mark(force bool) error {
+	p := pr.p
+	at := p.newest
+	if p.cfg.Live && p.connected.Load() {
+		// Live: while a connected source is silent the wall clock still moves
+		// time on; while it is disconnected, time waits for it.
+		if w := p.cfg.Now().Add(-5 * time.Second).UTC(); w.After(at) {
+			at = w
+		}
+	}
+	if at.IsZero() {
+		return nil
+	}
+	due := at.Truncate(time.Minute).After(pr.lastMark.Truncate(time.Minute))
+	if p.cfg.Live {
+		due = p.cfg.Now().Sub(pr.lastMarkWall) >= p.cfg.WatermarkEvery
+	}
+	if !due && !force {
+		return nil
+	}
+	pr.lastMark, pr.lastMarkWall = at, p.cfg.Now()
+	if err := p.out.Watermark(pr.octx, at); err != nil {
+		return err
+	}
+	if !p.cfg.Live {
+		// From a file the watermark goes exactly here, after the mentions read
+		// so far and before the next: where it falls among late posts decides
+		// whether they count, and that must not depend on a flush timer.
+		if len(pr.batch) == 0 {
+			return p.out.Write(pr.octx, nil)
+		}
+		return pr.flush()
+	}
+	if len(pr.batch) == 0 {
+		// Nothing to ride with: send the watermark on its own.
+		return p.out.Write(pr.octx, nil)
+	}
+	return nil // it follows the batch's mentions in the next flush
 }
 
 // stampTo extends accepted, the accept time of each mention of a batch, to n

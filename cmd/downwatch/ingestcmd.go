@@ -12,12 +12,14 @@ import (
 	"github.com/downwatch/downwatch/ingest"
 )
 
-func runIngest(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flags(env, "ingest", "--source x|bluesky|mastodon|rss|statuspage|file|http [source flags] [--out -]",
-		`Reads posts from a source, normalises and matches them against the service catalog,
+// ingestAbout is ingest's --help text.
+const ingestAbout = `Reads posts from a source, normalises and matches them against the service catalog,
 and produces mentions to Kafka (topic downwatch.mentions, key = service id), with
 watermarks so the detector's clock moves on even when nobody complains. --out -
-prints the mentions as JSON lines instead, keeping no state anywhere.`)
+prints the mentions as JSON lines instead, keeping no state anywhere.`
+
+func runIngest(ctx context.Context, env *cliEnv, args []string) error {
+	fs := flags(env, "ingest", "--source x|bluesky|mastodon|rss|statuspage|file|http [source flags] [--out -]", ingestAbout)
 	var c commonFlags
 	c.register(fs, false)
 	c.registerCatalog(fs)
