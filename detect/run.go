@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/health"
@@ -231,7 +229,7 @@ func observeSince(o Observer, t time.Time, n int) {
 }
 
 // handleRecord feeds one record to the detector and reports an end record.
-func handleRecord(det *Detector, rc RunConfig, msg *kafka.Message, m *downwatch.Mention) bool {
+func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Mention) bool {
 	if kind, at, ok := bus.Control(*msg); ok {
 		switch kind {
 		case downwatch.ControlEnd:

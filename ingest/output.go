@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/health"
@@ -41,11 +39,11 @@ type AcceptedWriter interface {
 type KafkaOutput struct {
 	w     *bus.Writer
 	parts []int
-	buf   []kafka.Message
-	arena []byte          // keys and values of buf, back to back
-	spans []span          // where each message's key and value lie in arena
-	hdrs  []kafka.Header  // the accepted headers of buf, one per mention
-	marks []kafka.Message // watermark records waiting for the next Write
+	buf   []bus.Message
+	arena []byte        // keys and values of buf, back to back
+	spans []span        // where each message's key and value lie in arena
+	hdrs  []bus.Header  // the accepted headers of buf, one per mention
+	marks []bus.Message // watermark records waiting for the next Write
 	wait  *health.Waiter
 }
 
@@ -114,9 +112,9 @@ func (k *KafkaOutput) WriteAccepted(ctx context.Context, ms []downwatch.Mention,
 		k.spans = append(k.spans, span{k0, k1, v1, len(k.arena)})
 	}
 	for _, sp := range k.spans {
-		msg := kafka.Message{Key: k.arena[sp.k0:sp.k1:sp.k1], Value: k.arena[sp.k1:sp.v1:sp.v1]}
+		msg := bus.Message{Key: k.arena[sp.k0:sp.k1:sp.k1], Value: k.arena[sp.k1:sp.v1:sp.v1]}
 		if sp.h1 > sp.v1 {
-			k.hdrs = append(k.hdrs, kafka.Header{Key: bus.HeaderAccepted, Value: k.arena[sp.v1:sp.h1:sp.h1]})
+			k.hdrs = append(k.hdrs, bus.Header{Key: bus.HeaderAccepted, Value: k.arena[sp.v1:sp.h1:sp.h1]})
 		}
 		k.buf = append(k.buf, msg)
 	}
@@ -137,7 +135,7 @@ func (k *KafkaOutput) WriteAccepted(ctx context.Context, ms []downwatch.Mention,
 }
 
 // produce writes msgs until the broker has acknowledged every one or ctx is done.
-func (k *KafkaOutput) produce(ctx context.Context, msgs []kafka.Message) error {
+func (k *KafkaOutput) produce(ctx context.Context, msgs []bus.Message) error {
 	var backoff health.Backoff
 	for {
 		err := k.w.Write(ctx, msgs...)
@@ -148,7 +146,7 @@ func (k *KafkaOutput) produce(ctx context.Context, msgs []kafka.Message) error {
 		if ctx.Err() != nil {
 			return err
 		}
-		var failed kafka.WriteErrors
+		var failed bus.WriteErrors
 		if errors.As(err, &failed) && len(failed) == len(msgs) {
 			// Keep only what the broker has not acknowledged. Write does not run
 			// concurrently with itself, so msgs may be compacted in place.
