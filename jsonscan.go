@@ -505,3 +505,25 @@ func unescape(raw []byte, i int) (rune, int) {
 func hex4(b []byte) rune {
 	return hexVal(b[0])<<12 | hexVal(b[1])<<8 | hexVal(b[2])<<4 | hexVal(b[3])
 }
+
+// scanFields reads the object whose '{' is b[i], calling value for each field
+// with its key, the key's flags and the index of its value; value returns the
+// index after the value. It returns the index after the closing '}'.
+func scanFields(b []byte, i int, value func(key []byte, flags uint8, at int) (int, error)) (int, error) {
+	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+		return i + 1, nil
+	}
+	for {
+		key, flags, next, err := scanKey(b, i)
+		if err != nil {
+			return next, err
+		}
+		if i, err = value(key, flags, next); err != nil {
+			return i, err
+		}
+		var more bool
+		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil || !more {
+			return i, err
+		}
+	}
+}

@@ -264,23 +264,9 @@ func (d *mentionDecoder) str(i int) (string, int, error) {
 
 // mention reads the object whose '{' is b[i] into m.
 func (d *mentionDecoder) mention(i int, m *Mention) (int, error) {
-	b := d.b
-	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		key, flags, next, err := scanKey(b, i)
-		if err != nil {
-			return next, err
-		}
-		if i, err = d.mentionValue(next, mentionFieldOf(key, flags), m); err != nil {
-			return i, err
-		}
-		var more bool
-		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil || !more {
-			return i, err
-		}
-	}
+	return scanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
+		return d.mentionValue(at, mentionFieldOf(key, flags), m)
+	})
 }
 
 // mentionValue reads the value at b[i] into field f of m. As with
@@ -383,23 +369,9 @@ func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
 // Post: no field is required, created_at is read by time.Time.UnmarshalJSON and
 // author_followers must be an integer.
 func (d *mentionDecoder) post(i int, p *Post) (int, error) {
-	b := d.b
-	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
-		return i + 1, nil
-	}
-	for {
-		key, flags, next, err := scanKey(b, i)
-		if err != nil {
-			return next, err
-		}
-		if i, err = d.postValue(next, postFieldOf(key, flags), p); err != nil {
-			return i, err
-		}
-		var more bool
-		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil || !more {
-			return i, err
-		}
-	}
+	return scanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
+		return d.postValue(at, postFieldOf(key, flags), p)
+	})
 }
 
 // postValue reads the value at b[i] into field f of p.

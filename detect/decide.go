@@ -506,9 +506,11 @@ func (t *tracker) endEpisode(b int64) {
 // maxPast bounds the episodes a tracker remembers; older ones weigh little.
 const maxPast = 32
 
-// elevatedAt says bucket b stands out from its own expectation (elevated).
+// elevatedAt says bucket b stands out from its own expectation (elevated). It
+// needs only the rates of b, not the burst thresholds.
 func (t *tracker) elevatedAt(b int64) bool {
-	t.thresholds(b)
+	t.rates(b)
+	t.thrOK = false
 	return t.elevated(t.count(b))
 }
 

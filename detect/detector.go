@@ -604,7 +604,9 @@ func (d *Detector) closeMinute(b int64) {
 	for _, s := range d.sortedSignals() {
 		sv, inc := s.sv, s.sv.Inc
 		at, resolved := s.T.close(b, inc == nil)
-		if s.T.Open || inc != nil || s.T.elevatedAt(b) {
+		// Busy: its recent posts may still start an incident (forgetRecent).
+		// Only a service with some to forget needs the check.
+		if s.T.Open || inc != nil || len(sv.Recent) > 0 && s.T.elevatedAt(b) {
 			sv.busyAt = b
 		}
 		if inc != nil && inc.Owner == s.key {

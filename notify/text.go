@@ -35,7 +35,7 @@ func AlertText(a downwatch.Alert) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  %-12s %s (%s) started %s, peak %.0f/min, %d authors, languages %s, countries %s, symptoms %s\n",
 		a.At.Format("15:04:05"), verb, i.ID, scope, i.StartedAt.Format("15:04"), i.PeakPerMin, i.Authors,
-		topList(i.Languages, 6), topList(i.Countries, 6), dash(strings.Join(i.Symptoms, ",")))
+		topList(i.Languages, 6), topList(i.Countries, 6), or(strings.Join(i.Symptoms, ","), "-"))
 	switch a.Type {
 	case downwatch.AlertAcknowledged:
 		if i.Acknowledgement != nil {
@@ -67,7 +67,7 @@ func WriteIncidentTable(w io.Writer, incs []downwatch.Incident) error {
 			ack = i.AcknowledgedAt.Format("15:04")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%d\t%s\t%s\t%s\t%s\n", i.ID, i.State, i.StartedAt.Format("2006-01-02 15:04"),
-			end.Sub(i.StartedAt).Round(time.Minute), i.PeakPerMin, i.Authors, ack, topList(i.Countries, 4), topList(i.Languages, 4), dash(strings.Join(i.Symptoms, ",")))
+			end.Sub(i.StartedAt).Round(time.Minute), i.PeakPerMin, i.Authors, ack, topList(i.Countries, 4), topList(i.Languages, 4), or(strings.Join(i.Symptoms, ","), "-"))
 	}
 	return tw.Flush()
 }
@@ -90,12 +90,13 @@ func topList(m map[string]int, n int) string {
 	if len(m) > n {
 		keys = append(keys, "…")
 	}
-	return dash(strings.Join(keys, ","))
+	return or(strings.Join(keys, ","), "-")
 }
 
-func dash(s string) string {
+// or is s, or def when s is empty.
+func or(s, def string) string {
 	if s == "" {
-		return "-"
+		return def
 	}
 	return s
 }

@@ -215,9 +215,9 @@ func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 		{"mrkdwn", "*State*\n" + esc(i.State)},
 		{"mrkdwn", "*Started*\n" + i.StartedAt.UTC().Format("2006-01-02 15:04 UTC")},
 		{"mrkdwn", fmt.Sprintf("*Complainers*\n%d (peak %.0f/min)", i.Authors, i.PeakPerMin)},
-		{"mrkdwn", "*Regions*\n" + orDash(esc(top(i.Countries, 5)))},
-		{"mrkdwn", "*Languages*\n" + orDash(esc(top(i.Languages, 5)))},
-		{"mrkdwn", "*Symptoms*\n" + orDash(esc(strings.Join(i.Symptoms, ", ")))},
+		{"mrkdwn", "*Regions*\n" + or(esc(top(i.Countries, 5)), "–")},
+		{"mrkdwn", "*Languages*\n" + or(esc(top(i.Languages, 5)), "–")},
+		{"mrkdwn", "*Symptoms*\n" + or(esc(strings.Join(i.Symptoms, ", ")), "–")},
 	}
 	if i.ResolvedAt != nil {
 		fields[1].Text += fmt.Sprintf("\n*Resolved* %s UTC (%s)", i.ResolvedAt.UTC().Format("15:04"), i.ResolvedAt.Sub(i.StartedAt).Round(time.Minute))
@@ -278,13 +278,6 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "–"
-	}
-	return s
 }
 
 // top formats the n largest counts as "IN 412, BR 96".
