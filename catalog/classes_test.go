@@ -89,6 +89,26 @@ var classCases = []matchCase{
 	// Share prices with a word between "down" and the percentage.
 	{name: "market/down nearly 5%", text: "Meta shares down nearly 5%", want: ""},
 	{name: "market/stock down 2.8%", text: "Facebook stock was down 2.8% heading into the close.", want: ""},
+
+	// Arabic proclitics joined to the phrase (lexicon words: proclitics).
+	{name: "proclitic/ar ال", text: "ووقع الانقطاع على منصة WhatsApp Web", want: "whatsapp/complaint"},
+	{name: "proclitic/ar ل", text: "تعرض موقع التواصل الاجتماعي “واتسآب”، المملوك لشركة “ميتا”، صباح اليوم الثلاثاء، لعطل فني مفاجئ", want: "whatsapp/complaint"},
+	{name: "proclitic/ar not a proclitic", text: "واتساب يطلق ميزة جديدة للمستخدمين", want: ""},
+
+	// Noun and verb paradigms from real headlines (issue 8's corpus).
+	{name: "paradigm/ru сбоями", text: "Российские пользователи Telegram столкнулись с массовыми сбоями в работе мессенджера.", want: "telegram/complaint"},
+	{name: "paradigm/pl awarią", text: "Messenger i WhatsApp również zostały dotknięte awarią.", want: "whatsapp/complaint"},
+	{name: "paradigm/pt apresentou instabilidades", text: "O aplicativo de mensagens WhatsApp apresentou instabilidades na tarde desta quarta-feira (3).", want: "whatsapp/complaint"},
+	{name: "paradigm/ur متاثر", text: "مانیٹرنگ سروس ۔۔ پاکستان سمیت دنیابھرمیں واٹس ایپ سروس متاثر۔", want: "whatsapp/complaint"},
+	{name: "list/it soprattutto", text: "Facebook e soprattutto Instagram stanno creando problemi a numerosi utenti", want: "facebook/complaint instagram/complaint"},
+
+	// A percentage after (or before) the verb is a share price.
+	{name: "price/pt caiu 12%", text: "o Snapchat caiu 12% na bolsa", want: ""},
+	{name: "price/it crolla del 20%", text: "Netflix crolla del 20% dopo i conti", want: ""},
+	{name: "price/ru упал на 20%", text: "Netflix упал на 20%", want: ""},
+	{name: "price/tr yüzde 10", text: "Netflix yüzde 10 çöktü", want: ""},
+	{name: "price/pt caiu hoje", text: "WhatsApp caiu hoje às 10h", want: "whatsapp/complaint"},
+	{name: "price/pt market context", text: "Netflix tem a maior queda na bolsa desde 2004", want: ""},
 }
 
 func TestMatchClasses(t *testing.T) {

@@ -65,7 +65,7 @@ type lexicon struct {
 	Venues []lexGroup `yaml:"venues"`
 	// Words are the function words the rules read, by role: fillers,
 	// split_fillers, prepositions, market_fillers, genitives, determiners,
-	// coordinators, list_openers, name_suffixes (see their comments in
+	// coordinators, list_openers, name_suffixes, proclitics, price_fillers, percent_words (see their comments in
 	// lexicon.yaml).
 	Words map[string][]string `yaml:"words"`
 }
@@ -126,7 +126,7 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 			}
 		}
 	}
-	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes"} {
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes", "proclitics", "price_fillers", "percent_words"} {
 		if len(lx.Words[role]) == 0 {
 			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}

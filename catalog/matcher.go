@@ -134,6 +134,9 @@ type Matcher struct {
 	coord     map[string]struct{}
 	listOpen  map[string]struct{} // may stand before the first name of a comma list
 	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
+	priceFill map[string]struct{} // words between a verb and its percentage ("um", "del", "на")
+	percent   []string            // percentage words ("percent", "prozent", "yüzde"); "%" is built in
+	proclitic map[string]struct{} // Arabic-script prefixes a word takes without a space ("لعطل", "بعطل", "الانقطاع")
 	sufFirst  [256]bool           // first bytes of nameSuf
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
@@ -233,6 +236,9 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		coord:     wordSet(lx.Words["coordinators"]),
 		listOpen:  wordSet(lx.Words["list_openers"]),
 		nameSuf:   wordList(lx.Words["name_suffixes"]),
+		proclitic: wordSet(lx.Words["proclitics"]),
+		priceFill: wordSet(lx.Words["price_fillers"]),
+		percent:   wordList(lx.Words["percent_words"]),
 	}
 	for _, suf := range m.nameSuf {
 		m.sufFirst[suf[0]] = true
@@ -513,6 +519,7 @@ const (
 	deadVenue
 	deadNotAdjacent
 	deadAnswered
+	deadPriceMove
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -524,7 +531,8 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"its subject is something else (\"my battery\", \"my car\", \"my wifi\"), not a service",
 	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
 	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name",
-	"asked and answered no (\"is X down? no, everyone is watching\")"}
+	"asked and answered no (\"is X down? no, everyone is watching\")",
+	"a percentage follows or precedes it (\"caiu 12%\", \"crolla del 20%\", \"yüzde 10 çöktü\"): a share-price move, not an outage"}
 
 type svcState struct {
 	named    bool
@@ -605,7 +613,7 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 	anySplit := false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
-		if pat.needStart && !boundaryBefore(text, int(r.start)) {
+		if pat.needStart && !boundaryBefore(text, int(r.start)) && !m.procliticBefore(text, int(r.start)) {
 			continue
 		}
 		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
@@ -632,6 +640,29 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 		m.pairSplits(text, sc)
 	}
 	return text, anyName
+}
+
+// procliticBefore reports whether the word that text[i] continues starts
+// with a proclitic (lexicon words: proclitics) and nothing else before i:
+// Arabic writes "and", "for", "with", "the" joined to the next word ("لعطل
+// فني", "بعطل مفاجئ", "الانقطاع"), so a phrase or name may start there.
+func (m *Matcher) procliticBefore(text []byte, i int) bool {
+	if len(m.proclitic) == 0 || i < 2 || text[i-1] < utf8.RuneSelf {
+		return false
+	}
+	j := i
+	for j > 0 && i-j <= 8 {
+		r, size := utf8.DecodeLastRune(text[:j])
+		if !isWordRune(r) || r < utf8.RuneSelf {
+			break
+		}
+		j -= size
+	}
+	if j == i || i-j > 8 || !boundaryBefore(text, j) {
+		return false
+	}
+	_, ok := m.proclitic[string(text[j:i])]
+	return ok
 }
 
 // caseEnding returns the end of the Latin word continuing at text[i] when it
@@ -960,6 +991,10 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					o.dead = deadAnswered
 				}
 			}
+		case kOutage:
+			if m.priceMove(text, int(n.start), int(n.end)) {
+				n.dead = deadPriceMove
+			}
 		case kName:
 			// A name strictly inside a longer name of another service, or
 			// an ambiguous name strictly inside a lexicon phrase.
@@ -997,6 +1032,85 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 			}
 		}
 	}
+}
+
+// priceMove reports whether a percentage follows the phrase at text[start:end]
+// (after at most two lexicon words: price_fillers, "um", "del", "на") or
+// precedes it ("yüzde 10", "%10"): "o Snapchat caiu 12%", "Netflix crolla
+// del 20%" tell a share price, whatever the verb.
+func (m *Matcher) priceMove(text []byte, start, end int) bool {
+	i := skipSpaces(text, end)
+	for k := 0; k < 2 && i < len(text) && !isDigit(text[i]); k++ {
+		j := wordEnd(text, i)
+		if j == i {
+			return false
+		}
+		if _, ok := m.priceFill[string(text[i:j])]; !ok {
+			return false
+		}
+		i = skipSpaces(text, j)
+	}
+	if i < len(text) && isDigit(text[i]) {
+		for i < len(text) && (isDigit(text[i]) || ((text[i] == '.' || text[i] == ',') && i+1 < len(text) && isDigit(text[i+1]))) {
+			i++
+		}
+		i = skipSpaces(text, i)
+		if i < len(text) && text[i] == '%' {
+			return true
+		}
+		for _, w := range m.percent {
+			if len(text)-i >= len(w) && string(text[i:i+len(w)]) == w && boundaryAfter(text, i+len(w)) {
+				return true
+			}
+		}
+		return false
+	}
+	// Before: "yüzde 10 çöktü", "%10 düştü".
+	j := start
+	for j > 0 && text[j-1] == ' ' {
+		j--
+	}
+	d := j
+	for d > 0 && (isDigit(text[d-1]) || text[d-1] == ',' || text[d-1] == '.') {
+		d--
+	}
+	if d == j || !isDigit(text[j-1]) {
+		return false
+	}
+	if d > 0 && text[d-1] == '%' {
+		return true
+	}
+	for d > 0 && text[d-1] == ' ' {
+		d--
+	}
+	for _, w := range m.percent {
+		if d >= len(w) && string(text[d-len(w):d]) == w && boundaryBefore(text, d-len(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func skipSpaces(text []byte, i int) int {
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// wordEnd returns the end of the word starting at text[i].
+func wordEnd(text []byte, i int) int {
+	j := i
+	for j < len(text) {
+		r, size := utf8.DecodeRune(text[j:])
+		if !isWordRune(r) {
+			break
+		}
+		j += size
+	}
+	return j
 }
 
 // resolveNames applies the ambiguous-name rule (see Matcher).
