@@ -102,6 +102,17 @@ var classCases = []matchCase{
 	{name: "paradigm/ur متاثر", text: "مانیٹرنگ سروس ۔۔ پاکستان سمیت دنیابھرمیں واٹس ایپ سروس متاثر۔", want: "whatsapp/complaint"},
 	{name: "list/it soprattutto", text: "Facebook e soprattutto Instagram stanno creando problemi a numerosi utenti", want: "facebook/complaint instagram/complaint"},
 
+	// German compounds ending in an outage noun.
+	{name: "compound/de Großstörung", text: "Großstörung bei WhatsApp seit dem Morgen", want: "whatsapp/complaint"},
+	{name: "compound/de Serverausfall", text: "Serverausfall: Netflix streikt am Freitagabend", want: "netflix/complaint"},
+	{name: "compound/de Zerstörung", text: "Die Zerstörung der Umwelt, ein Thema auf Instagram", want: ""},
+	{name: "compound/de Stromausfall", text: "Stromausfall im ganzen Viertel, also kein Netflix heute", want: ""},
+
+	// A list after "along with" shares the phrase of the name before it.
+	{name: "along/en along with", text: "Facebook suffered an outage, along with Instagram and WhatsApp.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "along/en as is not along", text: "WhatsApp is down as Telegram gains users", want: "whatsapp/complaint"},
+	{name: "along/tr yanı sıra", text: "Facebook ve Instagram’ın yanı sıra WhatsApp’a da erişim sağlanamıyor.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+
 	// A percentage after (or before) the verb is a share price.
 	{name: "price/pt caiu 12%", text: "o Snapchat caiu 12% na bolsa", want: ""},
 	{name: "price/it crolla del 20%", text: "Netflix crolla del 20% dopo i conti", want: ""},

@@ -114,30 +114,32 @@ type Hit struct {
 // of the phrases attached to its service and of the keywords in their clauses
 // (plus those of clauses that name no service).
 type Matcher struct {
-	cat       *Catalog
-	ac        *automaton
-	patterns  []pattern
-	meanings  []meaning
-	services  []*Service
-	svcIndex  map[string]int16   // id -> index
-	nameIndex map[string]int16   // normalised name -> index (for status page authors)
-	official  map[string][]int16 // folded handle -> indices
-	news      map[string]struct{}
-	symptoms  []string // vocabulary, by bit
-	symOrder  []int    // bits in alphabetical order of their names
-	fillers   map[string]struct{}
-	mfillers  map[string]struct{} // may stand between a market word and its phrase
-	sfillers  map[string]struct{} // may stand between the parts of a split phrase
-	preps     map[string]struct{} // may stand between an outage phrase and an ambiguous name
-	genitive  map[string]struct{} // "shares of Netflix"
-	determ    map[string]struct{}
-	coord     map[string]struct{}
-	listOpen  map[string]struct{} // may stand before the first name of a comma list
-	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
-	priceFill map[string]struct{} // words between a verb and its percentage ("um", "del", "на")
-	percent   []string            // percentage words ("percent", "prozent", "yüzde"); "%" is built in
-	proclitic map[string]struct{} // Arabic-script prefixes a word takes without a space ("لعطل", "بعطل", "الانقطاع")
-	sufFirst  [256]bool           // first bytes of nameSuf
+	cat        *Catalog
+	ac         *automaton
+	patterns   []pattern
+	meanings   []meaning
+	services   []*Service
+	svcIndex   map[string]int16   // id -> index
+	nameIndex  map[string]int16   // normalised name -> index (for status page authors)
+	official   map[string][]int16 // folded handle -> indices
+	news       map[string]struct{}
+	symptoms   []string // vocabulary, by bit
+	symOrder   []int    // bits in alphabetical order of their names
+	fillers    map[string]struct{}
+	mfillers   map[string]struct{} // may stand between a market word and its phrase
+	sfillers   map[string]struct{} // may stand between the parts of a split phrase
+	preps      map[string]struct{} // may stand between an outage phrase and an ambiguous name
+	genitive   map[string]struct{} // "shares of Netflix"
+	determ     map[string]struct{}
+	coord      map[string]struct{}
+	listOpen   map[string]struct{} // may stand before the first name of a comma list
+	nameSuf    []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
+	comitative map[string]struct{} // "along with", "as well as": a list after a phrase shares it
+	aposSuf    map[string]struct{} // Turkish case endings after an apostrophe ("'ın", "'a")
+	priceFill  map[string]struct{} // words between a verb and its percentage ("um", "del", "на")
+	percent    []string            // percentage words ("percent", "prozent", "yüzde"); "%" is built in
+	proclitic  map[string]struct{} // Arabic-script prefixes a word takes without a space ("لعطل", "بعطل", "الانقطاع")
+	sufFirst   [256]bool           // first bytes of nameSuf
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -173,6 +175,7 @@ type meaning struct {
 	price     bool  // kOutage: "down"-family phrase, cancelled by share-price context
 	scope     uint8 // kNegative: scopeOverlap, scopePost, scopeMarket, scopeSubject
 	prefix    bool  // may end inside a word
+	compound  bool  // kOutage: may start inside a word, as the head of a compound ("Großstörung")
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	split     bool  // kOutage: a split phrase ("lädt ~ nicht"), found by pairSplits
 	adjacent  bool  // kOutage: counts only right next to a service name
@@ -197,6 +200,7 @@ var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-su
 type pattern struct {
 	text      string
 	needStart bool
+	compound  bool // a meaning may start inside a word (meaning.compound)
 	needEnd   bool
 	meanings  []int32
 }
@@ -220,25 +224,27 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		return nil, fmt.Errorf("catalog: NewMatcher: %d services, limit %d", len(c.services), 1<<15-1)
 	}
 	m := &Matcher{
-		cat:       c,
-		services:  c.services,
-		svcIndex:  make(map[string]int16, len(c.services)),
-		nameIndex: map[string]int16{},
-		official:  map[string][]int16{},
-		news:      c.news,
-		symptoms:  lx.Symptoms,
-		fillers:   wordSet(lx.Words["fillers"]),
-		mfillers:  wordSet(lx.Words["market_fillers"]),
-		sfillers:  wordSet(lx.Words["split_fillers"]),
-		preps:     wordSet(lx.Words["prepositions"]),
-		genitive:  wordSet(lx.Words["genitives"]),
-		determ:    wordSet(lx.Words["determiners"]),
-		coord:     wordSet(lx.Words["coordinators"]),
-		listOpen:  wordSet(lx.Words["list_openers"]),
-		nameSuf:   wordList(lx.Words["name_suffixes"]),
-		proclitic: wordSet(lx.Words["proclitics"]),
-		priceFill: wordSet(lx.Words["price_fillers"]),
-		percent:   wordList(lx.Words["percent_words"]),
+		cat:        c,
+		services:   c.services,
+		svcIndex:   make(map[string]int16, len(c.services)),
+		nameIndex:  map[string]int16{},
+		official:   map[string][]int16{},
+		news:       c.news,
+		symptoms:   lx.Symptoms,
+		fillers:    wordSet(lx.Words["fillers"]),
+		mfillers:   wordSet(lx.Words["market_fillers"]),
+		sfillers:   wordSet(lx.Words["split_fillers"]),
+		preps:      wordSet(lx.Words["prepositions"]),
+		genitive:   wordSet(lx.Words["genitives"]),
+		determ:     wordSet(lx.Words["determiners"]),
+		coord:      wordSet(lx.Words["coordinators"]),
+		listOpen:   wordSet(lx.Words["list_openers"]),
+		nameSuf:    wordList(lx.Words["name_suffixes"]),
+		proclitic:  wordSet(lx.Words["proclitics"]),
+		priceFill:  wordSet(lx.Words["price_fillers"]),
+		comitative: wordSet(lx.Words["comitatives"]),
+		aposSuf:    wordSet(lx.Words["apostrophe_suffixes"]),
+		percent:    wordList(lx.Words["percent_words"]),
 	}
 	for _, suf := range m.nameSuf {
 		m.sufFirst[suf[0]] = true
@@ -336,7 +342,7 @@ func (b *builder) addLexicon(lx *lexicon) {
 				scope = scopeAnswer
 			}
 			for _, p := range g.Phrases {
-				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
+				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, compound: g.Compound, lang: g.Lang, except: except}
 				variants := [2]string{p, unaccented(p)}
 				for vi, v := range variants {
 					if vi == 1 && (v == "" || normalizeString(v) == normalizeString(p)) {
@@ -385,9 +391,10 @@ func (b *builder) add(entry string, mn meaning) {
 		})
 	}
 	p := &m.patterns[pi]
+	p.compound = p.compound || mn.compound
 	for _, mi := range p.meanings {
 		o := m.meanings[mi]
-		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix && o.pair == mn.pair && o.part == mn.part {
+		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix && o.compound == mn.compound && o.pair == mn.pair && o.part == mn.part {
 			// Same meaning twice: merge symptoms, keep the stricter flags.
 			m.meanings[mi].symptoms |= mn.symptoms
 			m.meanings[mi].ambiguous = o.ambiguous && mn.ambiguous
@@ -613,13 +620,17 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 	anySplit := false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
-		if pat.needStart && !boundaryBefore(text, int(r.start)) && !m.procliticBefore(text, int(r.start)) {
+		startOK := !pat.needStart || boundaryBefore(text, int(r.start)) || m.procliticBefore(text, int(r.start))
+		if !startOK && !pat.compound {
 			continue
 		}
 		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
 		suffixEnd := -1 // the end of a Latin name's case ending ("Instagrama")
 		for _, mi := range pat.meanings {
 			mn := &m.meanings[mi]
+			if !startOK && !mn.compound {
+				continue
+			}
 			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd < 0 {
 				suffixEnd = m.caseEnding(text, int(r.end))
 			}

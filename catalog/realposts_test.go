@@ -117,8 +117,9 @@ func scoreRealPosts(t *testing.T, m *Matcher, posts []realPost, held bool) realS
 // false-match rate on non-outage texts that share the vocabulary. It fails
 // below floors set a little under what the held-out split reaches. Measured
 // (613 posts, 21 languages; 308 of them added for issue 8 and split by the
-// hash before the matcher was run on them): dev recall 91.2% (289/317), false
-// matches 0/81; held-out recall 82.7% (139/168), false matches 2/47 (4.3%).
+// hash before the matcher was run on them): dev recall 93.1% (295/317), false
+// matches 0/81; held-out recall 86.9% (146/168; Dutch and Polish 4/7, Tagalog
+// 1/3), false matches 2/47 (4.3%).
 // Issue 8's targets (90% in every language, at most 2% false matches) are
 // not met on held-out. The held-out posts are
 // scored, never printed.
@@ -126,9 +127,9 @@ func TestRealPosts(t *testing.T) {
 	m := newTestMatcher(t)
 	posts := loadRealPosts(t)
 	const (
-		minRecall      = 0.40 // held-out, every language with at least minLangPosts outage posts
+		minRecall      = 0.55 // held-out, every language with at least minLangPosts outage posts
 		minLangPosts   = 5
-		minTotalRecall = 0.80
+		minTotalRecall = 0.85
 		maxFalse       = 0.05
 	)
 	for _, held := range []bool{false, true} {
