@@ -97,7 +97,7 @@ var classCases = []matchCase{
 
 	// Noun and verb paradigms from real headlines (issue 8's corpus).
 	{name: "paradigm/ru сбоями", text: "Российские пользователи Telegram столкнулись с массовыми сбоями в работе мессенджера.", want: "telegram/complaint"},
-	{name: "paradigm/pl awarią", text: "Messenger i WhatsApp również zostały dotknięte awarią.", want: "whatsapp/complaint"},
+	{name: "paradigm/pl awarią", text: "Messenger i WhatsApp również zostały dotknięte awarią.", want: "whatsapp/complaint messenger/complaint"},
 	{name: "paradigm/pt apresentou instabilidades", text: "O aplicativo de mensagens WhatsApp apresentou instabilidades na tarde desta quarta-feira (3).", want: "whatsapp/complaint"},
 	{name: "paradigm/ur متاثر", text: "مانیٹرنگ سروس ۔۔ پاکستان سمیت دنیابھرمیں واٹس ایپ سروس متاثر۔", want: "whatsapp/complaint"},
 	{name: "list/it soprattutto", text: "Facebook e soprattutto Instagram stanno creando problemi a numerosi utenti", want: "facebook/complaint instagram/complaint"},
@@ -112,6 +112,17 @@ var classCases = []matchCase{
 	{name: "along/en along with", text: "Facebook suffered an outage, along with Instagram and WhatsApp.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
 	{name: "along/en as is not along", text: "WhatsApp is down as Telegram gains users", want: "whatsapp/complaint"},
 	{name: "along/tr yanı sıra", text: "Facebook ve Instagram’ın yanı sıra WhatsApp’a da erişim sağlanamıyor.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+
+	// Denials, conditional and habitual clauses, homographs of another language.
+	{name: "denial/hi कोई समस्या नहीं", text: "Facebook ने कहा कि कोई समस्या नहीं है", want: ""},
+	{name: "denial/nl geen last van de storing", text: "Instagram leek geen last te hebben van de storing.", want: ""},
+	{name: "conditional/pt sempre que", text: "Telegram cresce sempre que o WhatsApp cai", want: ""},
+	{name: "conditional/de wenn", text: "Wenn WhatsApp bei dir nicht funktioniert, starte das Handy neu", want: ""},
+	{name: "conditional/ends at the comma", text: "Wenn das so weitergeht, WhatsApp funktioniert nicht", want: "whatsapp/complaint"},
+	{name: "homograph/id pada", text: "WhatsApp memungkinkan pengguna menyembunyikan foto profil pada daftar kontak mereka.", want: ""},
+	{name: "homograph/pl pada", text: "WhatsApp pada od rana", want: "whatsapp/complaint"},
+	{name: "hashtag without #", text: "Mabilis na nagtrending ang mga hashtag na FACEBOOKDOWN at INSTAGRAMDOWN.", want: "facebook/complaint instagram/complaint"},
+	{name: "list/ambiguous member", text: "Wieczorem Facebook poinformował, że jego aplikacje Instagram, WhatsApp i Messenger działają z zakłóceniami.", want: "whatsapp/complaint instagram/complaint messenger/complaint"},
 
 	// A percentage after (or before) the verb is a share price.
 	{name: "price/pt caiu 12%", text: "o Snapchat caiu 12% na bolsa", want: ""},

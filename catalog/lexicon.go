@@ -25,7 +25,7 @@ type lexGroup struct {
 	Symptoms []string `yaml:"symptoms"`
 	Weak     bool     `yaml:"weak"`
 	Price    bool     `yaml:"price"` // outage: also says a share price fell ("down again")
-	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject | other | answer
+	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject | other | answer | conditional
 	Prefix   bool     `yaml:"prefix"`
 	// Compound: an outage noun that may end a compound word, starting
 	// inside it (German "Großstörung", "Totalausfall", "Serverprobleme").
@@ -107,9 +107,9 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 				}
 			}
 			switch g.Scope {
-			case "", "overlap", "post", "market", "subject", "other", "answer":
+			case "", "overlap", "post", "market", "subject", "other", "answer", "conditional":
 			default:
-				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market, subject, other or answer, got %q", sec.name, i+1, g.Scope)}
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market, subject, other, answer or conditional, got %q", sec.name, i+1, g.Scope)}
 			}
 			if g.Scope != "" && sec.name != "negatives" {
 				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope is for negatives only", sec.name, i+1)}

@@ -187,15 +187,16 @@ type meaning struct {
 
 // Scopes of negatives (lexicon.yaml).
 const (
-	scopeOverlap uint8 = iota // cancels the phrases it overlaps
-	scopePost                 // and every weak phrase in the post
-	scopeMarket               // share-price context: and every weak or price phrase in the post
-	scopeSubject              // market word: and every phrase whose subject it is
-	scopeOther                // another subject ("my battery", "my car"): every phrase whose subject it is
-	scopeAnswer               // a question answered no ("is X down? no,"): every phrase of the question before it
+	scopeOverlap     uint8 = iota // cancels the phrases it overlaps
+	scopePost                     // and every weak phrase in the post
+	scopeMarket                   // share-price context: and every weak or price phrase in the post
+	scopeSubject                  // market word: and every phrase whose subject it is
+	scopeOther                    // another subject ("my battery", "my car"): every phrase whose subject it is
+	scopeAnswer                   // a question answered no ("is X down? no,"): every phrase of the question before it
+	scopeConditional              // "whenever", "wenn": every phrase after it in its clause is hypothetical or habitual
 )
 
-var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject", "answered-no"}
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject", "answered-no", "conditional"}
 
 type pattern struct {
 	text      string
@@ -297,6 +298,11 @@ func (b *builder) addServices(c *Catalog) {
 				if tag := latinSlug(norm); tag != "" {
 					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
 					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
+					if j < 2 && !(s.Ambiguous && j == 0) && len(tag) >= 5 {
+						// The hashtag written without its "#" ("the hashtags
+						// FACEBOOKDOWN and INSTAGRAMDOWN trended").
+						b.add(tag+"down", meaning{kind: kDownTag, service: si, entry: tag + "down (derived from " + name + ", without #)"})
+					}
 				}
 			}
 		}
@@ -340,6 +346,8 @@ func (b *builder) addLexicon(lx *lexicon) {
 				scope = scopeOther
 			case "answer":
 				scope = scopeAnswer
+			case "conditional":
+				scope = scopeConditional
 			}
 			for _, p := range g.Phrases {
 				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, compound: g.Compound, lang: g.Lang, except: except}
@@ -527,6 +535,7 @@ const (
 	deadNotAdjacent
 	deadAnswered
 	deadPriceMove
+	deadConditional
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -539,7 +548,8 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
 	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name",
 	"asked and answered no (\"is X down? no, everyone is watching\")",
-	"a percentage follows or precedes it (\"caiu 12%\", \"crolla del 20%\", \"yüzde 10 çöktü\"): a share-price move, not an outage"}
+	"a percentage follows or precedes it (\"caiu 12%\", \"crolla del 20%\", \"yüzde 10 çöktü\"): a share-price move, not an outage",
+	"in a conditional or habitual clause (\"whenever WhatsApp goes down\", \"wenn WhatsApp nicht funktioniert\"): not a report"}
 
 type svcState struct {
 	named    bool
@@ -1000,6 +1010,8 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					o.dead = deadOtherSubject
 				case nm.scope == scopeAnswer && om.kind == kOutage && o.end <= n.start+1:
 					o.dead = deadAnswered
+				case nm.scope == scopeConditional && o.start >= n.end && sameClause(text[n.end:o.start], 10):
+					o.dead = deadConditional
 				}
 			}
 		case kOutage:
@@ -1102,6 +1114,24 @@ func (m *Matcher) priceMove(text []byte, start, end int) bool {
 	return false
 }
 
+// sameClause reports whether gap holds no clause or sentence punctuation
+// and at most max words.
+func sameClause(gap []byte, max int) bool {
+	words, in := 0, false
+	for _, c := range gap {
+		switch {
+		case c == ',' || c == ';' || c == '.' || c == '?' || c == '!' || c == ':' || c == '\n':
+			return false
+		case c == ' ':
+			in = false
+		case !in:
+			in = true
+			words++
+		}
+	}
+	return words <= max
+}
+
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 func skipSpaces(text []byte, i int) int {
@@ -1151,11 +1181,36 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 		if n.start > 0 && (text[n.start-1] == '#' || text[n.start-1] == '@') {
 			continue
 		}
-		if m.adjacent(text, sc, n) {
+		if m.adjacent(text, sc, n) || m.listed(text, sc, n) {
 			continue
 		}
 		n.dead = deadAmbiguous
 	}
+}
+
+// listed reports whether ambiguous name n stands in a list with a name that
+// is not ambiguous, joined by a coordinator word ("Instagram, WhatsApp i
+// Messenger", "Facebook و Messenger و Instagram"): a list of services makes
+// every member one.
+func (m *Matcher) listed(text []byte, sc *scratch, n *occurrence) bool {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		om := &m.meanings[o.meaning]
+		if o.dead != live || om.kind != kName || om.ambiguous || om.service == m.meanings[n.meaning].service {
+			continue
+		}
+		lo, hi := o.end, n.start
+		if o.start >= n.end {
+			lo, hi = n.end, o.start
+		}
+		if lo > hi {
+			continue
+		}
+		if ok, strong := m.coordGap(text, int(lo), int(hi)); ok && strong {
+			return true
+		}
+	}
+	return false
 }
 
 // requireAdjacent cancels the adjacent-only outage phrases that no live
