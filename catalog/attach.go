@@ -312,6 +312,7 @@ func (m *Matcher) attachPhrase(text []byte, sc *scratch, i int, skipAddr bool) b
 		m.link(sc, i, after, -1, howAfter)
 		m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
 	case before >= 0:
+		before = m.appositionHead(text, sc, lo, before)
 		m.link(sc, i, before, -1, howBeforeComma)
 		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
 	default:
@@ -516,6 +517,39 @@ func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
 		i = j
 	}
 	return true, strong
+}
+
+// appositionHead returns the name a phrase after a comma belongs to when the
+// nearest name before it, b, sits inside an apposition: "Instagram, la red
+// social de Facebook especializada en fotografías, no funciona" is about
+// Instagram, the name right before the apposition's comma, not Facebook. It
+// returns b when b is itself followed by a comma or no such name exists.
+func (m *Matcher) appositionHead(text []byte, sc *scratch, lo, b int) int {
+	tok := sc.tok
+	if j := skipSpaces(text, int(tok[b].end)); j < len(text) && text[j] == ',' {
+		return b
+	}
+	head := -1
+	for j := lo; j < b; j++ {
+		u := &tok[j]
+		if !isNameKind(u.kind) || u.addressee {
+			continue
+		}
+		if k := skipSpaces(text, int(u.end)); k < len(text) && text[k] == ',' && (head < 0 || u.start > tok[head].start) {
+			head = j
+		}
+	}
+	if head < 0 || !hasComma(text[tok[b].end:]) {
+		return b
+	}
+	// Only names and no phrase between the head and b: an apposition
+	// describes its head, it does not report on it.
+	for j := lo; j < len(tok); j++ {
+		if u := &tok[j]; isPhraseKind(u.kind) && u.start > tok[head].end && u.end <= tok[b].start {
+			return b
+		}
+	}
+	return head
 }
 
 // alongWithGap reports whether gap, between a phrase and the next name,

@@ -124,6 +124,12 @@ var classCases = []matchCase{
 	{name: "hashtag without #", text: "Mabilis na nagtrending ang mga hashtag na FACEBOOKDOWN at INSTAGRAMDOWN.", want: "facebook/complaint instagram/complaint"},
 	{name: "list/ambiguous member", text: "Wieczorem Facebook poinformował, że jego aplikacje Instagram, WhatsApp i Messenger działają z zakłóceniami.", want: "whatsapp/complaint instagram/complaint messenger/complaint"},
 
+	// An apposition between a name and its phrase; a descriptor in a list.
+	{name: "apposition/es", text: "Instagram, la red social de Facebook especializada en compartir fotografías, no funciona.", want: "instagram/complaint"},
+	{name: "list/nl zoals", text: "Bij storingswebsites komen meldingen binnen dat diensten zoals Messenger, WhatsApp en Instagram uit de lucht zijn.", want: "whatsapp/complaint instagram/complaint messenger/complaint"},
+	{name: "list/uk descriptor", text: "Ввечері у роботі соцмереж Facebook, Instagram та відеосервісі YouTube відбувся масштабний збій.", want: "facebook/complaint instagram/complaint youtube/complaint"},
+	{name: "price/signed percentage", text: "A queda da Meta arrastou o Spotify (-5,27%) e o Snap", want: ""},
+
 	// A percentage after (or before) the verb is a share price.
 	{name: "price/pt caiu 12%", text: "o Snapchat caiu 12% na bolsa", want: ""},
 	{name: "price/it crolla del 20%", text: "Netflix crolla del 20% dopo i conti", want: ""},

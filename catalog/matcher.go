@@ -1189,9 +1189,10 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 }
 
 // listed reports whether ambiguous name n stands in a list with a name that
-// is not ambiguous, joined by a coordinator word ("Instagram, WhatsApp i
-// Messenger", "Facebook و Messenger و Instagram"): a list of services makes
-// every member one.
+// is not ambiguous, joined by a comma or a coordinator word ("Instagram,
+// WhatsApp i Messenger", "Facebook و Messenger و Instagram", "zoals Messenger,
+// WhatsApp en Instagram"): a list of services makes every member one. Being
+// live, it still gets a phrase only by the attachment rules (attach.go).
 func (m *Matcher) listed(text []byte, sc *scratch, n *occurrence) bool {
 	for i := range sc.occ {
 		o := &sc.occ[i]
@@ -1206,7 +1207,7 @@ func (m *Matcher) listed(text []byte, sc *scratch, n *occurrence) bool {
 		if lo > hi {
 			continue
 		}
-		if ok, strong := m.coordGap(text, int(lo), int(hi)); ok && strong {
+		if ok, _ := m.coordGap(text, int(lo), int(hi)); ok {
 			return true
 		}
 	}
