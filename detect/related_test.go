@@ -60,7 +60,7 @@ func TestPersistLinksWhateverTheInterleaving(t *testing.T) {
 	}
 	resolved := incs[0]
 	resolved.State, resolved.Revision = downwatch.StateResolved, 2
-	rc := RunConfig{RelatedWithin: 5 * time.Minute, Publish: true}
+	rc := RunConfig{RelatedWithin: 5 * time.Minute}
 	orders := [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}, {2, 0, 3, 1}}
 	for n, order := range append(orders, nil) {
 		name := fmt.Sprint(order)

@@ -17,7 +17,7 @@ import (
 
 // Store is what the detector needs from storage (store.Redis satisfies it).
 type Store interface {
-	Save(ctx context.Context, alerts []downwatch.Alert, publish bool) error
+	Save(ctx context.Context, alerts []downwatch.Alert) error
 	AppendSeries(ctx context.Context, pts []downwatch.SeriesPoint) error
 	SaveCheckpoint(ctx context.Context, name string, data []byte) error
 	LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
@@ -25,7 +25,9 @@ type Store interface {
 	IncidentsStartedBetween(ctx context.Context, from, to time.Time) ([]downwatch.Incident, error)
 }
 
-// AlertSink receives alerts after they are stored (bus.AlertWriter satisfies it).
+// AlertSink receives every alert after its incident is stored: the list of
+// sinks (Redis channel and stream, Kafka alerts topic, ...) that the sink
+// package builds satisfies it. A nil AlertSink publishes nothing.
 type AlertSink interface {
 	Publish(ctx context.Context, alerts []downwatch.Alert) error
 }
@@ -37,8 +39,6 @@ type RunConfig struct {
 	Topic string
 	// Group id; default downwatch-detector.
 	Group string
-	// Publish alerts (Redis channel and stream, and Sink); default false, set it.
-	Publish bool
 	// FlushEvery bounds how long state may stay unflushed; default 500ms.
 	FlushEvery time.Duration
 	// ExitOnEnd returns once every partition has delivered its end record (replay).
@@ -81,9 +81,11 @@ type Observer interface{ Observe(float64) }
 // and incidents produced up to that offset are stored. After a crash the partition
 // restarts from its checkpoint and reprocesses what followed, with the same ids
 // and revisions: incident writes are compare-and-set on the revision, so the store
-// converges and never goes back to an older revision, the Redis stream and channel
-// carry each revision once, and Kafka alerts are at least once (sinks deduplicate
-// by incident id and revision).
+// converges and never goes back to an older revision. Alerts go to sink after
+// their incidents are stored, and a failed flush is retried whole, so every sink
+// gets every revision at least once: the Redis stream and channel carry each
+// revision once (store.Redis.Publish), Kafka alerts are at least once (consumers
+// deduplicate by incident id and revision).
 func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink) error {
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -259,8 +261,8 @@ func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Me
 	return false
 }
 
-// persist stores what the detector produced: incidents and alerts, the links of
-// the incidents it opened, then the series.
+// persist stores what the detector produced: the incidents, the links of the
+// incidents it opened, then publishes the alerts to sink, then the series.
 //
 // Links follow Related, from the incidents' own onsets. Each opened incident is
 // first related to what the store already holds (so its opened alert carries
@@ -279,7 +281,7 @@ func persist(ctx context.Context, rc RunConfig, st Store, sink AlertSink, out Dr
 			}
 		}
 	}
-	if err := st.Save(ctx, out.Alerts, rc.Publish); err != nil {
+	if err := st.Save(ctx, out.Alerts); err != nil {
 		return err
 	}
 	for _, id := range out.Opened {
@@ -293,7 +295,7 @@ func persist(ctx context.Context, rc RunConfig, st Store, sink AlertSink, out Dr
 			}
 		}
 	}
-	if rc.Publish && sink != nil {
+	if sink != nil {
 		if err := sink.Publish(ctx, out.Alerts); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -53,7 +54,8 @@ type Options struct {
 	Partitions int
 	// Detect is the decision config; default detect.DefaultConfig().
 	Detect *detect.Config
-	// Publish alerts (Redis channel and stream, Kafka alerts topic); default true.
+	// NoPublish leaves out the alert sinks (Redis channel and stream, Kafka
+	// alerts topic); default false: alerts are published.
 	NoPublish bool
 	// DeadLetter receives rejected records as JSON lines.
 	DeadLetter io.Writer
@@ -146,9 +148,13 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	if opt.OnStart != nil {
 		opt.OnStart(env)
 	}
-	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts, opt.KafkaSecurity)
-	defer alerts.Close()
-	col := &collector{kafka: alerts, on: opt.OnAlert}
+	col := &collector{on: opt.OnAlert}
+	var sinks sink.List
+	if !opt.NoPublish {
+		sinks = sink.Open(sink.Config{Redis: st, Brokers: env.Kafka, Topic: env.Alerts, Security: opt.KafkaSecurity})
+		defer sinks.Close()
+		sinks = append(sinks, col) // the report's incidents
+	}
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -159,9 +165,9 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	detErr := make(chan error, 1)
 	go func() {
 		detErr <- detect.Run(runCtx, detect.RunConfig{
-			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
+			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group,
 			ExitOnEnd: true, Logger: log, Stats: dstats,
-		}, dcfg, guardedStore{Store: st, g: g}, col)
+		}, dcfg, guardedStore{Store: st, g: g}, guardedSink{sinks: sinks, g: g})
 	}()
 
 	pipe := ingest.New(ingest.Config{EndOnEOF: true, DeadLetter: opt.DeadLetter, Logger: log}, matcher, out)
@@ -322,18 +328,15 @@ func newReport(in *ingest.Stats, incs []downwatch.Incident, alerts int64, began 
 	}}
 }
 
-// collector keeps the newest revision of every incident and forwards alerts to Kafka.
+// collector is the replay's own alert sink: it keeps the newest revision of
+// every incident for the report and hands each alert to on.
 type collector struct {
-	kafka *bus.AlertWriter
-	on    func(downwatch.Alert)
-	mu    sync.Mutex
-	byID  map[string]downwatch.Incident
+	on   func(downwatch.Alert)
+	mu   sync.Mutex
+	byID map[string]downwatch.Incident
 }
 
-func (c *collector) Publish(ctx context.Context, alerts []downwatch.Alert) error {
-	if err := c.kafka.Publish(ctx, alerts); err != nil {
-		return err
-	}
+func (c *collector) Publish(_ context.Context, alerts []downwatch.Alert) error {
 	c.keep(alerts)
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/scenario"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/store/storetest"
 )
@@ -241,7 +242,7 @@ func TestDetectorRestart(t *testing.T) {
 		stats := &detect.RunStats{}
 		done := make(chan error, 1)
 		go func() {
-			done <- detect.Run(rctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, Publish: true, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, nil)
+			done <- detect.Run(rctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st}))
 		}()
 		if !exitOnEnd {
 			// Stop once everything produced so far is consumed and checkpointed.

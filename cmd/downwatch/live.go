@@ -13,6 +13,7 @@ import (
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -76,10 +77,10 @@ State is checkpointed in Redis with the offsets it covers.`)
 	}); err != nil {
 		return quietOnSignal(ctx, err)
 	}
-	aw := bus.NewAlertWriter(brokers, *alerts, ksec)
-	defer aw.Close()
+	sinks := sink.Open(sink.Config{Redis: st, Brokers: brokers, Topic: *alerts, Security: ksec})
+	defer sinks.Close()
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
-	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Security: ksec, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
+	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Security: ksec, Topic: *topic, Group: *group, Logger: log, Stats: stats, Health: h}, *dcfg, st, sinks)
 	if ctx.Err() != nil {
 		return nil
 	}
