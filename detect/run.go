@@ -234,7 +234,7 @@ func observeSince(o Observer, t time.Time, n int) {
 func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Mention) bool {
 	if kind, at, ok := bus.Control(*msg); ok {
 		switch kind {
-		case downwatch.ControlEnd:
+		case bus.ControlEnd:
 			det.End(at)
 			return true
 		default:
@@ -242,7 +242,7 @@ func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Me
 		}
 		return false
 	}
-	if err := downwatch.DecodeMention(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
+	if err := bus.DecodeMention(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
 		rc.Stats.Bad.Add(1)
 		rc.Logger.Warn("skipping a record that is not a mention", "partition", msg.Partition, "offset", msg.Offset, "err", err)
 		return false

@@ -29,7 +29,7 @@ func TestHandleRecordTimesAcceptedMentions(t *testing.T) {
 	rc := RunConfig{Stats: &RunStats{IngestToCount: &obs}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	m := downwatch.Mention{Service: "slack", Kind: downwatch.KindComplaint,
 		Post: downwatch.Post{ID: "1", Source: "x", Author: "a", Text: "slack is down", CreatedAt: time.Now().UTC()}}
-	val := downwatch.AppendMention(nil, &m)
+	val := bus.AppendMention(nil, &m)
 	stamp := binary.BigEndian.AppendUint64(nil, uint64(time.Now().Add(-300*time.Millisecond).UnixNano()))
 	var into downwatch.Mention
 	for _, hs := range [][]kafka.Header{
