@@ -311,7 +311,7 @@ func BenchmarkAppendMention(b *testing.B) {
 
 // BenchmarkDecodeMention decodes each shape's mention with DecodeMention into a
 // reused downwatch.Mention (new) and with json.Unmarshal into a zeroed one (ref), as
-// detect/run.go did.
+// detect/runner did.
 func BenchmarkDecodeMention(b *testing.B) {
 	names, ms := benchMentions(b)
 	for i := range ms {

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch"
-	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 )
 
 // A replay is finite, so a store or broker that keeps failing must end it rather
@@ -24,7 +24,7 @@ import (
 // guardedStore passes every call through to the store and notices when it keeps
 // failing.
 type guardedStore struct {
-	detect.Store
+	runner.Store
 	g *guard
 }
 
@@ -56,7 +56,7 @@ func (s guardedStore) IncidentsStartedBetween(ctx context.Context, from, to time
 
 // guardedSink passes alerts to the sinks and notices when they keep failing.
 type guardedSink struct {
-	sinks detect.AlertSink
+	sinks runner.AlertSink
 	g     *guard
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
@@ -64,7 +65,7 @@ type Options struct {
 	// OnAlert is called for every alert, in order per incident.
 	OnAlert func(downwatch.Alert)
 	// Progress is called about once a second while the replay runs.
-	Progress func(ingest *ingest.Stats, det *detect.RunStats)
+	Progress func(ingest *ingest.Stats, det *runner.Stats)
 	// AfterRun, if set, is called with the report while Kafka, Redis and the store
 	// are still up (the demo prints its summary and may hold them until Ctrl-C).
 	AfterRun func(*Report)
@@ -149,22 +150,18 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		opt.OnStart(env)
 	}
 	col := &collector{on: opt.OnAlert}
-	var sinks sink.List
-	if !opt.NoPublish {
-		sinks = sink.Open(sink.Config{Redis: st, Brokers: env.Kafka, Topic: env.Alerts, Security: opt.KafkaSecurity})
-		defer sinks.Close()
-		sinks = append(sinks, col) // the report's incidents
-	}
+	sinks := alertSinks(&opt, env, st, col)
+	defer sinks.Close()
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	g := newGuard(opt.StallAfter, cancel)
 	defer g.stop()
 	log := slog.New(errorLog{next: opt.Logger.Handler(), g: g})
-	dstats := &detect.RunStats{}
+	dstats := &runner.Stats{}
 	detErr := make(chan error, 1)
 	go func() {
-		detErr <- detect.Run(runCtx, detect.RunConfig{
+		detErr <- runner.Run(runCtx, runner.Config{
 			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group,
 			ExitOnEnd: true, Logger: log, Stats: dstats,
 		}, dcfg, guardedStore{Store: st, g: g}, guardedSink{sinks: sinks, g: g})
@@ -197,6 +194,15 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		opt.AfterRun(rep)
 	}
 	return rep, nil
+}
+
+// alertSinks returns where the run's alerts go: the sinks sink.Open chooses,
+// then col, which keeps the report's incidents; none with NoPublish.
+func alertSinks(opt *Options, env *Env, st *store.Redis, col *collector) sink.List {
+	if opt.NoPublish {
+		return nil
+	}
+	return append(sink.Open(sink.Config{Redis: st, Brokers: env.Kafka, Topic: env.Alerts, Security: opt.KafkaSecurity}), col)
 }
 
 // linkRelated returns the final incidents with their related ids, stored as links.
@@ -372,7 +378,7 @@ func (c *collector) incidents() []downwatch.Incident {
 	return out
 }
 
-func progress(opt Options, in *ingest.Stats, det *detect.RunStats) func() {
+func progress(opt Options, in *ingest.Stats, det *runner.Stats) func() {
 	if opt.Progress == nil {
 		return func() {}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/scenario"
 	"github.com/downwatch/downwatch/sink"
@@ -239,10 +240,10 @@ func TestDetectorRestart(t *testing.T) {
 		st := store.New(redisClient(t), store.Config{Prefix: prefix})
 		rctx, stop := context.WithCancel(ctx)
 		defer stop()
-		stats := &detect.RunStats{}
+		stats := &runner.Stats{}
 		done := make(chan error, 1)
 		go func() {
-			done <- detect.Run(rctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st}))
+			done <- runner.Run(rctx, runner.Config{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st}))
 		}()
 		if !exitOnEnd {
 			// Stop once everything produced so far is consumed and checkpointed.
@@ -287,13 +288,13 @@ func TestDetectorRestart(t *testing.T) {
 	}
 }
 
-var changes = map[*detect.RunStats]struct {
+var changes = map[*runner.Stats]struct {
 	n  int64
 	at time.Time
 }{}
 
 // lastChange returns when stats.Records last changed, as seen by successive calls.
-func lastChange(s *detect.RunStats) time.Time {
+func lastChange(s *runner.Stats) time.Time {
 	c, ok := changes[s]
 	if n := s.Records.Load(); !ok || n != c.n {
 		c.n, c.at = n, time.Now()
