@@ -61,9 +61,6 @@ type guardedSink struct {
 }
 
 func (s guardedSink) Publish(ctx context.Context, a []downwatch.Alert) error {
-	if s.sinks == nil {
-		return nil
-	}
 	return s.g.outcome("the alert sinks", s.sinks.Publish(ctx, a))
 }
 

@@ -56,7 +56,8 @@ type Options struct {
 	// Detect is the decision config; default detect.DefaultConfig().
 	Detect *detect.Config
 	// NoPublish leaves out the alert sinks (Redis channel and stream, Kafka
-	// alerts topic); default false: alerts are published.
+	// alerts topic): incidents are stored and reported, no alert is published;
+	// default false: alerts are published.
 	NoPublish bool
 	// DeadLetter receives rejected records as JSON lines.
 	DeadLetter io.Writer
@@ -196,11 +197,11 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	return rep, nil
 }
 
-// alertSinks returns where the run's alerts go: the sinks sink.Open chooses,
-// then col, which keeps the report's incidents; none with NoPublish.
+// alertSinks returns where the run's alerts go: the sinks sink.Open chooses
+// (none with NoPublish), then col, which keeps the report's incidents.
 func alertSinks(opt *Options, env *Env, st *store.Redis, col *collector) sink.List {
 	if opt.NoPublish {
-		return nil
+		return sink.List{col}
 	}
 	return append(sink.Open(sink.Config{Redis: st, Brokers: env.Kafka, Topic: env.Alerts, Security: opt.KafkaSecurity}), col)
 }

@@ -322,3 +322,36 @@ func TestReplayNothingUsable(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayNoAlerts: with NoPublish the incidents are stored and reported as
+// without it, and no alert reaches the Redis stream.
+func TestReplayNoAlerts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	path, truth := writeScenario(t, "cold-start")
+	var env *Env
+	var stream []store.StreamAlert
+	var stored []downwatch.Incident
+	var storeErr error
+	rep, err := Run(ctx, Options{Source: ingest.NewFile(path), NoPublish: true,
+		OnStart: func(e *Env) { env = e },
+		AfterRun: func(*Report) {
+			stream, storeErr = env.Store.AlertsAfter(ctx, "0", 100)
+			if storeErr == nil {
+				stored, storeErr = env.Store.Incidents(ctx, store.Query{})
+			}
+		},
+	})
+	if err != nil || storeErr != nil {
+		t.Fatal(err, storeErr)
+	}
+	if len(truth.Outages) == 0 || len(rep.Incidents) != len(truth.Outages) {
+		t.Errorf("report: got %d incidents, want %d (the scenario's outages)", len(rep.Incidents), len(truth.Outages))
+	}
+	if len(stored) != len(rep.Incidents) {
+		t.Errorf("Redis: got %d incidents, want the report's %d", len(stored), len(rep.Incidents))
+	}
+	if len(stream) != 0 {
+		t.Errorf("alert stream: got %d alerts, want none with NoPublish", len(stream))
+	}
+}
