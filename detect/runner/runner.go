@@ -1,4 +1,13 @@
-package detect
+// Package runner runs detectors in a Kafka consumer group: the consumer loop of
+// each assigned partition, flushing (incidents, links, alerts, series), the
+// partition's checkpoint beside the offset it covers, and offset commits. The
+// decision, the lifecycle and the checkpoint's content are package detect's;
+// the runner holds no detection logic. The wall clock (flush deadlines and
+// latency metrics) is injected (Config.Now); detection runs on event time.
+//
+// It imports the root package, detect, bus and health; storage and alert sinks
+// come in through the small interfaces it declares (Store, AlertSink).
+package runner
 
 import (
 	"context"
@@ -6,18 +15,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/health"
 )
 
 // Store is what the detector needs from storage (store.Redis satisfies it).
 type Store interface {
-	Save(ctx context.Context, alerts []downwatch.Alert, publish bool) error
+	Save(ctx context.Context, alerts []downwatch.Alert) error
 	AppendSeries(ctx context.Context, pts []downwatch.SeriesPoint) error
 	SaveCheckpoint(ctx context.Context, name string, data []byte) error
 	LoadCheckpoint(ctx context.Context, name string) ([]byte, error)
@@ -25,20 +34,20 @@ type Store interface {
 	IncidentsStartedBetween(ctx context.Context, from, to time.Time) ([]downwatch.Incident, error)
 }
 
-// AlertSink receives alerts after they are stored (bus.AlertWriter satisfies it).
+// AlertSink receives every alert after its incident is stored: the list of
+// sinks (Redis channel and stream, Kafka alerts topic, ...) that the sink
+// package builds satisfies it. A nil AlertSink publishes nothing.
 type AlertSink interface {
 	Publish(ctx context.Context, alerts []downwatch.Alert) error
 }
 
-// RunConfig configures the detector process. Zero values take the defaults named.
-type RunConfig struct {
+// Config configures the detector process. Zero values take the defaults named.
+type Config struct {
 	Brokers []string
 	// Topic of mentions; default downwatch.mentions.
 	Topic string
 	// Group id; default downwatch-detector.
 	Group string
-	// Publish alerts (Redis channel and stream, and Sink); default false, set it.
-	Publish bool
 	// FlushEvery bounds how long state may stay unflushed; default 500ms.
 	FlushEvery time.Duration
 	// ExitOnEnd returns once every partition has delivered its end record (replay).
@@ -47,16 +56,19 @@ type RunConfig struct {
 	// are linked as related; default 5m.
 	RelatedWithin time.Duration
 	Logger        *slog.Logger
+	// Now is the wall clock (flush deadlines, latency metrics); default
+	// time.Now. Detection never reads it: it runs on event time.
+	Now func() time.Time
 	// Stats, if set, is updated as records are processed.
-	Stats *RunStats
+	Stats *Stats
 	// Health, when set, is told whether Kafka answers (dependency "kafka").
 	Health *health.Health
 	// Security of the Kafka connections; zero = plaintext.
 	Security bus.Security
 }
 
-// RunStats counts what the detector processed.
-type RunStats struct {
+// Stats counts what the detector processed.
+type Stats struct {
 	Records  atomic.Int64 // mention records
 	Bad      atomic.Int64 // records that were not a mention (skipped)
 	Late     atomic.Int64 // complaints too late to count (their minute was final)
@@ -81,10 +93,12 @@ type Observer interface{ Observe(float64) }
 // and incidents produced up to that offset are stored. After a crash the partition
 // restarts from its checkpoint and reprocesses what followed, with the same ids
 // and revisions: incident writes are compare-and-set on the revision, so the store
-// converges and never goes back to an older revision, the Redis stream and channel
-// carry each revision once, and Kafka alerts are at least once (sinks deduplicate
-// by incident id and revision).
-func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink) error {
+// converges and never goes back to an older revision. Alerts go to sink after
+// their incidents are stored, and a failed flush is retried whole, so every sink
+// gets every revision at least once: the Redis stream and channel carry each
+// revision once (store.Redis.Publish), Kafka alerts are at least once (consumers
+// deduplicate by incident id and revision).
+func Run(ctx context.Context, rc Config, cfg detect.Config, st Store, sink AlertSink) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
@@ -103,8 +117,11 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 	if rc.Logger == nil {
 		rc.Logger = slog.Default()
 	}
+	if rc.Now == nil {
+		rc.Now = time.Now
+	}
 	if rc.Stats == nil {
-		rc.Stats = &RunStats{}
+		rc.Stats = &Stats{}
 	}
 	var parts []int
 	kafkaWait := &health.Waiter{What: fmt.Sprintf("the partitions of %s on %v", rc.Topic, rc.Brokers), Dep: "kafka", Log: rc.Logger, Health: rc.Health}
@@ -122,12 +139,12 @@ func Run(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink
 	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health, Security: rc.Security}, handle, done)
 }
 
-func checkpointName(rc RunConfig, part int) string {
+func checkpointName(rc Config, part int) string {
 	return fmt.Sprintf("%s:%s:%d", rc.Group, rc.Topic, part)
 }
 
-func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink AlertSink, p *bus.Partition) error {
-	det, err := New(cfg)
+func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, sink AlertSink, p *bus.Partition) error {
+	det, err := detect.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -141,7 +158,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 	}
 	rc.Logger.Debug("partition started", "partition", p.ID, "offset", start)
 	next := int64(-1)
-	lastFlush, decided := time.Now(), time.Time{} // decided: when the alerts of the next flush were
+	lastFlush, decided := rc.Now(), time.Time{} // decided: when the alerts of the next flush were
 	flush := func() error {
 		if next < 0 {
 			return nil
@@ -150,7 +167,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
 		}
-		observeSince(rc.Stats.DecisionToPublish, decided, len(out.Alerts))
+		observeSince(rc.Stats.DecisionToPublish, rc.Now().Sub(decided), len(out.Alerts))
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		state, err := det.Snapshot()
 		if err != nil {
@@ -161,7 +178,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		if err := st.SaveCheckpoint(ctx, name, append(buf, state...)); err != nil {
 			return err
 		}
-		lastFlush, decided = time.Now(), time.Time{}
+		lastFlush, decided = rc.Now(), time.Time{}
 		return p.Commit(next)
 	}
 	var m downwatch.Mention
@@ -189,9 +206,9 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 				continue
 			}
 		}
-		if len(det.alerts) > 0 || time.Since(lastFlush) >= rc.FlushEvery {
+		if det.Pending() > 0 || rc.Now().Sub(lastFlush) >= rc.FlushEvery {
 			if decided.IsZero() {
-				decided = time.Now()
+				decided = rc.Now()
 			}
 			if err := flush(); err != nil {
 				return err
@@ -202,7 +219,7 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 
 // restore gives det the partition's checkpoint and returns the offset to start
 // from: the one the checkpoint covers, else the group's committed offset.
-func restore(ctx context.Context, rc RunConfig, st Store, name string, det *Detector, p *bus.Partition) (int64, error) {
+func restore(ctx context.Context, rc Config, st Store, name string, det *detect.Detector, p *bus.Partition) (int64, error) {
 	snap, err := st.LoadCheckpoint(ctx, name)
 	if err != nil {
 		return 0, err
@@ -217,22 +234,21 @@ func restore(ctx context.Context, rc RunConfig, st Store, name string, det *Dete
 	return p.Committed, nil
 }
 
-// observeSince gives o (if set) the seconds since t, n times.
-func observeSince(o Observer, t time.Time, n int) {
+// observeSince gives o (if set) the seconds of d, n times.
+func observeSince(o Observer, d time.Duration, n int) {
 	if o == nil || n == 0 {
 		return
 	}
-	d := time.Since(t).Seconds()
 	for range n {
-		o.Observe(d)
+		o.Observe(d.Seconds())
 	}
 }
 
 // handleRecord feeds one record to the detector and reports an end record.
-func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Mention) bool {
+func handleRecord(det *detect.Detector, rc Config, msg *bus.Message, m *downwatch.Mention) bool {
 	if kind, at, ok := bus.Control(*msg); ok {
 		switch kind {
-		case downwatch.ControlEnd:
+		case bus.ControlEnd:
 			det.End(at)
 			return true
 		default:
@@ -240,94 +256,21 @@ func handleRecord(det *Detector, rc RunConfig, msg *bus.Message, m *downwatch.Me
 		}
 		return false
 	}
-	if err := downwatch.DecodeMention(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
+	if err := bus.DecodeMention(msg.Value, m); err != nil || m.Service == "" || m.Post.CreatedAt.IsZero() {
 		rc.Stats.Bad.Add(1)
 		rc.Logger.Warn("skipping a record that is not a mention", "partition", msg.Partition, "offset", msg.Offset, "err", err)
 		return false
 	}
 	rc.Stats.Records.Add(1)
-	late := det.late
+	late := det.Late()
 	det.Handle(m)
-	rc.Stats.Late.Add(det.late - late)
+	rc.Stats.Late.Add(det.Late() - late)
 	if o := rc.Stats.IngestToCount; o != nil {
 		for _, h := range msg.Headers {
 			if h.Key == bus.HeaderAccepted && len(h.Value) == 8 {
-				o.Observe(time.Since(time.Unix(0, int64(binary.BigEndian.Uint64(h.Value)))).Seconds())
+				o.Observe(rc.Now().Sub(time.Unix(0, int64(binary.BigEndian.Uint64(h.Value)))).Seconds())
 			}
 		}
 	}
 	return false
-}
-
-// persist stores what the detector produced: incidents and alerts, the links of
-// the incidents it opened, then the series.
-//
-// Links follow Related, from the incidents' own onsets. Each opened incident is
-// first related to what the store already holds (so its opened alert carries
-// those links), and linked again after it is stored: of two related incidents
-// opened at once by two detectors, each stores itself before it looks, so at
-// least one of them sees the other, and Link is symmetric and idempotent.
-func persist(ctx context.Context, rc RunConfig, st Store, sink AlertSink, out Drained) error {
-	for _, id := range out.Opened {
-		rel, err := related(ctx, rc, st, out, id)
-		if err != nil {
-			return err
-		}
-		for i := range out.Alerts {
-			if out.Alerts[i].Incident.ID == id {
-				out.Alerts[i].Incident.Related = rel
-			}
-		}
-	}
-	if err := st.Save(ctx, out.Alerts, rc.Publish); err != nil {
-		return err
-	}
-	for _, id := range out.Opened {
-		rel, err := related(ctx, rc, st, out, id)
-		if err != nil {
-			return err
-		}
-		for _, other := range rel {
-			if err := st.Link(ctx, id, other); err != nil {
-				return err
-			}
-		}
-	}
-	if rc.Publish && sink != nil {
-		if err := sink.Publish(ctx, out.Alerts); err != nil {
-			return err
-		}
-	}
-	return st.AppendSeries(ctx, out.Series)
-}
-
-// related returns the sorted ids of the incidents, in the store or in out, that
-// Related links to the incident id of out.
-func related(ctx context.Context, rc RunConfig, st Store, out Drained, id string) ([]string, error) {
-	var me downwatch.Incident
-	for _, al := range out.Alerts {
-		if al.Incident.ID == id {
-			me = al.Incident
-		}
-	}
-	if me.ID == "" {
-		return nil, nil
-	}
-	stored, err := st.IncidentsStartedBetween(ctx, me.StartedAt.Add(-rc.RelatedWithin), me.StartedAt.Add(rc.RelatedWithin))
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, other := range stored {
-		if Related(me, other, rc.RelatedWithin) {
-			ids = append(ids, other.ID)
-		}
-	}
-	for _, al := range out.Alerts {
-		if Related(me, al.Incident, rc.RelatedWithin) {
-			ids = append(ids, al.Incident.ID)
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids), nil
 }
