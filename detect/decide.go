@@ -3,7 +3,9 @@ package detect
 import (
 	"cmp"
 	"math"
+	"os"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -278,13 +280,35 @@ func (t *tracker) add(b int64, n int32) {
 }
 
 func (t *tracker) clock(b int64) (hour, weekday int) {
-	sec := b * int64(t.p.bucket/time.Second)
-	if sec < 0 || t.p.bucket%time.Second != 0 {
-		u := time.Unix(0, b*int64(t.p.bucket)).UTC()
-		return u.Hour(), int(u.Weekday())
+	sec, day := t.secOfDay(b)
+	return int(sec / 3600), int((day + 4) % 7) // 1 January 1970 was a Thursday
+}
+
+// secOfDay is bucket b's second of its UTC day and its day since 1970.
+func (t *tracker) secOfDay(b int64) (sec, day int64) {
+	if s := b * int64(t.p.bucket/time.Second); s >= 0 && t.p.bucket%time.Second == 0 {
+		return s % 86400, s / 86400
 	}
-	day := sec / 86400
-	return int(sec % 86400 / 3600), int((day + 4) % 7) // 1 January 1970 was a Thursday
+	u := time.Unix(0, b*int64(t.p.bucket)).UTC()
+	return int64(u.Hour()*3600 + u.Minute()*60 + u.Second()), int64(u.Weekday()) + 3 // (day+4)%7 is the weekday
+}
+
+// slots places bucket b on the hour-of-day profile: the profile is piecewise
+// linear between the middles of the hours, so bucket b lies a fraction f of the
+// way from hour h0's middle to hour h1's (h1 = h0+1), and d is its weekday. A
+// step at every full hour would make the expectation lag a daily ramp by up to
+// an hour, and jump at the hour.
+func (t *tracker) slots(b int64) (h0, h1 int, f float64, weekday int) {
+	sec, day := t.secOfDay(b)
+	x := (float64(sec)+t.p.bucket.Seconds()/2)/3600 - 0.5
+	fl := math.Floor(x)
+	h0 = (int(fl) + 24) % 24
+	return h0, (h0 + 1) % 24, x - fl, int((day + 4) % 7) // 1 January 1970 was a Thursday
+}
+
+// hodAt is the hour-of-day expectation between the middles of hours h0 and h1.
+func (b *baseline) hodAt(h0, h1 int, f, n0 float64) float64 {
+	return (1-f)*b.hod(h0, n0) + f*b.hod(h1, n0)
 }
 
 // hod is the expected count per bucket at an hour of day before the weekday and
@@ -306,9 +330,9 @@ func (b *baseline) week(d int, n0 float64) float64 {
 
 // rates sets the expected count per bucket and the dispersion at bucket b.
 func (t *tracker) rates(b int64) {
-	h, d := t.clock(b)
+	h0, h1, f, d := t.slots(b)
 	bs := &t.Base
-	season := bs.hod(h, float64(t.p.perHour)) * bs.week(d, float64(t.p.perDay))
+	season := bs.hodAt(h0, h1, f, float64(t.p.perHour)) * bs.week(d, float64(t.p.perDay))
 	level := 1.0
 	if bs.Den > 0 {
 		level = bs.Num / bs.Den
@@ -346,8 +370,16 @@ func (t *tracker) thresholds(b int64) {
 // count), and never fewer than minK authors.
 func (t *tracker) burstAt(w int, a float64) int {
 	mu := t.lambda * float64(w)
-	return max(threshold(mu, a, t.p.alpha/float64(max(1, t.tests)), t.p.minK), int(math.Ceil(t.p.minRatio*mu)))
+	large := t.p.minRatio * mu
+	if expLQ > 0 {
+		large = max(large, t.p.minRatio*expLQ*t.Base.Mean*float64(w))
+	}
+	return max(threshold(mu, a, t.p.alpha/float64(max(1, t.tests)), t.p.minK), int(math.Ceil(large)))
 }
+
+var expLQ = envF("DW_LQ")
+
+func envF(k string) float64 { f, _ := strconv.ParseFloat(os.Getenv(k), 64); return f }
 
 func (t *tracker) sum(b int64, n int) int {
 	s := 0
@@ -725,9 +757,9 @@ func (t *tracker) gap(c int32) bool {
 // learn folds one clipped count v of bucket b into the seasonal shape and level.
 func (bs *baseline) learn(t *tracker, b int64, v float64) {
 	p := t.p
-	h, d := t.clock(b)
+	h0, h1, f, d := t.slots(b)
 	wk := bs.week(d, float64(p.perDay))
-	hod := bs.hod(h, float64(p.perHour))
+	hod := bs.hodAt(h0, h1, f, float64(p.perHour))
 	u := v / wk // corrected for the weekday
 	// The hour's level learns at most what clipAt allows against its own
 	// expectation: a spell the short-term level is following must not also
@@ -735,8 +767,18 @@ func (bs *baseline) learn(t *tracker, b int64, v float64) {
 	// teach the baseline to expect it).
 	u = min(u, clipAt(hod))
 	bs.Mean += math.Max(p.ewMean, 1/float64(bs.N+1)) * (u - bs.Mean)
-	bs.Hod[h] = ewStep(bs.Hod[h], math.Max(p.ewHod, 1/float64(bs.HodN[h]+1)), u)
-	bs.HodN[h]++
+	// Each of the two hours moves towards u by its share of the bucket.
+	for _, s := range [2]struct {
+		h int
+		w float64
+	}{{h0, 1 - f}, {h1, f}} {
+		bs.Hod[s.h] = ewStep(bs.Hod[s.h], s.w*math.Max(p.ewHod, 1/float64(bs.HodN[s.h]+1)), u)
+	}
+	if f < 0.5 {
+		bs.HodN[h0]++
+	} else {
+		bs.HodN[h1]++
+	}
 	ww := math.Max(p.ewWeek, 1/float64(bs.WN[d]+1))
 	bs.WNum[d] = ewStep(bs.WNum[d], ww, v)
 	bs.WDen[d] = ewStep(bs.WDen[d], ww, hod)

@@ -383,7 +383,10 @@ const (
 )
 
 // A burst is regional when it is confined to one country: that country carries at
-// least half of the net excess over baseline across countries, normally carries at
+// least half of the excess over baseline across countries (another country's excess
+// counts only as far as it stands out of that country's own noise, two standard
+// deviations: many small countries a little above a lagging expectation must not add
+// up to a spread), normally carries at
 // most half of the complaints (so a service used in one country only is not
 // "regional"), and no other country is itself elevated (tail probability below
 // otherOpen). A regional incident becomes global when another country is elevated
@@ -396,7 +399,7 @@ const (
 // concentrated finds the one country whose signal carries the burst at minute b.
 func (d *Detector) concentrated(sv *service, svc string, b int64, otherAlpha float64) (*signal, bool) {
 	var top *signal
-	var topExcess, total, topBase, baseTotal float64
+	var topExcess, topOut, outs, topBase, baseTotal float64
 	for _, cc := range sv.Countries {
 		s := d.st.Keys[svc+"/"+cc]
 		if s == nil {
@@ -404,13 +407,16 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, otherAlpha flo
 		}
 		s.T.rates(b)
 		w := s.T.p.long
-		excess := float64(s.T.sum(b, w)) - s.T.lambda*float64(w)
+		mu := s.T.lambda * float64(w)
+		excess := float64(s.T.sum(b, w)) - mu
+		out := max(0, excess-2*math.Sqrt(mu+s.T.disp[2]*mu*mu))
 		baseTotal += s.T.Base.Mean
-		total += excess // net: noise in many small countries cancels out
+		outs += out
 		if excess > topExcess {
-			top, topExcess, topBase = s, excess, s.T.Base.Mean
+			top, topExcess, topOut, topBase = s, excess, out, s.T.Base.Mean
 		}
 	}
+	total := topExcess + outs - topOut
 	if top == nil || topExcess < 0.5*max(total, topExcess) || baseTotal <= 0 || topBase > 0.5*baseTotal {
 		return nil, false
 	}

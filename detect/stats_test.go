@@ -107,3 +107,28 @@ func TestTrackerClock(t *testing.T) {
 		}
 	}
 }
+
+// The hour-of-day profile is linear between the middles of the hours: a bucket
+// is placed between the two hours whose middles surround its own middle.
+func TestSlots(t *testing.T) {
+	cfg := DefaultConfig()
+	var tr tracker
+	tr.init(newParams(&cfg, time.Minute, ""))
+	for _, c := range []struct {
+		at     time.Time
+		h0, h1 int
+		f      float64
+		wd     time.Weekday
+	}{
+		{time.Date(2022, 10, 25, 7, 29, 0, 0, time.UTC), 6, 7, 59.5 / 60, 2},         // the middle of 07:29 is 07:29:30
+		{time.Date(2022, 10, 25, 7, 59, 0, 0, time.UTC), 7, 8, 59.5/60 - 0.5, 2},     // Tuesday
+		{time.Date(2022, 10, 25, 0, 10, 0, 0, time.UTC), 23, 0, 1 - (30-10.5)/60, 2}, // between 23:30 and 00:30
+		{time.Date(1969, 12, 31, 23, 44, 0, 0, time.UTC), 23, 0, 14.5 / 60, time.Wednesday},
+	} {
+		b := c.at.UnixNano() / int64(time.Minute)
+		h0, h1, f, wd := tr.slots(b)
+		if h0 != c.h0 || h1 != c.h1 || math.Abs(f-c.f) > 1e-9 || wd != int(c.wd) {
+			t.Errorf("%v: got hours %d-%d at %.4f weekday %d, want %d-%d at %.4f weekday %d", c.at, h0, h1, f, wd, c.h0, c.h1, c.f, c.wd)
+		}
+	}
+}
