@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/s2"
 
 	"github.com/downwatch/downwatch"
 )
@@ -106,6 +109,50 @@ func TestCheckpointReadsFirstRelease(t *testing.T) {
 	}
 }
 
+// A checkpoint of version 2 (testdata/checkpoint-v2.bin: richStream up to
+// 05:10, written by the release before version 3) still restores: into the
+// state its version 3 re-encoding restores to, with the open incident carrying
+// on and resolving.
+func TestCheckpointReadsVersion2(t *testing.T) {
+	b, err := os.ReadFile("testdata/checkpoint-v2.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b[:5]) != "DWCK\x02" {
+		t.Fatalf("testdata/checkpoint-v2.bin starts %q, want DWCK and version 2", b[:5])
+	}
+	d, _ := New(DefaultConfig())
+	if err := d.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	v3, err := d.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := New(DefaultConfig())
+	if err := again.Restore(v3); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(d.st, again.st) {
+		t.Error("the state restored from version 2 differs from the one restored from its version 3 encoding")
+	}
+	if len(v3) >= len(b) {
+		t.Errorf("version 3 of the same state: %d bytes, want fewer than version 2's %d", len(v3), len(b))
+	}
+	act := d.Active()
+	if len(act) != 1 || act[0].Service != "discord" {
+		t.Fatalf("active incidents after restore: %+v, want the open discord one", act)
+	}
+	d.End(t0.Add(8 * time.Hour))
+	var resolved bool
+	for _, a := range d.Drain().Alerts {
+		resolved = resolved || a.Type == downwatch.AlertResolved && a.Incident.ID == act[0].ID
+	}
+	if !resolved {
+		t.Errorf("the restored incident %s did not resolve", act[0].ID)
+	}
+}
+
 // A damaged checkpoint is an error that says so, never a panic or a half state.
 func TestCheckpointDamaged(t *testing.T) {
 	s := richStream()
@@ -118,6 +165,8 @@ func TestCheckpointDamaged(t *testing.T) {
 		"truncated":      snap[:len(snap)/2],
 		"trailing bytes": append(append([]byte{}, snap...), 1, 2, 3),
 		"future version": append([]byte(checkpointMagic), checkpointVersion+1),
+		"corrupt body":   append([]byte(checkpointMagic+"\x03"), s2.Encode(nil, []byte("a compressed body of nonsense"))...),
+		"not compressed": append([]byte(checkpointMagic+"\x03"), a.snapBuf...),
 		"garbage":        []byte("not a checkpoint at all"),
 		"empty":          nil,
 	}
@@ -139,12 +188,46 @@ func FuzzRestore(f *testing.F) {
 	f.Add(snap)
 	f.Add(snap[:100])
 	f.Add([]byte(checkpointMagic + "\x02"))
+	f.Add([]byte(checkpointMagic + "\x03"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, _ := New(DefaultConfig())
 		if err := d.Restore(b); err != nil {
 			return
 		}
 		// Whatever restored must run and encode.
+		d.End(t0.Add(10 * time.Hour))
+		if _, err := d.Snapshot(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzDecodeBody feeds the body decoder of versions 2 and 3 directly: behind
+// Restore most inputs stop at the compression of version 3.
+func FuzzDecodeBody(f *testing.F) {
+	s := richStream()
+	a, _ := New(DefaultConfig())
+	for i := range s.ms[:len(s.ms)/2] {
+		a.Handle(&s.ms[i])
+	}
+	if _, err := a.Snapshot(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint8(3), slices.Clone(a.snapBuf))
+	f.Add(uint8(3), slices.Clone(a.snapBuf[:len(a.snapBuf)/3]))
+	if v2, err := os.ReadFile("testdata/checkpoint-v2.bin"); err == nil {
+		f.Add(uint8(2), v2[5:])
+	}
+	f.Fuzz(func(t *testing.T, v uint8, b []byte) {
+		st, err := decodeState(b, 2+int(v%2))
+		if err != nil {
+			if !errors.Is(err, ErrCheckpoint) {
+				t.Fatalf("got %v, want an error wrapping ErrCheckpoint", err)
+			}
+			return
+		}
+		d, _ := New(DefaultConfig())
+		d.adopt(st)
 		d.End(t0.Add(10 * time.Hour))
 		if _, err := d.Snapshot(); err != nil {
 			t.Fatal(err)
@@ -195,8 +278,8 @@ func TestMarshalBinaryIsTheCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 2 {
-		t.Fatalf("checkpoint starts %q, want DWCK and version 2", b[:min(5, len(b))])
+	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 3 {
+		t.Fatalf("checkpoint starts %q, want DWCK and version 3", b[:min(5, len(b))])
 	}
 	if err := d.UnmarshalBinary([]byte("DWCK\x09")); err == nil || !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("version 9 read without ErrCheckpoint: %v", err)

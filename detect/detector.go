@@ -29,9 +29,10 @@ type Detector struct {
 	series []downwatch.SeriesPoint
 	opened []string  // ids opened since the last Drain, for linking related incidents
 	order  []*signal // signals in key order, so output order never depends on map order
-	// snapSize is the size of the last checkpoint, to size the next one's buffer.
-	snapSize int
-	late     int64 // complaints that arrived after their minute was final
+	// snapBuf holds the last checkpoint's body before compression; the next
+	// one is encoded into it again.
+	snapBuf []byte
+	late    int64 // complaints that arrived after their minute was final
 }
 
 // Late is how many complaints arrived after their minute was final (more than

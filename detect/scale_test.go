@@ -15,12 +15,40 @@ import (
 // 4 partitions), their popularity Zipf-distributed (1,667 complaints a minute
 // in all, the busiest service 170 a minute, the quietest one a day), from eight
 // countries and none, and then measures a checkpoint: ns/op is the time to
-// encode it; it also reports its size, the signals held and the heap after a GC.
+// encode it (fastest-ms the fastest encoding, which a machine shared with
+// other work reports more steadily than the mean); it also reports its size,
+// the signals held and the heap after a GC.
 func BenchmarkTenThousandServices(b *testing.B) {
+	d := benchDetector(b)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	snap, err := d.Snapshot()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	fastest := time.Hour
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := d.Snapshot(); err != nil {
+			b.Fatal(err)
+		}
+		fastest = min(fastest, time.Since(t0))
+	}
+	b.ReportMetric(float64(fastest.Microseconds())/1000, "fastest-ms")
+	b.ReportMetric(float64(len(snap)), "checkpoint-bytes")
+	b.ReportMetric(float64(len(d.st.Keys)), "signals")
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+}
+
+// benchDetector is one partition's detector after a day of complaints about
+// 10,000 services (BenchmarkTenThousandServices).
+func benchDetector(tb testing.TB) *Detector {
 	const services, perMin, parts, minutes = 10000, 1667, 4, 24 * 60
 	d, err := New(DefaultConfig())
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	cum := make([]float64, services) // cumulative Zipf weights
 	total := 0.0
@@ -58,20 +86,5 @@ func BenchmarkTenThousandServices(b *testing.B) {
 		}
 		d.Drain()
 	}
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	snap, err := d.Snapshot()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := d.Snapshot(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(len(snap)), "checkpoint-bytes")
-	b.ReportMetric(float64(len(d.st.Keys)), "signals")
-	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "heap-MiB")
+	return d
 }
