@@ -205,7 +205,7 @@ func serviceNames(file string) (func(string) string, error) {
 		cat, err = catalog.Load(file)
 	}
 	if err != nil {
-		return nil, errors.Join(errors.New("load the service catalog"), err)
+		return nil, err
 	}
 	return func(id string) string {
 		if s, ok := cat.Service(id); ok && s.Name != "" {
