@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/downwatch/downwatch/bus/broker"
 )
 
 // TestProduceConsumeGroup proves the round trip this package exists for: keyed
@@ -17,7 +19,7 @@ import (
 func TestProduceConsumeGroup(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	b, err := StartEmbedded(EmbeddedConfig{Partitions: 3})
+	b, err := broker.Start(broker.Config{Partitions: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/downwatch/downwatch/bus/broker"
 )
 
 // TestConsumeRidesOutBrokerRestart stops the broker under a running group member
@@ -27,7 +29,7 @@ func TestConsumeRidesOutBrokerRestart(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	dir := t.TempDir()
-	b, err := StartEmbedded(EmbeddedConfig{Port: port, DataDir: dir, Partitions: 2})
+	b, err := broker.Start(broker.Config{Port: port, DataDir: dir, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +101,7 @@ func TestConsumeRidesOutBrokerRestart(t *testing.T) {
 		t.Fatalf("Consume returned with the broker down: %v", err)
 	case <-time.After(3 * time.Second):
 	}
-	b, err = StartEmbedded(EmbeddedConfig{Port: port, DataDir: dir, Partitions: 2})
+	b, err = broker.Start(broker.Config{Port: port, DataDir: dir, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

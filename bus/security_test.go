@@ -10,6 +10,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/secure"
 	"github.com/downwatch/downwatch/secure/securetest"
 )
@@ -32,17 +33,17 @@ func TestSecureRoundTrip(t *testing.T) {
 		{"TLS alone", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ecfg := EmbeddedConfig{Partitions: 2}
+			ecfg := broker.Config{Partitions: 2}
 			cfg := SecurityConfig{SASLMechanism: tc.mech}
 			if tc.mech != "" {
-				ecfg.Users = []User{{Mechanism: tc.mech, Name: "ingester", Password: "s3cret-pw"}}
+				ecfg.Users = []broker.User{{Mechanism: tc.mech, Name: "ingester", Password: "s3cret-pw"}}
 				cfg.SASLUser, cfg.SASLPassword = "ingester", "s3cret-pw"
 			}
 			if tc.tls {
 				ecfg.TLS = certs.ServerTLS(t, true)
 				cfg.TLS = clientTLS
 			}
-			b, err := StartEmbedded(ecfg)
+			b, err := broker.Start(ecfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,8 +113,8 @@ func roundTrip(t *testing.T, sec Security, brokers []string) {
 // the password.
 func TestSecureRefused(t *testing.T) {
 	certs := securetest.New(t)
-	b, err := StartEmbedded(EmbeddedConfig{
-		Users: []User{{Mechanism: "scram-sha-512", Name: "detector", Password: "right-pw"}, {Mechanism: "plain", Name: "ingester", Password: "right-pw"}},
+	b, err := broker.Start(broker.Config{
+		Users: []broker.User{{Mechanism: "scram-sha-512", Name: "detector", Password: "right-pw"}, {Mechanism: "plain", Name: "ingester", Password: "right-pw"}},
 		TLS:   certs.ServerTLS(t, false),
 	})
 	if err != nil {

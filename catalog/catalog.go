@@ -105,7 +105,7 @@ func Default() (*Catalog, error) {
 func Load(path string) (*Catalog, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: read %s: %w", path, err)
+		return nil, fmt.Errorf("catalog: %w (--catalog takes a catalog YAML file; see catalog/catalog.yaml)", err)
 	}
 	return Parse(path, data)
 }

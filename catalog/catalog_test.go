@@ -218,8 +218,14 @@ func TestLexiconValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parseLexicon: %v", err)
 	}
-	if !slices.Equal(lx.Symptoms, Symptoms()) {
-		t.Errorf("lexicon symptoms = %v, want %v", lx.Symptoms, Symptoms())
+	// The symptom vocabulary is part of the contract (docs/CONTRACT.md §3, §5):
+	// the lexicon declares it and Symptoms returns it, in this order.
+	want := []string{"send-messages", "receive-messages", "login", "connect", "load", "payments", "calls", "upload", "notifications", "search", "stream"}
+	if !slices.Equal(lx.Symptoms, want) {
+		t.Errorf("lexicon symptoms = %v, want %v", lx.Symptoms, want)
+	}
+	if got := Symptoms(); !slices.Equal(got, want) {
+		t.Errorf("Symptoms() = %v, want %v", got, want)
 	}
 	langs := map[string]bool{}
 	for _, g := range lx.Outage {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -15,9 +16,17 @@ var lexiconYAML []byte
 
 // Symptoms is the symptom vocabulary (docs/CONTRACT.md §3, §5), in the order the
 // lexicon declares it.
-func Symptoms() []string {
-	return []string{"send-messages", "receive-messages", "login", "connect", "load", "payments", "calls", "upload", "notifications", "search", "stream"}
-}
+func Symptoms() []string { return slices.Clone(embeddedSymptoms()) }
+
+// embeddedSymptoms reads the symptoms of the embedded lexicon once; a lexicon
+// that does not load gives none (NewMatcher reports why).
+var embeddedSymptoms = sync.OnceValue(func() []string {
+	lx, err := parseLexicon("lexicon.yaml (embedded)", lexiconYAML)
+	if err != nil {
+		return nil
+	}
+	return lx.Symptoms
+})
 
 // lexGroup is one group of phrases sharing their attributes.
 type lexGroup struct {
@@ -69,8 +78,8 @@ type lexicon struct {
 	// Words are the function words the rules read, by role: fillers,
 	// split_fillers, prepositions, market_fillers, genitives, determiners,
 	// coordinators, list_openers, name_suffixes, proclitics, price_fillers, percent_words, comitatives,
-	// apostrophe_suffixes (see their comments in
-	// lexicon.yaml).
+	// apostrophe_suffixes, split_anchors, tag_suffixes, bare_tag_suffixes,
+	// status_suffixes (see their comments in lexicon.yaml).
 	Words map[string][]string `yaml:"words"`
 }
 
@@ -133,7 +142,7 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 			}
 		}
 	}
-	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes", "proclitics", "price_fillers", "percent_words", "comitatives", "apostrophe_suffixes"} {
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes", "proclitics", "price_fillers", "percent_words", "comitatives", "apostrophe_suffixes", "split_anchors", "tag_suffixes", "bare_tag_suffixes", "status_suffixes"} {
 		if len(lx.Words[role]) == 0 {
 			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}

@@ -128,6 +128,10 @@ type Matcher struct {
 	fillers    map[string]struct{}
 	mfillers   map[string]struct{} // may stand between a market word and its phrase
 	sfillers   map[string]struct{} // may stand between the parts of a split phrase
+	sanchors   map[string]struct{} // split fillers that anchor a split phrase as a name does ("bei", "bij")
+	tagSuf     []string            // outage hashtags derived from every Latin name ("#whatsappdown")
+	bareTagSuf []string            // those also counted without their "#" ("facebookdown")
+	statusSuf  []string            // trailing words of a status page's author name ("GitHub Status")
 	preps      map[string]struct{} // may stand between an outage phrase and an ambiguous name
 	genitive   map[string]struct{} // "shares of Netflix"
 	determ     map[string]struct{}
@@ -235,6 +239,10 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		fillers:    wordSet(lx.Words["fillers"]),
 		mfillers:   wordSet(lx.Words["market_fillers"]),
 		sfillers:   wordSet(lx.Words["split_fillers"]),
+		sanchors:   wordSet(lx.Words["split_anchors"]),
+		tagSuf:     wordList(lx.Words["tag_suffixes"]),
+		bareTagSuf: wordList(lx.Words["bare_tag_suffixes"]),
+		statusSuf:  wordList(lx.Words["status_suffixes"]),
 		preps:      wordSet(lx.Words["prepositions"]),
 		genitive:   wordSet(lx.Words["genitives"]),
 		determ:     wordSet(lx.Words["determiners"]),
@@ -296,12 +304,15 @@ func (b *builder) addServices(c *Catalog) {
 				}
 				b.add(name, meaning{kind: kName, service: si, ambiguous: (s.Ambiguous && j == 0) || j == 2, prefix: inflectedScript(norm)})
 				if tag := latinSlug(norm); tag != "" {
-					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
-					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
+					for _, suf := range m.tagSuf {
+						b.add("#"+tag+suf, meaning{kind: kDownTag, service: si, entry: "#" + tag + suf + " (derived from " + name + ")"})
+					}
 					if j < 2 && !(s.Ambiguous && j == 0) && len(tag) >= 5 {
 						// The hashtag written without its "#" ("the hashtags
 						// FACEBOOKDOWN and INSTAGRAMDOWN trended").
-						b.add(tag+"down", meaning{kind: kDownTag, service: si, entry: tag + "down (derived from " + name + ", without #)"})
+						for _, suf := range m.bareTagSuf {
+							b.add(tag+suf, meaning{kind: kDownTag, service: si, entry: tag + suf + " (derived from " + name + ", without #)"})
+						}
 					}
 				}
 			}
@@ -1392,7 +1403,9 @@ func (m *Matcher) splitGap(text []byte, sc *scratch, from, to int) bool {
 		if _, ok := m.sfillers[w]; !ok {
 			return false
 		}
-		anchored = anchored || w == "bei" || w == "bij"
+		if _, ok := m.sanchors[w]; ok {
+			anchored = true
+		}
 		i = j
 	}
 	return anchored
@@ -1595,7 +1608,10 @@ func (m *Matcher) statusPageService(folded []byte, author string) (int16, bool) 
 		return s[0], true
 	}
 	name := normalizeString(author)
-	name = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(name), "status"))
+	name = strings.TrimSpace(name)
+	for _, suf := range m.statusSuf {
+		name = strings.TrimSpace(strings.TrimSuffix(name, suf))
+	}
 	if si, ok := m.nameIndex[name]; ok {
 		return si, true
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/health"
 )
 
@@ -52,7 +53,7 @@ func TestKafkaOutputRidesOutBrokerOutage(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	dir := t.TempDir()
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: port, DataDir: dir, Partitions: 2})
+	b, err := broker.Start(broker.Config{Port: port, DataDir: dir, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestKafkaOutputRidesOutBrokerOutage(t *testing.T) {
 	go func() {
 		defer close(restarted)
 		time.Sleep(9 * time.Second)
-		nb, err := bus.StartEmbedded(bus.EmbeddedConfig{Port: port, DataDir: dir, Partitions: 2})
+		nb, err := broker.Start(broker.Config{Port: port, DataDir: dir, Partitions: 2})
 		if err != nil {
 			t.Error(err)
 			return

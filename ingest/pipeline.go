@@ -18,6 +18,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/catalog"
+	"github.com/downwatch/downwatch/health"
 )
 
 // Matcher finds the services a post complains about (catalog.Matcher satisfies it).
@@ -642,7 +643,7 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult, 
 			backoff = min(backoff*2, p.cfg.MaxBackoff)
 		}
 		p.cfg.Logger.Warn("source disconnected; reconnecting", "source", src.Name(), "err", err, "in", wait.Round(time.Millisecond))
-		if !sleep(ctx, wait) {
+		if !health.Sleep(ctx, wait) {
 			return
 		}
 	}
@@ -736,17 +737,6 @@ func (p *Pipeline) deadLetter(source string, re *downwatch.RejectError) {
 
 func jitter(d time.Duration) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d)))
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
 
 // dedup remembers the last n (source, id) pairs in two generations, so memory

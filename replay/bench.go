@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/scenario"
@@ -285,7 +286,7 @@ func readLines(path string) ([][]byte, error) {
 func RawKafka(ctx context.Context, lines [][]byte) (time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	br, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	br, err := broker.Start(broker.Config{})
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/ingest"
@@ -77,7 +78,7 @@ func BenchmarkPipeline(b *testing.B) {
 func rawKafka(b *testing.B, n int, value []byte) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	br, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	br, err := broker.Start(broker.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/detect/runner"
@@ -37,7 +38,7 @@ func TestDetectorOnRedisCluster(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	b, err := broker.Start(broker.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/detect/runner"
@@ -271,7 +272,7 @@ func finish(runCtx context.Context, cancel context.CancelCauseFunc, pipe *ingest
 // the brokers given.
 func openKafka(opt *Options, env *Env) (func(), error) {
 	if len(opt.Kafka) == 0 {
-		b, err := bus.StartEmbedded(bus.EmbeddedConfig{Partitions: opt.Partitions})
+		b, err := broker.Start(broker.Config{Partitions: opt.Partitions})
 		if err != nil {
 			return nil, err
 		}

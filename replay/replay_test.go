@@ -16,6 +16,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/detect/runner"
@@ -60,7 +61,7 @@ func TestReplayEndToEnd(t *testing.T) {
 	var reports []*Report
 	var kafkaAddrs []string
 	for run := 0; run < 2; run++ {
-		b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+		b, err := broker.Start(broker.Config{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +220,7 @@ func TestDetectorRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	b, err := broker.Start(broker.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 
-	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/store"
 )
@@ -99,7 +99,7 @@ func TestReplayFailingBrokerGivesUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	path, _ := writeScenario(t, "cold-start")
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	b, err := broker.Start(broker.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

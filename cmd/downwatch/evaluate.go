@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/replay"
 	"github.com/downwatch/downwatch/scenario"
 )
@@ -41,11 +40,7 @@ and Redis too.`)
 			return err
 		}
 	}
-	cat, err := c.loadCatalog()
-	if err != nil {
-		return err
-	}
-	m, err := catalog.NewMatcher(cat)
+	cat, m, err := c.loadMatcher()
 	if err != nil {
 		return err
 	}

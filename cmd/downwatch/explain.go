@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch"
-	"github.com/downwatch/downwatch/catalog"
 )
 
 func runExplain(ctx context.Context, env *cliEnv, args []string) error {
@@ -30,11 +29,7 @@ whether (and as what kind) it would be a mention: "why did my post not match?"`)
 	}
 	var c commonFlags
 	c.catalog = *catPath
-	cat, err := c.loadCatalog()
-	if err != nil {
-		return err
-	}
-	m, err := catalog.NewMatcher(cat)
+	_, m, err := c.loadMatcher()
 	if err != nil {
 		return err
 	}

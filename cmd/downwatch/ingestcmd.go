@@ -34,11 +34,7 @@ func runIngest(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cat, err := c.loadCatalog()
-	if err != nil {
-		return err
-	}
-	m, err := catalog.NewMatcher(cat)
+	cat, m, err := c.loadMatcher()
 	if err != nil {
 		return err
 	}

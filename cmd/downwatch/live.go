@@ -9,7 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
@@ -133,11 +133,11 @@ Production runs on Apache Kafka (see deployments/).`)
 	if _, err := fmt.Sscanf(portOf(*listen), "%d", &port); err != nil {
 		return fmt.Errorf("--listen %q: want host:port", *listen)
 	}
-	cfg := bus.EmbeddedConfig{Port: port, DataDir: *data, Partitions: *parts}
+	cfg := broker.Config{Port: port, DataDir: *data, Partitions: *parts}
 	if err := sec.apply(&cfg); err != nil {
 		return err
 	}
-	b, err := bus.StartEmbedded(cfg)
+	b, err := broker.Start(cfg)
 	if err != nil {
 		return err
 	}

@@ -84,6 +84,16 @@ func (c *commonFlags) loadCatalog() (*catalog.Catalog, error) {
 	return catalog.Load(c.catalog)
 }
 
+// loadMatcher loads the catalog and builds its matcher.
+func (c *commonFlags) loadMatcher() (*catalog.Catalog, *catalog.Matcher, error) {
+	cat, err := c.loadCatalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := catalog.NewMatcher(cat)
+	return cat, m, err
+}
+
 func (c *commonFlags) loadDetect() (*detect.Config, error) {
 	cfg := detect.DefaultConfig()
 	if c.detect == "" {

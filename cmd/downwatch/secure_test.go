@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/scenario"
 	"github.com/downwatch/downwatch/secure"
 	"github.com/downwatch/downwatch/secure/securetest"
@@ -58,8 +59,8 @@ func TestReplaySecure(t *testing.T) {
 	certs := securetest.New(t)
 	_, redisTLS := securetest.StartRedis(t, certs)
 	const kafkaPwd, redisPwd = "kafka-pw-0d1e", "default-pw"
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{
-		Users: []bus.User{{Mechanism: "scram-sha-512", Name: "replayer", Password: kafkaPwd}},
+	b, err := broker.Start(broker.Config{
+		Users: []broker.User{{Mechanism: "scram-sha-512", Name: "replayer", Password: kafkaPwd}},
 		TLS:   certs.ServerTLS(t, true),
 	})
 	if err != nil {

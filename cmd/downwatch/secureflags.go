@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/secure"
 	"github.com/downwatch/downwatch/store"
 )
@@ -96,7 +97,7 @@ func (d *devKafkaSecurity) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.key, "tls-key", "", "the server certificate's private key PEM file")
 }
 
-func (d *devKafkaSecurity) apply(cfg *bus.EmbeddedConfig) error {
+func (d *devKafkaSecurity) apply(cfg *broker.Config) error {
 	if d.mechanism != "" || d.user != "" {
 		pwd, err := secure.Secret(d.pwdFile, envKafkaPassword, os.Getenv)
 		if err != nil {
@@ -108,7 +109,7 @@ func (d *devKafkaSecurity) apply(cfg *bus.EmbeddedConfig) error {
 		case d.user == "" || pwd == "":
 			return fmt.Errorf("dev-kafka: SASL needs --sasl-user and a password (--sasl-password-file or $%s)", envKafkaPassword)
 		}
-		cfg.Users = []bus.User{{Mechanism: d.mechanism, Name: d.user, Password: pwd}}
+		cfg.Users = []broker.User{{Mechanism: d.mechanism, Name: d.user, Password: pwd}}
 	}
 	if d.cert == "" && d.key == "" {
 		return nil

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -62,7 +61,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if *secret == "" {
 		*secret = os.Getenv("DOWNWATCH_WEBHOOK_SECRET")
 	}
-	if err := checkExposure(*httpAddr, *token, *insecure); err != nil {
+	if err := web.CheckExposure(*httpAddr, *token, *insecure); err != nil {
 		return err
 	}
 	log := logger(env.stderr, *verbose)
@@ -123,7 +122,7 @@ func (ws webhookSettings) dispatcher(env *cliEnv, st *store.Redis, names func(st
 		sinks = append(sinks, notify.Sink{URL: u, Format: ws.format, Secret: ws.secret, Events: ws.events})
 	}
 	link := ws.publicURL
-	if link == "" && isLoopback(hostOf(ws.httpAddr)) {
+	if link == "" && web.IsLoopback(ws.httpAddr) {
 		link = "http://" + ws.httpAddr
 	}
 	disp, err := notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
@@ -164,7 +163,7 @@ func serveWithProbes(ctx context.Context, srv *web.Server, h *health.Health, ln 
 // DOWNWATCH_AUTH_TOKEN; a non-loopback addr needs one.
 func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAddr string, stop func(), err error) {
 	token := os.Getenv("DOWNWATCH_AUTH_TOKEN")
-	if err := checkExposure(addr, token, false); err != nil {
+	if err := web.CheckExposure(addr, token, false); err != nil {
 		return "", nil, err
 	}
 	names, err := serviceNames("")
@@ -196,33 +195,6 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 	return ln.Addr().String(), func() { once.Do(func() { cancel(); <-done }) }, nil
 }
 
-// checkExposure refuses to serve incidents without a token on an address other
-// machines can reach.
-func checkExposure(addr, token string, insecure bool) error {
-	if _, _, err := net.SplitHostPort(addr); err != nil {
-		return fmt.Errorf("--http %q: want host:port, e.g. 127.0.0.1:8080: %w", addr, err)
-	}
-	if token != "" || insecure || isLoopback(hostOf(addr)) {
-		return nil
-	}
-	return fmt.Errorf("refusing to serve the dashboard and API without authentication on %s, which other machines can reach: "+
-		"set --auth-token or DOWNWATCH_AUTH_TOKEN, bind a loopback address such as 127.0.0.1:8080, "+
-		"or pass --insecure-no-auth to serve it open anyway", addr)
-}
-
-func hostOf(addr string) string {
-	h, _, _ := net.SplitHostPort(addr)
-	return h
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // serviceNames returns a function giving a catalog id's display name.
 func serviceNames(file string) (func(string) string, error) {
 	var cat *catalog.Catalog
@@ -233,7 +205,7 @@ func serviceNames(file string) (func(string) string, error) {
 		cat, err = catalog.Load(file)
 	}
 	if err != nil {
-		return nil, errors.Join(errors.New("load the service catalog"), err)
+		return nil, err
 	}
 	return func(id string) string {
 		if s, ok := cat.Service(id); ok && s.Name != "" {

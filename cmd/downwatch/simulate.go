@@ -39,7 +39,7 @@ services of the built-in catalog is about a million posts.`)
 		return err
 	}
 	if *genCatalog > 0 {
-		return writeOut(*out, env.stdout, func(w io.Writer) error { return writeScaleCatalog(w, *genCatalog) })
+		return writeOut(*out, env.stdout, func(w io.Writer) error { return scenario.WriteScaleCatalog(w, *genCatalog) })
 	}
 	if *list {
 		for _, s := range scenario.Suite() {

@@ -1,4 +1,4 @@
-package main
+package scenario
 
 import (
 	"bufio"
@@ -8,12 +8,12 @@ import (
 	"strings"
 )
 
-// writeScaleCatalog writes a --catalog file of n generated services extending
-// the built-in catalog, the shape of a large user catalog (issue 10 item 5): each
+// WriteScaleCatalog writes a --catalog file of n generated services extending
+// the built-in catalog, the shape of a large user catalog (simulate --catalog-services): each
 // has two names, an alias, a hashtag and an official handle; names are random
 // syllables, a tenth of them in Cyrillic and a tenth in katakana, so they share
 // prefixes no more than real names do. The same n always writes the same bytes.
-func writeScaleCatalog(w io.Writer, n int) error {
+func WriteScaleCatalog(w io.Writer, n int) error {
 	r := rand.New(rand.NewPCG(10, 10000))
 	scripts := [][]string{
 		{"ka", "lo", "mi", "zu", "ter", "van", "qui", "bro", "sel", "dax", "nor", "pim", "ru", "hex", "ly", "on"},

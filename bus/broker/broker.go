@@ -1,4 +1,7 @@
-package bus
+// Package broker is the embedded Kafka-protocol broker (kfake) that demo, replay,
+// dev-kafka and tests run in-process. It is never for production. It is the only
+// package that imports kfake, and it imports nothing of downwatch.
+package broker
 
 import (
 	"crypto/tls"
@@ -15,9 +18,9 @@ type Embedded struct {
 	cluster *kfake.Cluster
 }
 
-// EmbeddedConfig configures an embedded broker. The zero value listens on a random
+// Config configures an embedded broker. The zero value listens on a random
 // loopback port and keeps everything in memory.
-type EmbeddedConfig struct {
+type Config struct {
 	// Port to listen on; 0 picks a free one.
 	Port int
 	// DataDir keeps the log on disk so a restarted broker has the same data; "" = memory.
@@ -37,8 +40,8 @@ type User struct {
 	Name, Password string
 }
 
-// StartEmbedded starts a broker listening on 127.0.0.1.
-func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
+// Start starts a broker listening on 127.0.0.1.
+func Start(cfg Config) (*Embedded, error) {
 	parts := cfg.Partitions
 	if parts <= 0 {
 		parts = 4
@@ -63,7 +66,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 	}
 	c, err := kfake.NewCluster(opts...)
 	if err != nil {
-		return nil, fmt.Errorf("bus: start embedded broker on port %d: %w", cfg.Port, err)
+		return nil, fmt.Errorf("broker: start embedded broker on port %d: %w", cfg.Port, err)
 	}
 	return &Embedded{cluster: c}, nil
 }
