@@ -103,8 +103,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("notify: sink %s: unknown format %q (want %q or %q)", redact(s.URL), s.Format, FormatJSON, FormatSlack)
 		}
 		for _, e := range s.Events {
-			if !slices.Contains(alertTypes, e) {
-				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(alertTypes, ", "))
+			if !slices.Contains(downwatch.AlertTypes, e) {
+				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(downwatch.AlertTypes, ", "))
 			}
 		}
 	}
@@ -114,6 +114,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// alertTypes are the types a sink gets when it names none (as before operator
+// actions existed: a person's resolve and reopen come as incident.resolved and
+// incident.reopened; the other action types are asked for by name).
 var alertTypes = []string{downwatch.AlertOpened, downwatch.AlertUpdated, downwatch.AlertAcknowledged, downwatch.AlertResolved}
 
 func (c *Config) defaults() {

@@ -35,6 +35,8 @@ type page struct {
 	Watch    string // incident id (and related ids) whose alerts refresh the page; empty = all
 	Service  string
 	Body     any
+	CSRF     string // the form token (act.go)
+	By       string // the name the action form fills in
 }
 
 // incView is an incident with what the templates show about it.
@@ -474,6 +476,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "incident.page", page{
 		Title: v.Name + " " + v.State + " · " + v.ID, Fragment: "/fragments/incidents/" + v.ID,
 		Watch: strings.Join(watch, " "), Service: v.Service, Body: v,
+		CSRF: csrfToken(w, r), By: actor(r),
 	})
 }
 

@@ -64,6 +64,15 @@ type Config struct {
 	Heartbeat time.Duration
 	// Logger; default discards.
 	Logger *slog.Logger
+	// Actor records people's actions (POST /api/incidents/{id}/{action} and the
+	// incident page's form); default the Store when it is an Actor, else the
+	// server is read-only.
+	Actor Actor
+	// Sink, when set, also gets the alerts of people's actions (the Kafka alerts
+	// topic); the store publishes them on Redis in any case.
+	Sink AlertSink
+	// Now is the wall clock actions are stamped with; default time.Now.
+	Now func() time.Time
 }
 
 // Server serves the dashboard and the JSON API. Create it with New.
@@ -96,6 +105,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if a, ok := cfg.Store.(Actor); ok && cfg.Actor == nil {
+		cfg.Actor = a
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{cfg: cfg, st: cfg.Store}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	t, err := template.New("").Funcs(s.funcs()).ParseFS(templateFS, "templates/*.html")
@@ -110,6 +125,8 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	return s, nil
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -150,6 +167,7 @@ func (s *Server) routes() http.Handler {
 	// Pages.
 	mux.HandleFunc("GET /{$}", s.overviewPage)
 	mux.HandleFunc("GET /incidents/{id}", s.incidentPage)
+	mux.HandleFunc("POST /incidents/{id}/actions", s.formAct)
 	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
 	mux.HandleFunc("GET /fragments/incidents/{id}", s.incidentFragment)
 	static, _ := fs.Sub(staticFS, "static")
@@ -160,6 +178,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/incidents/{id}", s.apiIncident)
 	mux.HandleFunc("GET /api/services/{id}/series", s.apiSeries)
 	mux.HandleFunc("GET /api/events", s.apiEvents)
+	mux.HandleFunc("POST /api/incidents/{id}/{action}", s.apiAct)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})

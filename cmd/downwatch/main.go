@@ -46,6 +46,7 @@ func commands() []command {
 		{"ingest", "read posts from a source, match them, and produce mentions to Kafka (or print them)", runIngest},
 		{"detect", "consume mentions, detect bursts, store incidents in Redis and publish alerts", runDetect},
 		{"incidents", "list incidents stored in Redis", runIncidents},
+		{"incident", "acknowledge, resolve, reopen, mark as false alarm, merge or link an incident by hand", runIncident},
 		{"serve", "serve the dashboard and JSON API over the incidents in Redis", runServe},
 		{"backtest", "run the burst decision on a timestamp,value count series", runBacktest},
 		{"simulate", "write a synthetic post stream with ground truth", runSimulate},

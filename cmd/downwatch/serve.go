@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/notify"
@@ -24,8 +25,9 @@ import (
 
 // serveAbout is serve's --help text.
 const serveAbout = `Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
-/api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events),
-/healthz and /metrics over the incidents in Redis; with --webhook, also delivers
+/api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events,
+and POST /api/incidents/{id}/acknowledge|resolve|reopen|false-alarm|merge|link for
+people's actions), /healthz and /metrics over the incidents in Redis; with --webhook, also delivers
 every alert to webhooks (signed JSON or Slack messages, retried, deduplicated per
 incident revision, caught up after a restart).
 
@@ -47,8 +49,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
 	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
 	verbose := fs.Bool("v", false, "log details to stderr")
+	kafka := fs.String("kafka", "", "also publish the alerts of people's actions on the Kafka alerts topic at these brokers (comma-separated; default: Redis only)")
+	alertsTopic := fs.String("alerts-topic", "downwatch.alerts", "Kafka topic for alerts (with --kafka)")
 	var rsec redisSecurityFlags
+	var ksec kafkaSecurityFlags
 	rsec.register(fs)
+	ksec.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +91,17 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log})
+	wcfg := web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log}
+	if *kafka != "" {
+		sec, err := ksec.security()
+		if err != nil {
+			return err
+		}
+		aw := bus.NewAlertWriter(strings.Split(*kafka, ","), *alertsTopic, sec)
+		defer aw.Close()
+		wcfg.Sink = aw
+	}
+	srv, err := web.New(wcfg)
 	if err != nil {
 		return err
 	}
