@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -47,5 +50,66 @@ func TestIncidentCommand(t *testing.T) {
 	}
 	if got.Resolution == nil || got.Resolution.By != "ana" || got.Resolution.Note != "fixed" || len(got.Merged) != 1 {
 		t.Errorf("stored: resolution %+v merged %v; want ana's 'fixed' and the merged incident", got.Resolution, got.Merged)
+	}
+}
+
+// TestServeTokens runs `downwatch serve` with a read and a write token: the
+// read token reads but cannot act, the write token acts under its name.
+func TestServeTokens(t *testing.T) {
+	prefix, st := testPrefix(t)
+	t.Setenv("DOWNWATCH_AUTH_TOKEN", "")
+	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
+	inc := downwatch.Incident{ID: "whatsapp.20221025T0705Z", Service: "whatsapp", State: downwatch.StateOpen, StartedAt: t0, DetectedAt: t0, Revision: 1, UpdatedAt: t0}
+	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := runServe(context.Background(), &cliEnv{stdout: io.Discard, stderr: io.Discard}, []string{"--redis", redisURL(), "--http", "127.0.0.1:0", "--write-token", "nosecret"}); err == nil || !strings.Contains(err.Error(), "NAME=SECRET") {
+		t.Errorf("--write-token without a name: got %v, want an error asking for NAME=SECRET", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- runServe(ctx, &cliEnv{stdout: &out, stderr: io.Discard}, []string{
+			"--redis", redisURL(), "--prefix", prefix, "--http", "127.0.0.1:0", "--read-token", "wall=r3ad", "--write-token", "ana=wr1te"})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	re := regexp.MustCompile(`dashboard on (http://[^/]+)/ \(1 read and 1 write tokens\)`)
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("serve did not start as expected: %q", out.String())
+		}
+	}
+	act := func(secret string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/incidents/"+inc.ID+"/acknowledge", strings.NewReader(`{"note":"on it"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := act("r3ad"); code != http.StatusForbidden {
+		t.Errorf("acting with the read token: got %d, want 403", code)
+	}
+	if code := act("wr1te"); code != http.StatusOK {
+		t.Errorf("acting with the write token: got %d, want 200", code)
+	}
+	got, err := st.Incident(context.Background(), inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.OperatorAck == nil || got.OperatorAck.Token != "ana" || got.OperatorAck.By != "ana" {
+		t.Errorf("operator_ack = %+v, want one recorded with the token named ana", got.OperatorAck)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,8 +40,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address to serve HTTP on")
 	prefix := fs.String("prefix", store.DefaultPrefix, "Redis key prefix (replays into a real Redis use downwatch:replay:)")
-	token := fs.String("auth-token", "", "require this token (Authorization: Bearer, ?token=, or the cookie ?token= sets) on everything but /healthz (default $DOWNWATCH_AUTH_TOKEN; none: open)")
-	insecure := fs.Bool("insecure-no-auth", false, "allow serving without a token on a non-loopback address")
+	var access accessFlags
+	access.register(fs)
 	catalogFile := fs.String("catalog", "", "YAML file that extends the built-in service catalog (for service names)")
 	var hooks, events listFlag
 	fs.Var(&hooks, "webhook", "deliver every alert to this URL (repeatable)")
@@ -49,12 +50,10 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
 	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
 	verbose := fs.Bool("v", false, "log details to stderr")
-	kafka := fs.String("kafka", "", "also publish the alerts of people's actions on the Kafka alerts topic at these brokers (comma-separated; default: Redis only)")
-	alertsTopic := fs.String("alerts-topic", "downwatch.alerts", "Kafka topic for alerts (with --kafka)")
+	var sink actionSinkFlags
+	sink.register(fs)
 	var rsec redisSecurityFlags
-	var ksec kafkaSecurityFlags
 	rsec.register(fs)
-	ksec.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -62,13 +61,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *token == "" {
-		*token = os.Getenv("DOWNWATCH_AUTH_TOKEN")
-	}
 	if *secret == "" {
 		*secret = os.Getenv("DOWNWATCH_WEBHOOK_SECRET")
 	}
-	if err := checkExposure(*httpAddr, *token, *insecure); err != nil {
+	wcfg := web.Config{}
+	if err := access.apply(*httpAddr, &wcfg); err != nil {
 		return err
 	}
 	log := logger(env.stderr, *verbose)
@@ -91,16 +88,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	wcfg := web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log}
-	if *kafka != "" {
-		sec, err := ksec.security()
-		if err != nil {
-			return err
-		}
-		aw := bus.NewAlertWriter(strings.Split(*kafka, ","), *alertsTopic, sec)
-		defer aw.Close()
-		wcfg.Sink = aw
+	wcfg.Store, wcfg.ServiceName, wcfg.Registry, wcfg.Logger = st, names, reg, log
+	if wcfg.Sink, err = sink.open(); err != nil {
+		return err
 	}
+	defer sink.close()
 	srv, err := web.New(wcfg)
 	if err != nil {
 		return err
@@ -109,11 +101,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--http %s: %w (choose another address with --http HOST:PORT)", *httpAddr, err)
 	}
-	auth := "no authentication"
-	if *token != "" {
-		auth = "token required"
-	}
-	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), auth, maskSecret("redis", *redisURL), *prefix)
+	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), access.describe(), maskSecret("redis", *redisURL), *prefix)
 	var wg sync.WaitGroup
 	if disp != nil {
 		for hash, u := range disp.Sinks() {
@@ -222,7 +210,7 @@ func checkExposure(addr, token string, insecure bool) error {
 		return nil
 	}
 	return fmt.Errorf("refusing to serve the dashboard and API without authentication on %s, which other machines can reach: "+
-		"set --auth-token or DOWNWATCH_AUTH_TOKEN, bind a loopback address such as 127.0.0.1:8080, "+
+		"set --read-token/--write-token NAME=SECRET (or --auth-token, DOWNWATCH_AUTH_TOKEN), bind a loopback address such as 127.0.0.1:8080, "+
 		"or pass --insecure-no-auth to serve it open anyway", addr)
 }
 
@@ -257,4 +245,108 @@ func serviceNames(file string) (func(string) string, error) {
 		}
 		return id
 	}, nil
+}
+
+// accessFlags are serve's flags for who may read and who may act.
+type accessFlags struct {
+	token        string
+	insecure     bool
+	read, write  listFlag
+	nRead, nWrit int // tokens of each kind, once applied
+}
+
+func (a *accessFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.token, "auth-token", "", "a token that may read and act, named auth-token (Authorization: Bearer, ?token=, or the cookie ?token= sets) on everything but /healthz (default $DOWNWATCH_AUTH_TOKEN; none: open)")
+	fs.BoolVar(&a.insecure, "insecure-no-auth", false, "allow serving without a token on a non-loopback address (reads open; writes still need a --write-token)")
+	fs.Var(&a.read, "read-token", "NAME=SECRET of a token that may read the dashboard and API (repeatable, or comma-separated in $DOWNWATCH_READ_TOKEN)")
+	fs.Var(&a.write, "write-token", "NAME=SECRET of a token that may also act on incidents; actions record NAME (repeatable, or comma-separated in $DOWNWATCH_WRITE_TOKEN)")
+}
+
+// apply checks the tokens against the address served and puts them in cfg: on
+// loopback with no tokens everything is open; elsewhere a token is needed (or
+// --insecure-no-auth, which opens reads only).
+func (a *accessFlags) apply(addr string, cfg *web.Config) error {
+	if a.token == "" {
+		a.token = os.Getenv("DOWNWATCH_AUTH_TOKEN")
+	}
+	tokens, err := webTokens(a.read, a.write)
+	if err != nil {
+		return err
+	}
+	anyToken := a.token
+	if len(tokens) > 0 {
+		anyToken = tokens[0].Secret
+	}
+	if err := checkExposure(addr, anyToken, a.insecure); err != nil {
+		return err
+	}
+	cfg.AuthToken, cfg.Tokens, cfg.Exposed = a.token, tokens, !isLoopback(hostOf(addr))
+	a.nRead, a.nWrit = len(a.read), len(a.write)
+	return nil
+}
+
+// describe is the startup line's word on authentication.
+func (a *accessFlags) describe() string {
+	w := a.nWrit
+	if a.token != "" {
+		w++ // --auth-token reads and writes
+	}
+	switch {
+	case a.nRead+a.nWrit > 0:
+		return fmt.Sprintf("%d read and %d write tokens", a.nRead, w)
+	case a.token != "":
+		return "token required"
+	}
+	return "no authentication"
+}
+
+// webTokens turns --read-token and --write-token values (NAME=SECRET) into tokens.
+func webTokens(read, write []string) ([]web.Token, error) {
+	var out []web.Token
+	for _, set := range []struct {
+		flag  string
+		vals  []string
+		write bool
+	}{{"--read-token", read, false}, {"--write-token", write, true}} {
+		for _, v := range set.vals {
+			name, secret, ok := strings.Cut(v, "=")
+			if !ok || name == "" || secret == "" {
+				return nil, fmt.Errorf("%s: want NAME=SECRET (the name is recorded with each action), got a value without both", set.flag)
+			}
+			out = append(out, web.Token{Name: name, Secret: secret, Write: set.write})
+		}
+	}
+	return out, nil
+}
+
+// actionSinkFlags put the alerts of people's actions on Kafka too.
+type actionSinkFlags struct {
+	kafka, topic string
+	sec          kafkaSecurityFlags
+	w            *bus.AlertWriter
+}
+
+func (k *actionSinkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&k.kafka, "kafka", "", "also publish the alerts of people's actions on the Kafka alerts topic at these brokers (comma-separated; default: Redis only)")
+	fs.StringVar(&k.topic, "alerts-topic", "downwatch.alerts", "Kafka topic for alerts (with --kafka)")
+	k.sec.register(fs)
+}
+
+// open returns the Kafka sink, or nil without --kafka.
+func (k *actionSinkFlags) open() (web.AlertSink, error) {
+	if k.kafka == "" {
+		return nil, nil
+	}
+	sec, err := k.sec.security()
+	if err != nil {
+		return nil, err
+	}
+	k.w = bus.NewAlertWriter(strings.Split(k.kafka, ","), k.topic, sec)
+	return k.w, nil
+}
+
+func (k *actionSinkFlags) close() {
+	if k.w != nil {
+		k.w.Close()
+	}
 }
