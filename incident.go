@@ -52,6 +52,9 @@ type Incident struct {
 	Merged []string `json:"merged,omitempty"`
 	// Actions is what people did, oldest first (the last 50).
 	Actions []Action `json:"actions,omitempty"`
+	// Silenced is the id of the silence that matched this change (silence.go):
+	// receivers were not notified of it.
+	Silenced string `json:"silenced,omitempty"`
 }
 
 // Active reports whether the incident is open or acknowledged.

@@ -34,6 +34,12 @@ type OperatorStore interface {
 	Incident(ctx context.Context, id string) (downwatch.Incident, error)
 }
 
+// SilenceStore lists the silences (store.Redis satisfies it). A Store without
+// it silences nothing.
+type SilenceStore interface {
+	Silences(ctx context.Context, now time.Time, all bool) ([]downwatch.Silence, error)
+}
+
 // AlertSink receives alerts after they are stored (bus.AlertWriter satisfies it).
 type AlertSink interface {
 	Publish(ctx context.Context, alerts []downwatch.Alert) error
@@ -62,6 +68,8 @@ type RunConfig struct {
 	Health *health.Health
 	// Security of the Kafka connections; zero = plaintext.
 	Security bus.Security
+	// Now is the wall clock silences are judged by; default time.Now.
+	Now func() time.Time
 }
 
 // RunStats counts what the detector processed.
@@ -157,6 +165,9 @@ func runPartition(ctx context.Context, rc RunConfig, cfg Config, st Store, sink 
 		}
 		out, err := operated(ctx, st, det, det.Drain())
 		if err != nil {
+			return err
+		}
+		if err := silence(ctx, rc, st, out.Alerts); err != nil {
 			return err
 		}
 		if err := persist(ctx, rc, st, sink, out); err != nil {
@@ -409,4 +420,25 @@ func operated(ctx context.Context, st Store, det *Detector, out Drained) (Draine
 	}
 	out.Alerts = append(kept, det.Drain().Alerts...)
 	return out, nil
+}
+
+// silence marks the alerts that an active silence matches (docs/CONTRACT.md
+// §9) before they are stored and published anywhere: Redis and Kafka carry them
+// marked, and receivers (notify) skip them. Silences are judged at wall-clock
+// time, one read per flush with alerts.
+func silence(ctx context.Context, rc RunConfig, st Store, alerts []downwatch.Alert) error {
+	ss, ok := st.(SilenceStore)
+	if !ok || len(alerts) == 0 {
+		return nil
+	}
+	now := time.Now
+	if rc.Now != nil {
+		now = rc.Now
+	}
+	list, err := ss.Silences(ctx, now(), false)
+	if err != nil {
+		return err
+	}
+	downwatch.SilenceAlerts(alerts, list, now())
+	return nil
 }

@@ -293,6 +293,8 @@ func (d *Dispatcher) handle(ctx context.Context, s *sink, a store.StreamAlert) e
 	switch {
 	case !s.events[a.Alert.Type]:
 		outcome = "filtered"
+	case a.Alert.Incident.Silenced != "":
+		outcome = "silenced" // a silence matched it when it was published (docs/CONTRACT.md §9)
 	default:
 		seen, err := d.delivered(ctx, s, key)
 		if err != nil {
@@ -376,7 +378,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_alerts_total",
-			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), failed (given up after retries).",
+			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), silenced (a silence matched the incident), failed (given up after retries).",
 		}, []string{"sink", "outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_attempts_total",

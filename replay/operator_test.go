@@ -19,11 +19,17 @@ import (
 // outagePosts is three quiet hours of WhatsApp complaints, then an hour of
 // outage, then quiet again, as JSONL posts split at cut.
 func outagePosts(t0, cut time.Time) (before, after []byte) {
+	return servicePosts(t0, cut, "whatsapp", "whatsapp is down, my messages are not sending", true)
+}
+
+// servicePosts is outagePosts for any service, with or without the company's
+// acknowledgement.
+func servicePosts(t0, cut time.Time, svc, complaint string, ack bool) (before, after []byte) {
 	var a, b bytes.Buffer
 	n := 0
 	line := func(author, text string, at time.Time) {
 		n++
-		p := downwatch.Post{ID: fmt.Sprint(n), Source: "file", Author: author, Text: text, CreatedAt: at, Lang: "en"}
+		p := downwatch.Post{ID: svc + fmt.Sprint(n), Source: "file", Author: author, Text: text, CreatedAt: at, Lang: "en"}
 		j, _ := json.Marshal(p)
 		w := &a
 		if !at.Before(cut) {
@@ -34,14 +40,14 @@ func outagePosts(t0, cut time.Time) (before, after []byte) {
 	for m := 0; m < 6*60; m++ {
 		at := t0.Add(time.Duration(m) * time.Minute)
 		if m%3 == 0 {
-			line(fmt.Sprintf("bg%d", m%40), "is whatsapp down?", at)
+			line(fmt.Sprintf("bg-%s-%d", svc, m%40), "is "+svc+" down?", at)
 		}
-		if m == 210 { // the company speaks, through a news agency
+		if m == 210 && ack { // the company speaks, through a news agency
 			line("ANI", `"We're aware that some people are currently having trouble sending messages and we're working to restore WhatsApp for everyone as quickly as possible," says Meta Company Spokesperson`, at)
 		}
 		if m >= 180 && m < 240 {
 			for k := range 30 {
-				line(fmt.Sprintf("u%d-%d", m, k), "whatsapp is down, my messages are not sending", at.Add(time.Duration(k)*time.Second))
+				line(fmt.Sprintf("u-%s-%d-%d", svc, m, k), complaint, at.Add(time.Duration(k)*time.Second))
 			}
 		}
 	}

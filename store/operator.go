@@ -87,11 +87,14 @@ func (r *Redis) Act(ctx context.Context, id string, rev int, a downwatch.Action)
 	if err != nil {
 		return nil, err
 	}
-	al := downwatch.Alert{Type: typ, At: a.At.UTC(), Incident: inc}
-	if err := r.casWrite(ctx, []int{rev}, []downwatch.Incident{inc}); err != nil {
+	als := []downwatch.Alert{{Type: typ, At: a.At.UTC(), Incident: inc}}
+	if err := r.silenced(ctx, als, a.At); err != nil {
 		return nil, err
 	}
-	return []downwatch.Alert{al}, r.publish(ctx, al)
+	if err := r.casWrite(ctx, []int{rev}, []downwatch.Incident{als[0].Incident}); err != nil {
+		return nil, err
+	}
+	return als, r.publish(ctx, als[0])
 }
 
 func (r *Redis) merge(ctx context.Context, s downwatch.Incident, a downwatch.Action) ([]downwatch.Alert, error) {
@@ -103,10 +106,13 @@ func (r *Redis) merge(ctx context.Context, s downwatch.Incident, a downwatch.Act
 	if err := downwatch.Merge(&s, &x, a); err != nil {
 		return nil, err
 	}
-	if err := r.casWrite(ctx, revs, []downwatch.Incident{s, x}); err != nil {
+	out := []downwatch.Alert{{Type: downwatch.AlertMerged, At: a.At.UTC(), Incident: x}, {Type: downwatch.AlertMerged, At: a.At.UTC(), Incident: s}}
+	if err := r.silenced(ctx, out, a.At); err != nil {
 		return nil, err
 	}
-	out := []downwatch.Alert{{Type: downwatch.AlertMerged, At: a.At.UTC(), Incident: x}, {Type: downwatch.AlertMerged, At: a.At.UTC(), Incident: s}}
+	if err := r.casWrite(ctx, revs, []downwatch.Incident{out[1].Incident, out[0].Incident}); err != nil {
+		return nil, err
+	}
 	for _, al := range out {
 		if err := r.publish(ctx, al); err != nil {
 			return nil, err
@@ -129,11 +135,14 @@ func (r *Redis) link(ctx context.Context, inc downwatch.Incident, a downwatch.Ac
 	if err != nil {
 		return nil, err
 	}
-	first := downwatch.Alert{Type: typ, At: a.At.UTC(), Incident: inc}
-	if err := r.casWrite(ctx, []int{inc.Revision - 1}, []downwatch.Incident{inc}); err != nil {
+	first := []downwatch.Alert{{Type: typ, At: a.At.UTC(), Incident: inc}}
+	if err := r.silenced(ctx, first, a.At); err != nil {
 		return nil, err
 	}
-	if err := r.publish(ctx, first); err != nil {
+	if err := r.casWrite(ctx, []int{inc.Revision - 1}, []downwatch.Incident{first[0].Incident}); err != nil {
+		return nil, err
+	}
+	if err := r.publish(ctx, first[0]); err != nil {
 		return nil, err
 	}
 	b := a
@@ -146,15 +155,18 @@ func (r *Redis) link(ctx context.Context, inc downwatch.Incident, a downwatch.Ac
 		if _, err := other.Apply(b); err != nil {
 			return nil, err
 		}
-		err = r.casWrite(ctx, []int{other.Revision - 1}, []downwatch.Incident{other})
+		second := []downwatch.Alert{{Type: typ, At: a.At.UTC(), Incident: other}}
+		if err := r.silenced(ctx, second, a.At); err != nil {
+			return nil, err
+		}
+		err = r.casWrite(ctx, []int{other.Revision - 1}, []downwatch.Incident{second[0].Incident})
 		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		second := downwatch.Alert{Type: typ, At: a.At.UTC(), Incident: other}
-		return []downwatch.Alert{first, second}, r.publish(ctx, second)
+		return append(first, second...), r.publish(ctx, second[0])
 	}
 }
 

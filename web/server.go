@@ -79,6 +79,9 @@ type Config struct {
 	// Sink, when set, also gets the alerts of people's actions (the Kafka alerts
 	// topic); the store publishes them on Redis in any case.
 	Sink AlertSink
+	// Silencer keeps silences (/silences, /api/silences); default the Store
+	// when it is one.
+	Silencer Silencer
 	// Now is the wall clock actions are stamped with; default time.Now.
 	Now func() time.Time
 }
@@ -116,6 +119,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if a, ok := cfg.Store.(Actor); ok && cfg.Actor == nil {
 		cfg.Actor = a
+	}
+	if si, ok := cfg.Store.(Silencer); ok && cfg.Silencer == nil {
+		cfg.Silencer = si
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -180,6 +186,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", s.overviewPage)
 	mux.HandleFunc("GET /incidents/{id}", s.incidentPage)
 	mux.HandleFunc("POST /incidents/{id}/actions", s.formAct)
+	mux.HandleFunc("GET /silences", s.silencesPage)
+	mux.HandleFunc("POST /silences", s.formSilence)
+	mux.HandleFunc("POST /silences/{id}/expire", s.formSilence)
 	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
 	mux.HandleFunc("GET /fragments/incidents/{id}", s.incidentFragment)
 	static, _ := fs.Sub(staticFS, "static")
@@ -191,6 +200,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/services/{id}/series", s.apiSeries)
 	mux.HandleFunc("GET /api/events", s.apiEvents)
 	mux.HandleFunc("POST /api/incidents/{id}/{action}", s.apiAct)
+	mux.HandleFunc("GET /api/silences", s.apiSilences)
+	mux.HandleFunc("POST /api/silences", s.apiAddSilence)
+	mux.HandleFunc("POST /api/silences/{id}/expire", s.apiExpireSilence)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})

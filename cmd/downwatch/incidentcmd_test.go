@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -111,5 +112,43 @@ func TestServeTokens(t *testing.T) {
 	}
 	if got.OperatorAck == nil || got.OperatorAck.Token != "ana" || got.OperatorAck.By != "ana" {
 		t.Errorf("operator_ack = %+v, want one recorded with the token named ana", got.OperatorAck)
+	}
+}
+
+func TestSilenceCommand(t *testing.T) {
+	prefix, _ := testPrefix(t)
+	base := []string{"--redis", redisURL(), "--prefix", prefix, "--by", "ana"}
+	do := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(append(append([]string{"silence"}, args...), base...), strings.NewReader(""), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	code, out := do("add", "--match", "service=whatsapp", "--match", "symptom=~login|connect", "--for", "2h", "--comment", "planned maintenance", "--json")
+	var added struct{ Silences []downwatch.Silence }
+	if code != 0 || json.Unmarshal([]byte(out), &added) != nil || len(added.Silences) != 1 {
+		t.Fatalf("add: exit %d %s", code, out)
+	}
+	s := added.Silences[0]
+	if s.By != "ana" || len(s.Matchers) != 2 || s.EndsAt.Sub(s.StartsAt) != 2*time.Hour {
+		t.Errorf("added %+v: want ana's two matchers for 2h", s)
+	}
+	for _, bad := range [][]string{
+		{"add", "--match", "country=IN", "--for", "1h", "--comment", "x"},
+		{"add", "--match", "service=x", "--comment", "x"},
+		{"add", "--match", "service=x", "--for", "1h"},
+		{"expire"},
+	} {
+		if code, out := do(bad...); code == 0 {
+			t.Errorf("%v: exit 0 (%s), want an error", bad, out)
+		}
+	}
+	if code, out := do("list"); code != 0 || !strings.Contains(out, s.ID) || !strings.Contains(out, "service=whatsapp,symptom=~login|connect") || !strings.Contains(out, "active") {
+		t.Errorf("list: exit %d %s; want %s active with its matchers", code, out, s.ID)
+	}
+	if code, out := do("expire", s.ID); code != 0 || !strings.Contains(out, "expired") {
+		t.Errorf("expire: exit %d %s", code, out)
+	}
+	if code, out := do("list"); code != 0 || !strings.Contains(out, "no silences") {
+		t.Errorf("list after expire: exit %d %s, want none", code, out)
 	}
 }
