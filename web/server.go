@@ -187,6 +187,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /incidents/{id}", s.incidentPage)
 	mux.HandleFunc("POST /incidents/{id}/actions", s.formAct)
 	mux.HandleFunc("GET /silences", s.silencesPage)
+	mux.HandleFunc("GET /feed.atom", s.feedAtom)
+	mux.HandleFunc("GET /services/{id}/feed.atom", s.feedAtom)
+	mux.HandleFunc("GET /silences.ics", s.silencesICS)
 	mux.HandleFunc("POST /silences", s.formSilence)
 	mux.HandleFunc("POST /silences/{id}/expire", s.formSilence)
 	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
@@ -357,7 +360,8 @@ func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, why string) {
 // isPage reports whether r is for an HTML page (not the API or metrics).
 func isPage(r *http.Request) bool {
 	p := r.URL.Path
-	return !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/fragments/")
+	return !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/fragments/") &&
+		!strings.HasSuffix(p, ".atom") && !strings.HasSuffix(p, ".ics") // feeds: readers send ?token= each time
 }
 
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, why string) {
