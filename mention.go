@@ -29,17 +29,6 @@ type Mention struct {
 	Post     Post `json:"post"`
 }
 
-// Control records share the mentions topic with mentions. They carry the header
-// HeaderControl with one of the values below and an RFC 3339 event time as value.
-const (
-	HeaderControl = "downwatch-control"
-	// ControlWatermark: no mention older than this time (minus allowed lateness)
-	// will follow on this partition.
-	ControlWatermark = "watermark"
-	// ControlEnd: the input of a replay is complete on this partition.
-	ControlEnd = "end"
-)
-
 // Default topic names (docs/CONTRACT.md §5).
 const (
 	TopicMentions = "downwatch.mentions"

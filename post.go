@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/downwatch/downwatch/internal/jsonscan"
 )
 
 // MaxPostBytes is the largest record DecodePost accepts (docs/CONTRACT.md §1).
@@ -69,7 +71,7 @@ func DecodePost(data []byte) (Post, error) {
 	}
 	var ps postScan
 	err := ps.scan(trimmed)
-	if err != nil || ps.flags&strBadUTF8 != 0 || ps.typeField != pfUnknown {
+	if err != nil || ps.flags&jsonscan.StrBadUTF8 != 0 || ps.typeField != jsonscan.PfUnknown {
 		return decodePostBad(data, trimmed, &ps, err)
 	}
 	return ps.build(trimmed)
@@ -92,8 +94,8 @@ func decodePostBad(data, trimmed []byte, ps *postScan, err error) (Post, error) 
 	switch {
 	case err != nil:
 		return Post{}, reject("bad-json", "%v", err)
-	case ps.typeField != pfUnknown:
-		return Post{}, reject("wrong-type", "field %q must not be a JSON %s", postFieldNames[ps.typeField], ps.typeValue)
+	case ps.typeField != jsonscan.PfUnknown:
+		return Post{}, reject("wrong-type", "field %q must not be a JSON %s", jsonscan.PostFieldNames[ps.typeField], ps.typeValue)
 	}
 	return ps.build(trimmed)
 }
@@ -155,7 +157,7 @@ func ParseTime(s string) (time.Time, error) {
 func CleanText(s string) string {
 	clean := true
 	for _, r := range s {
-		if isControl(r) {
+		if jsonscan.IsControl(r) {
 			clean = false
 			break
 		}
@@ -166,15 +168,11 @@ func CleanText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if !isControl(r) {
+		if !jsonscan.IsControl(r) {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
-}
-
-func isControl(r rune) bool {
-	return (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r < 0xa0)
 }
 
 func truncate(s string, n int) string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/downwatch/downwatch/internal/jsonscan"
 )
 
 func TestDecodePost(t *testing.T) {
@@ -103,7 +105,7 @@ func FuzzDecodePost(f *testing.F) {
 			t.Fatalf("accepted a post without required fields: %+v", p)
 		}
 		for _, r := range p.Text {
-			if isControl(r) {
+			if jsonscan.IsControl(r) {
 				t.Fatalf("control character %U left in text", r)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/downwatch/downwatch/internal/jsonscan"
 )
 
 // The Post decoder is a single-pass scanner specialised for the Post schema
@@ -42,106 +44,6 @@ import (
 // author_followers is read as a float64 (12.5 is 12, 1e3 is 1000) and syntax
 // errors are worded as encoding/json words them.
 
-// postField is a known field of the Post record.
-type postField uint8
-
-const (
-	pfUnknown postField = iota
-	pfID
-	pfSource
-	pfAuthor
-	pfText
-	pfCreatedAt
-	pfLang
-	pfCountry
-	pfRepostOf
-	pfReplyTo
-	pfURL // last string field
-	pfVerified
-	pfFollowers
-)
-
-var postFieldNames = [...]string{
-	pfID:        "id",
-	pfSource:    "source",
-	pfAuthor:    "author",
-	pfText:      "text",
-	pfCreatedAt: "created_at",
-	pfLang:      "lang",
-	pfCountry:   "country",
-	pfRepostOf:  "repost_of",
-	pfReplyTo:   "reply_to",
-	pfURL:       "url",
-	pfVerified:  "author_verified",
-	pfFollowers: "author_followers",
-}
-
-// postFieldOf returns the field a key names. Keys match as encoding/json matches
-// them: exactly, or else equal under Unicode case folding.
-func postFieldOf(key []byte, flags uint8) postField {
-	if flags&(strEscaped|strBadUTF8) != 0 {
-		return postFieldFold(unescapeKey(key, flags))
-	}
-	switch string(key) {
-	case "id":
-		return pfID
-	case "source":
-		return pfSource
-	case "author":
-		return pfAuthor
-	case "text":
-		return pfText
-	case "created_at":
-		return pfCreatedAt
-	case "lang":
-		return pfLang
-	case "country":
-		return pfCountry
-	case "repost_of":
-		return pfRepostOf
-	case "reply_to":
-		return pfReplyTo
-	case "url":
-		return pfURL
-	case "author_verified":
-		return pfVerified
-	case "author_followers":
-		return pfFollowers
-	}
-	if !mayFold(key) {
-		return pfUnknown
-	}
-	return postFieldFold(string(key))
-}
-
-func postFieldFold(key string) postField {
-	for f := pfID; f <= pfFollowers; f++ {
-		if strings.EqualFold(key, postFieldNames[f]) {
-			return f
-		}
-	}
-	return pfUnknown
-}
-
-// mayFold reports whether key, not equal to any field name, may still equal one
-// under case folding: it holds an upper-case or a non-ASCII letter.
-func mayFold(key []byte) bool {
-	for _, c := range key {
-		if 'A' <= c && c <= 'Z' || c >= 0x80 {
-			return true
-		}
-	}
-	return false
-}
-
-// unescapeKey returns an escaped key as encoding/json reads it.
-func unescapeKey(raw []byte, flags uint8) string {
-	var sb strings.Builder
-	sb.Grow(len(raw))
-	writeString(&sb, raw, flags, false)
-	return sb.String()
-}
-
 // span is where a string field's content lies in the record.
 type span struct {
 	start, end int
@@ -151,35 +53,35 @@ type span struct {
 
 // postScan is what phase one learns about a record.
 type postScan struct {
-	spans     [pfURL + 1]span
+	spans     [jsonscan.PfURL + 1]span
 	verified  bool
 	followers float64
-	flags     uint8     // every string's flags, or-ed
-	typeField postField // the first field with a value of the wrong type
-	typeValue string    // that value's JSON type, as encoding/json names it
+	flags     uint8              // every string's flags, or-ed
+	typeField jsonscan.PostField // the first field with a value of the wrong type
+	typeValue string             // that value's JSON type, as encoding/json names it
 }
 
 // scan checks the record b, an object whose '{' is b[0], and notes its fields.
 func (ps *postScan) scan(b []byte) error {
-	i := skipSpace(b, 1)
+	i := jsonscan.SkipSpace(b, 1)
 	if i < len(b) && b[i] == '}' {
-		return scanEnd(b, i+1)
+		return jsonscan.ScanEnd(b, i+1)
 	}
 	for {
-		key, flags, next, err := scanKey(b, i)
+		key, flags, next, err := jsonscan.ScanKey(b, i)
 		ps.flags |= flags
 		if err != nil {
 			return err
 		}
-		if i, err = ps.value(b, next, postFieldOf(key, flags)); err != nil {
+		if i, err = ps.value(b, next, jsonscan.PostFieldOf(key, flags)); err != nil {
 			return err
 		}
 		var more bool
-		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil {
+		if i, more, err = jsonscan.ScanNext(b, i, '}', jsonscan.CtxAfterPair); err != nil {
 			return err
 		}
 		if !more {
-			return scanEnd(b, i)
+			return jsonscan.ScanEnd(b, i)
 		}
 	}
 }
@@ -187,56 +89,56 @@ func (ps *postScan) scan(b []byte) error {
 // value scans the value of field f at b[i]. As with encoding/json, null leaves
 // a field as it was (text, a pointer there, becomes missing), and a value of the
 // wrong type is noted and skipped: a syntax error later still wins over it.
-func (ps *postScan) value(b []byte, i int, f postField) (int, error) {
+func (ps *postScan) value(b []byte, i int, f jsonscan.PostField) (int, error) {
 	if i >= len(b) {
-		return i, errAt(b, i, ctxValue)
+		return i, jsonscan.ErrAt(b, i, jsonscan.CtxValue)
 	}
 	switch c := b[i]; {
-	case f == pfUnknown:
-	case f <= pfURL && c == '"':
-		end, flags, err := scanString(b, i+1)
+	case f == jsonscan.PfUnknown:
+	case f <= jsonscan.PfURL && c == '"':
+		end, flags, err := jsonscan.ScanString(b, i+1)
 		ps.flags |= flags
 		ps.spans[f] = span{start: i + 1, end: end, flags: flags, set: true}
 		return end + 1, err
-	case f == pfVerified && (c == 't' || c == 'f'):
+	case f == jsonscan.PfVerified && (c == 't' || c == 'f'):
 		ps.verified = c == 't'
 		if c == 't' {
-			return scanLiteral(b, i, "true")
+			return jsonscan.ScanLiteral(b, i, "true")
 		}
-		return scanLiteral(b, i, "false")
-	case f == pfFollowers && (c == '-' || isDigit(c)):
-		end, err := scanNumber(b, i)
+		return jsonscan.ScanLiteral(b, i, "false")
+	case f == jsonscan.PfFollowers && (c == '-' || jsonscan.IsDigit(c)):
+		end, err := jsonscan.ScanNumber(b, i)
 		if err == nil {
 			ps.setFollowers(b[i:end])
 		}
 		return end, err
 	case c == 'n':
-		if f == pfText {
-			ps.spans[pfText].set = false
+		if f == jsonscan.PfText {
+			ps.spans[jsonscan.PfText].set = false
 		}
-		return scanLiteral(b, i, "null")
+		return jsonscan.ScanLiteral(b, i, "null")
 	default:
-		end, flags, err := skipValue(b, i, 1)
+		end, flags, err := jsonscan.SkipValue(b, i, 1)
 		ps.flags |= flags
 		if err == nil {
-			ps.wrongType(f, valueKind(c))
+			ps.wrongType(f, jsonscan.ValueKind(c))
 		}
 		return end, err
 	}
-	end, flags, err := skipValue(b, i, 1)
+	end, flags, err := jsonscan.SkipValue(b, i, 1)
 	ps.flags |= flags
 	return end, err
 }
 
-func (ps *postScan) wrongType(f postField, value string) {
-	if ps.typeField == pfUnknown {
+func (ps *postScan) wrongType(f jsonscan.PostField, value string) {
+	if ps.typeField == jsonscan.PfUnknown {
 		ps.typeField, ps.typeValue = f, value
 	}
 }
 
 // setFollowers reads the number lit as encoding/json reads it into a float64.
 func (ps *postScan) setFollowers(lit []byte) {
-	if n, ok := smallInt(lit); ok {
+	if n, ok := jsonscan.SmallInt(lit); ok {
 		ps.followers = float64(n)
 		if lit[0] == '-' {
 			ps.followers = -ps.followers
@@ -245,29 +147,10 @@ func (ps *postScan) setFollowers(lit []byte) {
 	}
 	f, err := strconv.ParseFloat(string(lit), 64)
 	if err != nil {
-		ps.wrongType(pfFollowers, "number "+string(lit))
+		ps.wrongType(jsonscan.PfFollowers, "number "+string(lit))
 		return
 	}
 	ps.followers = f
-}
-
-// smallInt returns the magnitude of lit when it is an integer of at most 15
-// digits, which a float64 holds exactly.
-func smallInt(lit []byte) (int64, bool) {
-	if lit[0] == '-' {
-		lit = lit[1:]
-	}
-	if len(lit) > 15 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range lit {
-		if !isDigit(c) {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
 
 // build is phase two: it copies the fields out of b into one string, checks them
@@ -281,48 +164,48 @@ func (ps *postScan) build(b []byte) (Post, error) {
 	}
 	var sb strings.Builder
 	sb.Grow(total)
-	var v [pfURL + 1]string
-	for f := pfID; f <= pfURL; f++ {
+	var v [jsonscan.PfURL + 1]string
+	for f := jsonscan.PfID; f <= jsonscan.PfURL; f++ {
 		v[f] = ps.put(&sb, b, f)
 	}
-	for _, f := range [...]postField{pfID, pfSource, pfAuthor, pfCreatedAt} {
+	for _, f := range [...]jsonscan.PostField{jsonscan.PfID, jsonscan.PfSource, jsonscan.PfAuthor, jsonscan.PfCreatedAt} {
 		if strings.TrimSpace(v[f]) == "" {
-			return Post{}, reject("missing-field", "required field %q is missing or empty", postFieldNames[f])
+			return Post{}, reject("missing-field", "required field %q is missing or empty", jsonscan.PostFieldNames[f])
 		}
 	}
-	if !ps.spans[pfText].set {
+	if !ps.spans[jsonscan.PfText].set {
 		return Post{}, reject("missing-field", "required field \"text\" is missing")
 	}
-	at, err := ParseTime(v[pfCreatedAt])
+	at, err := ParseTime(v[jsonscan.PfCreatedAt])
 	if err != nil {
-		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(v[pfCreatedAt], 64))
+		return Post{}, reject("bad-time", "created_at %q is not RFC 3339", truncate(v[jsonscan.PfCreatedAt], 64))
 	}
 	return Post{
-		ID:              v[pfID],
-		Source:          v[pfSource],
-		Author:          v[pfAuthor],
-		Text:            v[pfText],
+		ID:              v[jsonscan.PfID],
+		Source:          v[jsonscan.PfSource],
+		Author:          v[jsonscan.PfAuthor],
+		Text:            v[jsonscan.PfText],
 		CreatedAt:       at,
-		Lang:            v[pfLang],
-		Country:         upperASCII(v[pfCountry]),
-		RepostOf:        v[pfRepostOf],
-		ReplyTo:         v[pfReplyTo],
+		Lang:            v[jsonscan.PfLang],
+		Country:         upperASCII(v[jsonscan.PfCountry]),
+		RepostOf:        v[jsonscan.PfRepostOf],
+		ReplyTo:         v[jsonscan.PfReplyTo],
 		AuthorVerified:  ps.verified,
 		AuthorFollowers: int64(max(ps.followers, 0)),
-		URL:             v[pfURL],
+		URL:             v[jsonscan.PfURL],
 	}, nil
 }
 
 // put appends field f's value to sb and returns it: text cleaned (CleanText),
 // an ASCII country upper-cased in place.
-func (ps *postScan) put(sb *strings.Builder, b []byte, f postField) string {
+func (ps *postScan) put(sb *strings.Builder, b []byte, f jsonscan.PostField) string {
 	s := ps.spans[f]
 	if !s.set {
 		return ""
 	}
 	start := sb.Len()
 	raw := b[s.start:s.end]
-	if f == pfCountry && s.flags == 0 && isASCII(raw) {
+	if f == jsonscan.PfCountry && s.flags == 0 && isASCII(raw) {
 		for _, c := range raw {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
@@ -330,7 +213,7 @@ func (ps *postScan) put(sb *strings.Builder, b []byte, f postField) string {
 			sb.WriteByte(c)
 		}
 	} else {
-		writeString(sb, raw, s.flags, f == pfText)
+		jsonscan.WriteString(sb, raw, s.flags, f == jsonscan.PfText)
 	}
 	return sb.String()[start:]
 }
@@ -342,15 +225,4 @@ func isASCII(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// writeString appends a string's content raw, with the flags scanString gave
-// it, to sb as encoding/json would decode it; with clean, as CleanText would
-// then leave it.
-func writeString(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
-	if flags&(strEscaped|strBadUTF8) == 0 && (!clean || flags&strControl == 0) {
-		sb.Write(raw)
-		return
-	}
-	writeUnescaped(sb, raw, flags, clean)
 }

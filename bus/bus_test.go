@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-
-	"github.com/downwatch/downwatch"
 )
 
 // TestProduceConsumeGroup proves the round trip this package exists for: keyed
@@ -45,7 +43,7 @@ func TestProduceConsumeGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	end := time.Date(2022, 10, 25, 9, 0, 0, 0, time.UTC)
-	if err := w.WriteControl(ctx, downwatch.ControlEnd, end, parts); err != nil {
+	if err := w.WriteControl(ctx, ControlEnd, end, parts); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
@@ -65,7 +63,7 @@ func TestProduceConsumeGroup(t *testing.T) {
 				return err
 			}
 			if kind, at, ok := Control(m); ok {
-				if kind != downwatch.ControlEnd || !at.Equal(end) {
+				if kind != ControlEnd || !at.Equal(end) {
 					t.Errorf("got control %q at %v, want end at %v", kind, at, end)
 				}
 				ends.Add(1)

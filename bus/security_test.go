@@ -10,7 +10,6 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/secure"
 	"github.com/downwatch/downwatch/secure/securetest"
 )
@@ -76,7 +75,7 @@ func roundTrip(t *testing.T, sec Security, brokers []string) {
 	if err := w.Write(ctx, msgs...); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WriteControl(ctx, downwatch.ControlEnd, time.Unix(0, 0), parts); err != nil {
+	if err := w.WriteControl(ctx, ControlEnd, time.Unix(0, 0), parts); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {

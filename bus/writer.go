@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-
-	"github.com/downwatch/downwatch"
 )
 
 // headerPartition pins a record to one partition (control records go to each).
@@ -90,26 +88,10 @@ func (w *Writer) Write(ctx context.Context, msgs ...kafka.Message) error {
 	return nil
 }
 
-// WriteControl writes one control record (downwatch.ControlWatermark or ControlEnd)
+// WriteControl writes one control record (ControlWatermark or ControlEnd)
 // carrying event time at to every partition in parts.
 func (w *Writer) WriteControl(ctx context.Context, kind string, at time.Time, parts []int) error {
 	return w.Write(ctx, ControlRecords(kind, at, parts)...)
-}
-
-// ControlRecords returns one control record per partition, each pinned to its
-// partition, to be written with a Writer of this package.
-func ControlRecords(kind string, at time.Time, parts []int) []kafka.Message {
-	msgs := make([]kafka.Message, len(parts))
-	val := []byte(at.UTC().Format(time.RFC3339Nano))
-	for i, p := range parts {
-		var pb [4]byte
-		binary.BigEndian.PutUint32(pb[:], uint32(p))
-		msgs[i] = kafka.Message{Value: val, Headers: []kafka.Header{
-			{Key: downwatch.HeaderControl, Value: []byte(kind)},
-			{Key: headerPartition, Value: pb[:]},
-		}}
-	}
-	return msgs
 }
 
 // Stats returns the writer's counters since the last call.
@@ -123,15 +105,4 @@ func (w *Writer) Close() error {
 		w.tr.CloseIdleConnections()
 	}
 	return err
-}
-
-// Control returns the control kind of a record ("" for a mention) and its time.
-func Control(m kafka.Message) (kind string, at time.Time, ok bool) {
-	for _, h := range m.Headers {
-		if h.Key == downwatch.HeaderControl {
-			t, err := downwatch.ParseTime(string(m.Value))
-			return string(h.Value), t, err == nil
-		}
-	}
-	return "", time.Time{}, false
 }

@@ -26,10 +26,11 @@ type Config struct {
 	// burst, besides being improbable; default 3. A 30% rise over a big baseline
 	// is a busy hour, not an outage. Higher: only bigger bursts alarm.
 	MinRatio float64
-	// HalfLife of the short-term level (how the last half hour compares with the
-	// seasonal shape); default 30m: short enough to follow a busy day, while
-	// minutes inside an outage are not learnt and bumps are clipped, so an outage
-	// cannot teach the baseline to expect it.
+	// HalfLife of the short-term level (how the last two hours compare with the
+	// seasonal shape); default 2h: short enough to follow a busy day within a few
+	// hours, long enough that a slow ramp is not followed as fast as it rises
+	// (minutes inside an outage are not learnt and bumps are clipped at 1.5
+	// times the expectation, so an outage cannot teach the baseline to expect it).
 	HalfLife time.Duration
 	// ProfileMemory is the half-life of the hour-of-day levels, in days of data;
 	// default 3 days. WeekMemory is that of the weekday factors; default 3 weeks.
@@ -101,7 +102,7 @@ func DefaultConfig() Config {
 		ShortWindow:      2 * time.Minute,
 		LongWindow:       10 * time.Minute,
 		MinRatio:         3,
-		HalfLife:         30 * time.Minute,
+		HalfLife:         2 * time.Hour,
 		ProfileMemory:    3 * 24 * time.Hour,
 		WeekMemory:       21 * 24 * time.Hour,
 		DispersionMemory: 3 * 24 * time.Hour,

@@ -45,7 +45,11 @@ type baseline struct {
 }
 
 // spread estimates the a of a variance mu + a·mu² from forecast errors e of
-// window sums with expectation mu, by moments: a = E[e² - mu] / E[mu²].
+// window sums with expectation mu, by weighted moments: each window says
+// (e² - mu)/mu², weighted by (mu/(1+a·mu))², the inverse of its noise. A busy
+// window counts no more than any other once mu is past 1/a, so an hour of high
+// volume (a ramp, a news day) cannot blow the estimate up, while windows of a
+// handful of complaints, which say little about a, count little.
 type spread struct {
 	Num, Den float32
 	N        int64
@@ -78,13 +82,15 @@ func (s *spread) learn(obs, mu, a, w, winsor float64) {
 	e := obs - mu
 	e2 := min(e*e, winsor*winsor*(mu+a*mu*mu))
 	w = max(w, 1/float64(s.N+1))
-	s.Num = ewStep(s.Num, w, e2-mu)
-	s.Den = ewStep(s.Den, w, mu*mu)
+	g := mu / (1 + a*mu)
+	g *= g
+	s.Num = ewStep(s.Num, w, g*(e2-mu)/(mu*mu))
+	s.Den = ewStep(s.Den, w, g)
 	s.N++
 }
 
 // episode is one past burst of a stream: when it ended and how big it was (its
-// excess in minutes of baseline).
+// excess in minutes of the stream's average traffic).
 type episode struct {
 	At     int64
 	Excess float32
@@ -115,7 +121,7 @@ type tracker struct {
 	// OpenedAt is the bucket the episode opened in.
 	OpenedAt int64
 	// Excess is the episode's complaints above the baseline so far, in minutes of
-	// baseline (a 10-minute burst at 5 times the baseline is 40).
+	// the stream's average traffic (a 10-minute burst at 5 times the average is 40).
 	Excess float64
 	Dec    decision
 	// Past holds the stream's recent episodes, alarmed or not (one entry per
@@ -429,16 +435,19 @@ func (t *tracker) startEpisode(b int64, dec decision) {
 	}
 }
 
-// excess is a bucket's count above the baseline in minutes of baseline.
+// excess is a bucket's count above the baseline in minutes of the stream's
+// average traffic (its long-run mean, not the expectation of the hour): the
+// same burst has the same size at night and at noon, and a quiet hour's low
+// expectation does not inflate it.
 func (t *tracker) excess(c int32) float64 {
-	return max(0, float64(c)-t.lambda) / t.lambda * t.p.perMin
+	return max(0, float64(c)-t.lambda) / max(t.Base.Mean, t.p.floor) * t.p.perMin
 }
 
 // rare says the episode under way at bucket b is rare for this stream: episodes
 // at least its size happen less than once per RareEvery. Real streams burst
 // often (bots, shows, news), so the burst decision alone would page every day on
 // a busy one; the stream's own recent episodes, alarmed or not, say how often it
-// bursts and how big its bursts get. Their sizes (excess in minutes of baseline)
+// bursts and how big its bursts get. Their sizes (excess in minutes of average traffic)
 // are taken to have a Pareto tail above their median, its index estimated from
 // the episodes above the median (Hill's estimator, shrunk towards 1 while there
 // are few); recent episodes weigh more (half-life EpisodeMemory). A stream that
@@ -637,10 +646,14 @@ func (t *tracker) learnBucket(b int64, c int32) {
 	t.Held = t.Held[:0]
 	t.learnErrors(errs)
 	// Once settled, clip, so a bump below the alarm threshold does not teach the
-	// baseline to expect the next one.
+	// baseline to expect the next one: at most suspectRatio times the
+	// expectation (or three Poisson deviations above it, for a handful), and
+	// never beyond three of the stream's own deviations. A slow rise, which
+	// never looks like a burst in any one bucket, is then followed at a bounded
+	// pace instead of at its own.
 	v := float64(c)
 	if settled {
-		v = math.Min(v, mu+3*math.Sqrt(mu+t.disp[0]*mu*mu)+1)
+		v = min(v, mu+3*math.Sqrt(mu+t.disp[0]*mu*mu)+1, clipAt(mu))
 	}
 	t.Base.learn(t, b, v)
 	t.thrOK = false
@@ -676,8 +689,15 @@ func (t *tracker) learnErrors(h held) {
 // again as expected and improbable at the 1% level.
 func (t *tracker) suspect(b int64, w int, a float64) bool {
 	n, m := t.sum(b, w), t.lambda*float64(w)
-	return float64(n) > 1.5*m && tailP(n, m, a) < 0.01
+	return float64(n) > suspectRatio*m && tailP(n, m, a) < 0.01
 }
+
+// suspectRatio is how many times its expectation a window must hold to be
+// suspect, and the most a learnt bucket may count for.
+const suspectRatio = 1.5
+
+// clipAt is the most a bucket expected to hold mu teaches a settled baseline.
+func clipAt(mu float64) float64 { return max(suspectRatio*mu, mu+3*math.Sqrt(mu)+1) }
 
 // gap says bucket count c continues a run of empty buckets that the baseline
 // makes improbable (below 1e-3, each bucket judged by the baseline of its time):
@@ -709,6 +729,11 @@ func (bs *baseline) learn(t *tracker, b int64, v float64) {
 	wk := bs.week(d, float64(p.perDay))
 	hod := bs.hod(h, float64(p.perHour))
 	u := v / wk // corrected for the weekday
+	// The hour's level learns at most what clipAt allows against its own
+	// expectation: a spell the short-term level is following must not also
+	// raise the hour's level at the same pace (that feedback lets a slow ramp
+	// teach the baseline to expect it).
+	u = min(u, clipAt(hod))
 	bs.Mean += math.Max(p.ewMean, 1/float64(bs.N+1)) * (u - bs.Mean)
 	bs.Hod[h] = ewStep(bs.Hod[h], math.Max(p.ewHod, 1/float64(bs.HodN[h]+1)), u)
 	bs.HodN[h]++

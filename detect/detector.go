@@ -38,6 +38,9 @@ type Detector struct {
 // Lateness after it ended) and were not counted.
 func (d *Detector) Late() int64 { return d.late }
 
+// Pending is the number of alerts decided and not yet drained.
+func (d *Detector) Pending() int { return len(d.alerts) }
+
 // state is everything a checkpoint holds.
 type state struct {
 	Clock  int64 // newest event time seen, unix ns

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -95,63 +94,5 @@ func TestOperatorMergeMovesLaterUpdates(t *testing.T) {
 		got.Mentions < surv.Mentions || got.Authors < 9000 || len(got.Merged) != 1 || got.Merged[0] != x.ID {
 		t.Errorf("survivor after the burst: state %s revision %d started %v mentions %d authors %d merged %v; want resolved, above %d, %v, at least %d and 9000, [%s]",
 			got.State, got.Revision, got.StartedAt, got.Mentions, got.Authors, got.Merged, surv.Revision, surv.StartedAt, surv.Mentions, x.ID)
-	}
-}
-
-// opStore is an OperatorStore holding incidents a person changed.
-type opStore struct {
-	Store
-	incs map[string]downwatch.Incident
-}
-
-func (o *opStore) OperatorRevisions(_ context.Context, ids []string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, id := range ids {
-		if inc, ok := o.incs[id]; ok {
-			out[id] = inc.OperatorRevision()
-		}
-	}
-	return out, nil
-}
-
-func (o *opStore) Incident(_ context.Context, id string) (downwatch.Incident, error) {
-	return o.incs[id], nil
-}
-
-func TestOperatedRebasesDrainedAlerts(t *testing.T) {
-	var s stream
-	onset := t0.Add(3 * time.Hour)
-	s.background("whatsapp", t0, t0.Add(6*time.Hour), 30*time.Second)
-	s.burst("whatsapp", "", onset, onset.Add(time.Hour), 60)
-	ack := s.add("whatsapp", downwatch.KindNews, "ANI", "", "We're aware that some people are having trouble", onset.Add(20*time.Minute))
-	ack.Ack = true
-	sortByTime(s.ms)
-	d, _ := New(DefaultConfig())
-	i := 0
-	inc := final(feed(d, &s, &i, onset.Add(10*time.Minute)))[0]
-	if _, err := inc.Apply(byHand(downwatch.ActionAcknowledge, onset.Add(12*time.Minute))); err != nil {
-		t.Fatal(err)
-	}
-	st := &opStore{incs: map[string]downwatch.Incident{inc.ID: inc}}
-	out := Drained{Alerts: feed(d, &s, &i, onset.Add(25*time.Minute))}
-	if len(out.Alerts) == 0 {
-		t.Fatal("the company's acknowledgement made no alert")
-	}
-	out, err := operated(context.Background(), st, d, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Alerts) != 1 {
-		t.Fatalf("got %d alerts, want the last one made again over the person's change", len(out.Alerts))
-	}
-	got := out.Alerts[0]
-	if got.Type != downwatch.AlertAcknowledged || got.Incident.Revision != inc.Revision+1 || got.Incident.OperatorAck == nil || got.Incident.AcknowledgedAt == nil {
-		t.Errorf("got %s revision %d operator_ack %v acknowledged_at %v; want acknowledged at %d with both acknowledgements",
-			got.Type, got.Incident.Revision, got.Incident.OperatorAck, got.Incident.AcknowledgedAt, inc.Revision+1)
-	}
-	// Known now: the next flush reads nothing more.
-	again, _ := operated(context.Background(), st, d, Drained{Alerts: []downwatch.Alert{got}})
-	if len(again.Alerts) != 1 || again.Alerts[0].Incident.Revision != got.Incident.Revision {
-		t.Errorf("a second flush changed the alerts: %+v", again.Alerts)
 	}
 }

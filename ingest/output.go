@@ -104,7 +104,7 @@ func (k *KafkaOutput) WriteAccepted(ctx context.Context, ms []downwatch.Mention,
 		k0 := len(k.arena)
 		k.arena = append(k.arena, ms[i].Service...)
 		k1 := len(k.arena)
-		k.arena = downwatch.AppendMention(k.arena, &ms[i])
+		k.arena = bus.AppendMention(k.arena, &ms[i])
 		v1 := len(k.arena)
 		if i < len(accepted) && accepted[i] != 0 {
 			k.arena = binary.BigEndian.AppendUint64(k.arena, uint64(accepted[i]))
@@ -168,13 +168,13 @@ func (k *KafkaOutput) produce(ctx context.Context, msgs []bus.Message) error {
 
 // Watermark implements Output: it is sent with the next Write.
 func (k *KafkaOutput) Watermark(ctx context.Context, at time.Time) error {
-	k.marks = append(k.marks[:0], bus.ControlRecords(downwatch.ControlWatermark, at, k.parts)...)
+	k.marks = append(k.marks[:0], bus.ControlRecords(bus.ControlWatermark, at, k.parts)...)
 	return nil
 }
 
 // End implements Output.
 func (k *KafkaOutput) End(ctx context.Context, at time.Time) error {
-	k.marks = append(k.marks[:0], bus.ControlRecords(downwatch.ControlEnd, at, k.parts)...)
+	k.marks = append(k.marks[:0], bus.ControlRecords(bus.ControlEnd, at, k.parts)...)
 	return k.Write(ctx, nil)
 }
 

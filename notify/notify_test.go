@@ -164,7 +164,7 @@ type running struct {
 
 func save(t *testing.T, st *store.Redis, as ...downwatch.Alert) string {
 	t.Helper()
-	if err := st.Save(context.Background(), as, true); err != nil {
+	if err := storetest.Alerts(context.Background(), st, as...); err != nil {
 		t.Fatal(err)
 	}
 	id, err := st.LastAlertID(context.Background())

@@ -14,7 +14,9 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/store/storetest"
 )
@@ -57,8 +59,8 @@ func TestDetectorOnRedisCluster(t *testing.T) {
 	out.Close()
 	run := func(c redis.UniversalClient, prefix, group string) []downwatch.Incident {
 		st := store.New(c, store.Config{Prefix: prefix})
-		rc := detect.RunConfig{Brokers: b.Addrs(), Topic: "c.mentions", Group: group, Publish: true, ExitOnEnd: true, Logger: slog.New(slog.DiscardHandler)}
-		if err := detect.Run(ctx, rc, detect.DefaultConfig(), st, nil); err != nil {
+		rc := runner.Config{Brokers: b.Addrs(), Topic: "c.mentions", Group: group, ExitOnEnd: true, Logger: slog.New(slog.DiscardHandler)}
+		if err := runner.Run(ctx, rc, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st})); err != nil {
 			t.Fatalf("detector on %s: %v", group, err)
 		}
 		incs, err := st.Incidents(ctx, store.Query{})

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch"
-	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 )
 
 // A replay is finite, so a store or broker that keeps failing must end it rather
@@ -24,12 +24,12 @@ import (
 // guardedStore passes every call through to the store and notices when it keeps
 // failing.
 type guardedStore struct {
-	detect.Store
+	runner.Store
 	g *guard
 }
 
-func (s guardedStore) Save(ctx context.Context, a []downwatch.Alert, publish bool) error {
-	return s.g.store(s.Store.Save(ctx, a, publish))
+func (s guardedStore) Save(ctx context.Context, a []downwatch.Alert) error {
+	return s.g.store(s.Store.Save(ctx, a))
 }
 
 func (s guardedStore) AppendSeries(ctx context.Context, pts []downwatch.SeriesPoint) error {
@@ -54,15 +54,26 @@ func (s guardedStore) IncidentsStartedBetween(ctx context.Context, from, to time
 	return incs, s.g.store(err)
 }
 
+// guardedSink passes alerts to the sinks and notices when they keep failing.
+type guardedSink struct {
+	sinks runner.AlertSink
+	g     *guard
+}
+
+func (s guardedSink) Publish(ctx context.Context, a []downwatch.Alert) error {
+	return s.g.outcome("the alert sinks", s.sinks.Publish(ctx, a))
+}
+
 // guard ends a run (abort) that is stuck.
 type guard struct {
 	bound time.Duration
 	abort context.CancelCauseFunc
-	moves atomic.Int64 // successful store calls
+	moves atomic.Int64 // successful store and sink calls
 
 	mu       sync.Mutex
-	failing  *time.Timer // set while the store fails
-	storeErr string      // the last error the store returned
+	failing  *time.Timer // set while the store or the sinks fail
+	failWhat string      // which of them failed last ("the store")
+	storeErr string      // the last error the store or the sinks returned
 	lastErr  string      // the last error the store returned or the run logged
 }
 
@@ -71,7 +82,11 @@ func newGuard(bound time.Duration, abort context.CancelCauseFunc) *guard {
 }
 
 // store notes the outcome of a store call and returns err unchanged.
-func (g *guard) store(err error) error {
+func (g *guard) store(err error) error { return g.outcome("the store", err) }
+
+// outcome notes the outcome of a call to what (the store, the alert sinks) and
+// returns err unchanged.
+func (g *guard) outcome(what string, err error) error {
 	if err == nil {
 		g.moves.Add(1)
 		g.mu.Lock()
@@ -87,7 +102,7 @@ func (g *guard) store(err error) error {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.storeErr = oneLineErr(err)
+	g.storeErr, g.failWhat = oneLineErr(err), what
 	g.lastErr = g.storeErr
 	if g.failing == nil {
 		var t *time.Timer
@@ -95,7 +110,7 @@ func (g *guard) store(err error) error {
 			g.mu.Lock()
 			defer g.mu.Unlock()
 			if g.failing == t {
-				g.abort(fmt.Errorf("replay: the store kept failing for %v, giving up: %s", g.bound, g.storeErr))
+				g.abort(fmt.Errorf("replay: %s kept failing for %v, giving up: %s", g.failWhat, g.bound, g.storeErr))
 			}
 		})
 		g.failing = t

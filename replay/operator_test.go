@@ -12,7 +12,9 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -89,7 +91,7 @@ func TestDetectorKeepsAPersonsResolve(t *testing.T) {
 	defer stop()
 	done := make(chan error, 1)
 	go func() {
-		done <- detect.Run(rctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "op.mentions", Group: "op", Publish: true, ExitOnEnd: true, FlushEvery: 100 * time.Millisecond}, detect.DefaultConfig(), st, nil)
+		done <- runner.Run(rctx, runner.Config{Brokers: b.Addrs(), Topic: "op.mentions", Group: "op", ExitOnEnd: true, FlushEvery: 100 * time.Millisecond}, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st}))
 	}()
 	produce(before, false)
 	var open []downwatch.Incident

@@ -25,7 +25,9 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -53,7 +55,9 @@ type Options struct {
 	Partitions int
 	// Detect is the decision config; default detect.DefaultConfig().
 	Detect *detect.Config
-	// Publish alerts (Redis channel and stream, Kafka alerts topic); default true.
+	// NoPublish leaves out the alert sinks (Redis channel and stream, Kafka
+	// alerts topic): incidents are stored and reported, no alert is published;
+	// default false: alerts are published.
 	NoPublish bool
 	// DeadLetter receives rejected records as JSON lines.
 	DeadLetter io.Writer
@@ -62,7 +66,7 @@ type Options struct {
 	// OnAlert is called for every alert, in order per incident.
 	OnAlert func(downwatch.Alert)
 	// Progress is called about once a second while the replay runs.
-	Progress func(ingest *ingest.Stats, det *detect.RunStats)
+	Progress func(ingest *ingest.Stats, det *runner.Stats)
 	// AfterRun, if set, is called with the report while Kafka, Redis and the store
 	// are still up (the demo prints its summary and may hold them until Ctrl-C).
 	AfterRun func(*Report)
@@ -146,22 +150,22 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	if opt.OnStart != nil {
 		opt.OnStart(env)
 	}
-	alerts := bus.NewAlertWriter(env.Kafka, env.Alerts, opt.KafkaSecurity)
-	defer alerts.Close()
-	col := &collector{kafka: alerts, on: opt.OnAlert}
+	col := &collector{on: opt.OnAlert}
+	sinks := alertSinks(&opt, env, st, col)
+	defer sinks.Close()
 
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	g := newGuard(opt.StallAfter, cancel)
 	defer g.stop()
 	log := slog.New(errorLog{next: opt.Logger.Handler(), g: g})
-	dstats := &detect.RunStats{}
+	dstats := &runner.Stats{}
 	detErr := make(chan error, 1)
 	go func() {
-		detErr <- detect.Run(runCtx, detect.RunConfig{
-			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group, Publish: !opt.NoPublish,
+		detErr <- runner.Run(runCtx, runner.Config{
+			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group,
 			ExitOnEnd: true, Logger: log, Stats: dstats,
-		}, dcfg, guardedStore{Store: st, g: g}, col)
+		}, dcfg, guardedStore{Store: st, g: g}, guardedSink{sinks: sinks, g: g})
 	}()
 
 	pipe := ingest.New(ingest.Config{EndOnEOF: true, DeadLetter: opt.DeadLetter, Logger: log}, matcher, out)
@@ -191,6 +195,15 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 		opt.AfterRun(rep)
 	}
 	return rep, nil
+}
+
+// alertSinks returns where the run's alerts go: the sinks sink.Open chooses
+// (none with NoPublish), then col, which keeps the report's incidents.
+func alertSinks(opt *Options, env *Env, st *store.Redis, col *collector) sink.List {
+	if opt.NoPublish {
+		return sink.List{col}
+	}
+	return append(sink.Open(sink.Config{Redis: st, Brokers: env.Kafka, Topic: env.Alerts, Security: opt.KafkaSecurity}), col)
 }
 
 // linkRelated returns the final incidents with their related ids, stored as links.
@@ -322,18 +335,15 @@ func newReport(in *ingest.Stats, incs []downwatch.Incident, alerts int64, began 
 	}}
 }
 
-// collector keeps the newest revision of every incident and forwards alerts to Kafka.
+// collector is the replay's own alert sink: it keeps the newest revision of
+// every incident for the report and hands each alert to on.
 type collector struct {
-	kafka *bus.AlertWriter
-	on    func(downwatch.Alert)
-	mu    sync.Mutex
-	byID  map[string]downwatch.Incident
+	on   func(downwatch.Alert)
+	mu   sync.Mutex
+	byID map[string]downwatch.Incident
 }
 
-func (c *collector) Publish(ctx context.Context, alerts []downwatch.Alert) error {
-	if err := c.kafka.Publish(ctx, alerts); err != nil {
-		return err
-	}
+func (c *collector) Publish(_ context.Context, alerts []downwatch.Alert) error {
 	c.keep(alerts)
 	return nil
 }
@@ -369,7 +379,7 @@ func (c *collector) incidents() []downwatch.Incident {
 	return out
 }
 
-func progress(opt Options, in *ingest.Stats, det *detect.RunStats) func() {
+func progress(opt Options, in *ingest.Stats, det *runner.Stats) func() {
 	if opt.Progress == nil {
 		return func() {}
 	}

@@ -18,8 +18,10 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/scenario"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/store/storetest"
 )
@@ -238,10 +240,10 @@ func TestDetectorRestart(t *testing.T) {
 		st := store.New(redisClient(t), store.Config{Prefix: prefix})
 		rctx, stop := context.WithCancel(ctx)
 		defer stop()
-		stats := &detect.RunStats{}
+		stats := &runner.Stats{}
 		done := make(chan error, 1)
 		go func() {
-			done <- detect.Run(rctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, Publish: true, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, nil)
+			done <- runner.Run(rctx, runner.Config{Brokers: b.Addrs(), Topic: "t.mentions", Group: group, ExitOnEnd: exitOnEnd, Stats: stats}, detect.DefaultConfig(), st, sink.Open(sink.Config{Redis: st}))
 		}()
 		if !exitOnEnd {
 			// Stop once everything produced so far is consumed and checkpointed.
@@ -286,13 +288,13 @@ func TestDetectorRestart(t *testing.T) {
 	}
 }
 
-var changes = map[*detect.RunStats]struct {
+var changes = map[*runner.Stats]struct {
 	n  int64
 	at time.Time
 }{}
 
 // lastChange returns when stats.Records last changed, as seen by successive calls.
-func lastChange(s *detect.RunStats) time.Time {
+func lastChange(s *runner.Stats) time.Time {
 	c, ok := changes[s]
 	if n := s.Records.Load(); !ok || n != c.n {
 		c.n, c.at = n, time.Now()
@@ -318,5 +320,38 @@ func TestReplayNothingUsable(t *testing.T) {
 				t.Errorf("got %+v, want no incidents and every line rejected", rep.Stats)
 			}
 		})
+	}
+}
+
+// TestReplayNoAlerts: with NoPublish the incidents are stored and reported as
+// without it, and no alert reaches the Redis stream.
+func TestReplayNoAlerts(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	path, truth := writeScenario(t, "cold-start")
+	var env *Env
+	var stream []store.StreamAlert
+	var stored []downwatch.Incident
+	var storeErr error
+	rep, err := Run(ctx, Options{Source: ingest.NewFile(path), NoPublish: true,
+		OnStart: func(e *Env) { env = e },
+		AfterRun: func(*Report) {
+			stream, storeErr = env.Store.AlertsAfter(ctx, "0", 100)
+			if storeErr == nil {
+				stored, storeErr = env.Store.Incidents(ctx, store.Query{})
+			}
+		},
+	})
+	if err != nil || storeErr != nil {
+		t.Fatal(err, storeErr)
+	}
+	if len(truth.Outages) == 0 || len(rep.Incidents) != len(truth.Outages) {
+		t.Errorf("report: got %d incidents, want %d (the scenario's outages)", len(rep.Incidents), len(truth.Outages))
+	}
+	if len(stored) != len(rep.Incidents) {
+		t.Errorf("Redis: got %d incidents, want the report's %d", len(stored), len(rep.Incidents))
+	}
+	if len(stream) != 0 {
+		t.Errorf("alert stream: got %d alerts, want none with NoPublish", len(stream))
 	}
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/notify"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -100,7 +102,9 @@ func TestSilencedIncidentNotifiesNobody(t *testing.T) {
 	}
 	out.Close()
 	kafka := &kafkaCapture{}
-	if err := detect.Run(ctx, detect.RunConfig{Brokers: b.Addrs(), Topic: "sil.mentions", Group: "sil", Publish: true, ExitOnEnd: true}, detect.DefaultConfig(), st, kafka); err != nil {
+	// The list of sinks the detector publishes to: Redis, then (in place of the
+	// Kafka alerts topic) a recorder of what Kafka would get.
+	if err := runner.Run(ctx, runner.Config{Brokers: b.Addrs(), Topic: "sil.mentions", Group: "sil", ExitOnEnd: true}, detect.DefaultConfig(), st, sink.List{st, kafka}); err != nil {
 		t.Fatal(err)
 	}
 

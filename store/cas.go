@@ -2,20 +2,15 @@ package store
 
 import "github.com/redis/go-redis/v9"
 
-// saveScript writes one incident revision with compare-and-set and decides, in
-// the same step, whether this caller publishes it. It touches only the
-// incident's own keys, which share the {service} hash slot, so it runs on Redis
-// Cluster too.
+// saveScript writes one incident revision with compare-and-set. It touches only
+// the incident's own keys, which share the {service} hash slot, so it runs on
+// Redis Cluster too.
 //
-// KEYS: 1 incident JSON, 2 the service's incident index, 3 the related set,
-// 4 the highest revision published, 5 the publish claim.
-// ARGV: 1 revision, 2 JSON, 3 expiry in ms (0: none), 4 index score, 5 id,
-// 6 claim token, 7 claim lease in ms, 8 "1" to publish.
+// KEYS: 1 incident JSON, 2 the service's incident index, 3 the related set.
+// ARGV: 1 revision, 2 JSON, 3 expiry in ms (0: none), 4 index score, 5 id.
 //
 // Returns 0 when a newer revision is stored (nothing written: the caller is
-// stale), 1 when this revision is stored and needs no publishing (already
-// published, or publish off), 2 when the caller must publish it (it holds the
-// claim), -1 when another writer holds the claim for it (retry later).
+// stale), 1 when this revision is stored (now or before).
 var saveScript = redis.NewScript(`
 local rev = tonumber(ARGV[1])
 local cur = redis.call('GET', KEYS[1])
@@ -37,12 +32,24 @@ if rev > stored then
   end
   redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
 end
-if ARGV[8] ~= '1' then return 1 end
-local pub = tonumber(redis.call('GET', KEYS[4]) or '-1')
+return 1
+`)
+
+// claimScript decides whether this caller publishes revision ARGV[1] of an
+// incident on the alert channel and stream (KEYS: 1 the highest revision
+// published, 2 the publish claim; ARGV: 1 revision, 2 claim token, 3 claim
+// lease in ms). Both keys are in the incident's {service} slot.
+//
+// Returns 1 when the revision needs no publishing (it, or a newer one, is
+// published), 2 when the caller must publish it (it holds the claim), -1 when
+// another writer holds the claim for it (retry later).
+var claimScript = redis.NewScript(`
+local rev = tonumber(ARGV[1])
+local pub = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if pub >= rev then return 1 end
-local claim = redis.call('GET', KEYS[5])
-if claim and claim ~= ARGV[6] then return -1 end
-redis.call('SET', KEYS[5], ARGV[6], 'PX', ARGV[7])
+local claim = redis.call('GET', KEYS[2])
+if claim and claim ~= ARGV[2] then return -1 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 return 2
 `)
 

@@ -49,7 +49,7 @@ func TestSaveCompareAndSet(t *testing.T) {
 		{"stale member writes 2 again", []downwatch.Alert{revision(inc, 1, downwatch.StateOpen), revision(inc, 2, downwatch.StateOpen)}},
 	}
 	for _, s := range steps {
-		if err := r.Save(ctx, s.saves, true); err != nil {
+		if err := saveAndPublish(ctx, r, s.saves...); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 	}
@@ -89,7 +89,7 @@ func TestSaveConcurrentWritersPublishOnce(t *testing.T) {
 		wg.Go(func() {
 			for rev := 1; rev <= revs; rev++ {
 				for {
-					err := st.Save(ctx, []downwatch.Alert{revision(inc, rev, downwatch.StateOpen)}, true)
+					err := saveAndPublish(ctx, st, revision(inc, rev, downwatch.StateOpen))
 					if err == nil {
 						break
 					}
@@ -126,14 +126,52 @@ func TestSaveWaitsForAClaimOfAnotherWriter(t *testing.T) {
 	r := testRedis(t)
 	inc := incident("teams.20240101T1000Z", downwatch.StateOpen, time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC))
 	r.c.Set(ctx, r.incidentKeys(inc.ID)[4], "dead-writer", 300*time.Millisecond)
-	if err := r.Save(ctx, []downwatch.Alert{revision(inc, 1, downwatch.StateOpen)}, true); !errors.Is(err, ErrBusy) {
+	if err := saveAndPublish(ctx, r, revision(inc, 1, downwatch.StateOpen)); !errors.Is(err, ErrBusy) {
 		t.Fatalf("with another writer's claim: got %v, want ErrBusy", err)
 	}
 	time.Sleep(400 * time.Millisecond)
-	if err := r.Save(ctx, []downwatch.Alert{revision(inc, 1, downwatch.StateOpen)}, true); err != nil {
+	if err := saveAndPublish(ctx, r, revision(inc, 1, downwatch.StateOpen)); err != nil {
 		t.Fatalf("after the lease: %v", err)
 	}
 	if revs := streamRevisions(t, r, inc.ID); len(revs) != 1 {
 		t.Errorf("stream: got revisions %v, want [1]", revs)
+	}
+}
+
+// saveAndPublish stores the incidents of alerts and publishes the alerts, as a
+// detector with the Redis alert sink does.
+func saveAndPublish(ctx context.Context, r *Redis, alerts ...downwatch.Alert) error {
+	if err := r.Save(ctx, alerts); err != nil {
+		return err
+	}
+	return r.Publish(ctx, alerts)
+}
+
+// TestSaveOnlyStores: Save stores and indexes an incident and puts nothing on
+// the alert stream; Publish then puts it there once, however often it runs.
+func TestSaveOnlyStores(t *testing.T) {
+	ctx := context.Background()
+	r := testRedis(t)
+	inc := incident("webex.20240101T1000Z", downwatch.StateOpen, time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC))
+	al := revision(inc, 1, downwatch.StateOpen)
+	if err := r.Save(ctx, []downwatch.Alert{al}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Incident(ctx, inc.ID); err != nil || got.Revision != 1 {
+		t.Fatalf("after Save: got revision %d, %v; want revision 1 stored", got.Revision, err)
+	}
+	if active, _ := r.Incidents(ctx, Query{Active: true}); len(active) != 1 {
+		t.Errorf("after Save: %d active incidents, want 1", len(active))
+	}
+	if revs := streamRevisions(t, r, inc.ID); len(revs) != 0 {
+		t.Fatalf("after Save: stream holds revisions %v, want none", revs)
+	}
+	for range 2 {
+		if err := r.Publish(ctx, []downwatch.Alert{al}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if revs := streamRevisions(t, r, inc.ID); len(revs) != 1 || revs[0] != 1 {
+		t.Errorf("after two Publish calls: stream holds revisions %v, want [1]", revs)
 	}
 }

@@ -68,7 +68,7 @@ func TestRedisCluster(t *testing.T) {
 			pts = append(pts, downwatch.SeriesPoint{Service: svc, Minute: t0.Add(time.Duration(m) * time.Minute), Authors: i*100 + m, Baseline: 1})
 		}
 	}
-	if err := st.Save(ctx, alerts, true); err != nil {
+	if err := storetest.Alerts(ctx, st, alerts...); err != nil {
 		t.Fatalf("save incidents of %d services: %v", len(services), err)
 	}
 	if err := st.Link(ctx, "whatsapp.20240304T2350Z", "gmail.20240304T2350Z"); err != nil {

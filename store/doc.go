@@ -1,6 +1,8 @@
 // Package store keeps downwatch's state in Redis (github.com/redis/go-redis/v9):
 // incidents as JSON, the indexes that list them, related-incident links, per-minute
 // series for the dashboard, detector checkpoints, and the alert channel and stream.
+// Storing an incident (Save) and publishing its alert (Publish, the Redis alert
+// sink of package sink) are separate calls.
 // It imports only the root package downwatch and go-redis, and is the only
 // package that talks to Redis: every key below is written here.
 //

@@ -14,30 +14,16 @@ import (
 	"github.com/downwatch/downwatch"
 )
 
-// ErrBusy is returned by Save when another writer is publishing one of the
-// revisions (two detectors on one partition during a rebalance); retry later.
-var ErrBusy = errors.New("store: another writer is publishing this incident revision")
-
-// claimLease bounds how long a writer that died while publishing keeps others
-// from publishing the revision it claimed.
-const claimLease = 5 * time.Second
-
-// Save stores the incident carried by each alert and, when publish is set,
-// publishes the alerts on the channel and the stream.
+// Save stores the incident carried by each alert. It publishes nothing: the
+// alert sinks do that (Publish, for the channel and stream of this store).
 //
 // Each write is a compare-and-set on the incident's revision (a Lua script
 // touching only the incident's own {service} keys): a revision older than the
 // stored one is skipped, so a slow member after a rebalance or a restarted
 // detector replaying never overwrites a newer one, and saving the same revision
 // again is harmless. The global indexes (all incidents, active ones) are updated
-// after it, idempotently. Each revision is published once: the script hands the
-// publishing of a revision to one caller (a claim with a 5s lease, so a writer
-// that dies holding it delays the revision rather than losing it), and on a
-// single Redis the stream entry, the message and the "published" mark are one
-// MULTI/EXEC. On Redis Cluster they span slots and go in one pipeline instead:
-// a crash between them can publish a revision twice. (A replay into a live
-// Redis may skip publishing.)
-func (r *Redis) Save(ctx context.Context, alerts []downwatch.Alert, publish bool) error {
+// after it, idempotently.
+func (r *Redis) Save(ctx context.Context, alerts []downwatch.Alert) error {
 	if len(alerts) == 0 {
 		return nil
 	}
@@ -50,33 +36,22 @@ func (r *Redis) Save(ctx context.Context, alerts []downwatch.Alert, publish bool
 		if err != nil {
 			return fmt.Errorf("store: encode incident %s: %w", inc.ID, err)
 		}
-		cas[i] = saveScript.Eval(ctx, pipe, r.incidentKeys(inc.ID),
-			inc.Revision, body, r.expiryMS(inc), float64(inc.StartedAt.Unix()), inc.ID, r.token, claimLease.Milliseconds(), boolArg(publish))
+		cas[i] = saveScript.Eval(ctx, pipe, r.incidentKeys(inc.ID)[:3],
+			inc.Revision, body, r.expiryMS(inc), float64(inc.StartedAt.Unix()), inc.ID)
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("store: save %d incident changes: %w", len(alerts), err)
 	}
-	busy := 0
 	idx := r.c.Pipeline()
 	for i, al := range alerts {
-		switch res, _ := cas[i].Int(); res {
-		case -1:
-			busy++
-		case 1:
+		if res, _ := cas[i].Int(); res == 1 {
 			r.index(ctx, idx, al.Incident)
-		case 2:
-			if err := r.publish(ctx, al); err != nil {
-				return err
-			}
 		}
 	}
 	if idx.Len() > 0 {
 		if _, err := idx.Exec(ctx); err != nil {
 			return fmt.Errorf("store: index %d incident changes: %w", idx.Len(), err)
 		}
-	}
-	if busy > 0 {
-		return fmt.Errorf("%w (%d of %d changes); retrying", ErrBusy, busy, len(alerts))
 	}
 	return nil
 }
@@ -92,32 +67,8 @@ func (r *Redis) index(ctx context.Context, pipe redis.Pipeliner, inc downwatch.I
 	pipe.ZAdd(ctx, r.cfg.Prefix+"incidents", redis.Z{Score: score, Member: inc.ID})
 }
 
-// publish updates the indexes, puts al on the stream and the channel, and marks
-// its revision published, in one MULTI/EXEC where the client allows it.
-func (r *Redis) publish(ctx context.Context, al downwatch.Alert) error {
-	a, err := json.Marshal(al)
-	if err != nil {
-		return fmt.Errorf("store: encode alert for %s: %w", al.Incident.ID, err)
-	}
-	var pipe redis.Pipeliner
-	if _, single := r.c.(*redis.Client); single {
-		pipe = r.c.TxPipeline()
-	} else {
-		pipe = r.c.Pipeline()
-	}
-	inc := al.Incident
-	r.index(ctx, pipe, inc)
-	pipe.XAdd(ctx, &redis.XAddArgs{Stream: r.StreamKey(), MaxLen: r.cfg.StreamLen, Approx: true, Values: []any{"alert", a}})
-	pipe.Publish(ctx, r.Channel(), a)
-	keys := r.incidentKeys(inc.ID)
-	publishedScript.Eval(ctx, pipe, keys[3:5], inc.Revision, r.expiryMS(inc), r.token)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("store: publish %s revision %d: %w", inc.ID, inc.Revision, err)
-	}
-	return nil
-}
-
-// incidentKeys are the keys of saveScript, all in the incident's {service} slot.
+// incidentKeys are the keys of saveScript (the first three) and of claimScript
+// and publishedScript (the last two), all in the incident's {service} slot.
 func (r *Redis) incidentKeys(id string) []string {
 	base := r.svc(ServiceOf(id))
 	return []string{r.incidentKey(id), base + "incidents", r.relatedKey(id), base + "published:" + id, base + "claim:" + id}
@@ -130,13 +81,6 @@ func (r *Redis) expiryMS(inc downwatch.Incident) int64 {
 		return 0
 	}
 	return r.cfg.Retention.Milliseconds()
-}
-
-func boolArg(b bool) string {
-	if b {
-		return "1"
-	}
-	return "0"
 }
 
 // Link records that incidents a and b look like one common cause.

@@ -53,11 +53,12 @@ return 0
 
 func (r *Redis) operatorKey(id string) string { return r.svc(ServiceOf(id)) + "operator:" + id }
 
-// Act records a person's action on incident id and publishes the alert it makes
-// on the channel and the stream; it returns the alerts published (two for a
-// merge or link: one per incident). rev is the revision the person saw (0: the
-// one stored now); the write is a compare-and-set on it, and ErrConflict says
-// the incident changed in between.
+// Act records a person's action on incident id and returns the alerts it makes
+// (two for a merge or link: one per incident), each marked with the silence
+// that matches it, if any. It publishes nothing: the caller hands the alerts to
+// the list of sinks (package sink), as the detector does. rev is the revision
+// the person saw (0: the one stored now); the write is a compare-and-set on it,
+// and ErrConflict says the incident changed in between.
 //
 // Merge (a.Other the incident merged into id) writes both incidents in one
 // script, since incidents of one service share a slot. Link (a.Other an incident
@@ -94,7 +95,7 @@ func (r *Redis) Act(ctx context.Context, id string, rev int, a downwatch.Action)
 	if err := r.casWrite(ctx, []int{rev}, []downwatch.Incident{als[0].Incident}); err != nil {
 		return nil, err
 	}
-	return als, r.publish(ctx, als[0])
+	return als, nil
 }
 
 func (r *Redis) merge(ctx context.Context, s downwatch.Incident, a downwatch.Action) ([]downwatch.Alert, error) {
@@ -112,11 +113,6 @@ func (r *Redis) merge(ctx context.Context, s downwatch.Incident, a downwatch.Act
 	}
 	if err := r.casWrite(ctx, revs, []downwatch.Incident{out[1].Incident, out[0].Incident}); err != nil {
 		return nil, err
-	}
-	for _, al := range out {
-		if err := r.publish(ctx, al); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
 }
@@ -142,9 +138,6 @@ func (r *Redis) link(ctx context.Context, inc downwatch.Incident, a downwatch.Ac
 	if err := r.casWrite(ctx, []int{inc.Revision - 1}, []downwatch.Incident{first[0].Incident}); err != nil {
 		return nil, err
 	}
-	if err := r.publish(ctx, first[0]); err != nil {
-		return nil, err
-	}
 	b := a
 	b.Other = inc.ID
 	for attempt := 0; ; attempt++ {
@@ -166,11 +159,12 @@ func (r *Redis) link(ctx context.Context, inc downwatch.Incident, a downwatch.Ac
 		if err != nil {
 			return nil, err
 		}
-		return append(first, second...), r.publish(ctx, second[0])
+		return append(first, second...), nil
 	}
 }
 
-// casWrite stores incs (of one service) if each is still at revs.
+// casWrite stores incs (of one service) if each is still at revs, then updates
+// the global indexes.
 func (r *Redis) casWrite(ctx context.Context, revs []int, incs []downwatch.Incident) error {
 	var keys []string
 	var args []any
@@ -193,6 +187,13 @@ func (r *Redis) casWrite(ctx context.Context, revs []int, incs []downwatch.Incid
 		return fmt.Errorf("%w: %s changed while it was being written; read it again and retry", ErrConflict, incs[res-1].ID)
 	case res < 0:
 		return fmt.Errorf("%w: %s", ErrNotFound, incs[-res-1].ID)
+	}
+	pipe := r.c.Pipeline()
+	for _, inc := range incs {
+		r.index(ctx, pipe, inc)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("store: index %s: %w", incs[0].ID, err)
 	}
 	return nil
 }

@@ -17,7 +17,11 @@ func saved(t *testing.T, r *Redis, incs ...downwatch.Incident) {
 	t.Helper()
 	for _, inc := range incs {
 		inc.Revision = 1
-		if err := r.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.StartedAt, Incident: inc}}, true); err != nil {
+		als := []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.StartedAt, Incident: inc}}
+		if err := r.Save(context.Background(), als); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Publish(context.Background(), als); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,6 +51,9 @@ func TestActLifecycle(t *testing.T) {
 		}
 		if len(als) != 1 || als[0].Type != st.wantType {
 			t.Fatalf("step %d: got alerts %+v, want one %s", i, als, st.wantType)
+		}
+		if err := r.Publish(ctx, als); err != nil { // as the callers' sink list does
+			t.Fatal(err)
 		}
 		got, err := r.Incident(ctx, id)
 		if err != nil {
@@ -99,7 +106,7 @@ func TestActCompareAndSet(t *testing.T) {
 	saved(t, r, inc)
 	// The detector writes revision 2 after the person read revision 1.
 	inc.Revision, inc.Mentions = 2, 40
-	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertUpdated, At: t0, Incident: inc}}, true); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertUpdated, At: t0, Incident: inc}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.Act(ctx, id, 1, act(downwatch.ActionResolve, "", "")); !errors.Is(err, ErrConflict) {
@@ -111,7 +118,7 @@ func TestActCompareAndSet(t *testing.T) {
 	// A detector that has not seen the person's change writes revision 3 too:
 	// the person's revision stays.
 	inc.Revision = 3
-	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertUpdated, At: t0, Incident: inc}}, true); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertUpdated, At: t0, Incident: inc}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := r.Incident(ctx, id)

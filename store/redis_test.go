@@ -51,13 +51,13 @@ func TestSaveListResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertResolved, At: t0, Incident: old}}, false); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertResolved, At: t0, Incident: old}}); err != nil {
 		t.Fatal(err)
 	}
-	err = r.Save(ctx, []downwatch.Alert{
-		{Type: downwatch.AlertOpened, At: t0, Incident: wa},
-		{Type: downwatch.AlertOpened, At: t0, Incident: gm},
-	}, true)
+	err = saveAndPublish(ctx, r,
+		downwatch.Alert{Type: downwatch.AlertOpened, At: t0, Incident: wa},
+		downwatch.Alert{Type: downwatch.AlertOpened, At: t0, Incident: gm},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestSaveListResolve(t *testing.T) {
 	// Resolve: leaves the active index, gets a wall-clock TTL (never an event-time one).
 	wa.State = downwatch.StateResolved
 	wa.Revision = 2
-	if err := r.Save(ctx, []downwatch.Alert{{Type: downwatch.AlertResolved, Incident: wa}}, true); err != nil {
+	if err := saveAndPublish(ctx, r, downwatch.Alert{Type: downwatch.AlertResolved, Incident: wa}); err != nil {
 		t.Fatal(err)
 	}
 	active, _ := r.Incidents(ctx, Query{Active: true})
@@ -139,7 +139,7 @@ func TestLinksAndSeries(t *testing.T) {
 	t0 := time.Date(2023, 1, 1, 12, 0, 0, 0, time.UTC)
 	a := incident("cloudflare.20230101T1200Z", downwatch.StateOpen, t0)
 	b := incident("discord.20230101T1201Z", downwatch.StateOpen, t0.Add(time.Minute))
-	if err := r.Save(ctx, []downwatch.Alert{{Incident: a}, {Incident: b}}, false); err != nil {
+	if err := r.Save(ctx, []downwatch.Alert{{Incident: a}, {Incident: b}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.Link(ctx, a.ID, b.ID); err != nil {

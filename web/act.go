@@ -24,9 +24,9 @@ type Actor interface {
 	Act(ctx context.Context, id string, rev int, a downwatch.Action) ([]downwatch.Alert, error)
 }
 
-// AlertSink also receives the alerts people's actions make (bus.AlertWriter
-// satisfies it: the Kafka alerts topic). The store has already published them on
-// the Redis channel and stream.
+// AlertSink publishes the alerts people's actions make: the list of sinks
+// package sink builds (the Redis channel and stream, the Kafka alerts topic)
+// satisfies it, as *store.Redis alone does (Redis only).
 type AlertSink interface {
 	Publish(ctx context.Context, alerts []downwatch.Alert) error
 }
@@ -43,6 +43,7 @@ type actRequest struct {
 type actResponse struct {
 	Incident downwatch.Incident `json:"incident"`
 	Alerts   []downwatch.Alert  `json:"alerts"`
+	Warning  string             `json:"warning,omitempty"` // stored but not published
 }
 
 // act runs one person's action and publishes its alerts on the sink.
@@ -67,12 +68,14 @@ func (s *Server) act(ctx context.Context, r *http.Request, id, typ string, req a
 	if err != nil {
 		return actResponse{}, err
 	}
+	out := actResponse{Alerts: alerts}
 	if s.cfg.Sink != nil {
 		if err := s.cfg.Sink.Publish(ctx, alerts); err != nil {
-			s.cfg.Logger.Error("web: publish an action's alerts on the sink", "incident", id, "err", err)
+			// Stored already: the change stands, but subscribers were not told.
+			s.cfg.Logger.Error("web: publish an action's alerts", "incident", id, "err", err)
+			out.Warning = "recorded, but publishing its alert failed (" + err.Error() + "); subscribers will see the change with the incident's next alert"
 		}
 	}
-	out := actResponse{Alerts: alerts}
 	for _, al := range alerts {
 		if al.Incident.ID == id {
 			out.Incident = al.Incident

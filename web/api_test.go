@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
 func TestAPIIncidents(t *testing.T) {
@@ -229,11 +230,11 @@ func TestEvents(t *testing.T) {
 	ctx := context.Background()
 	_, hs := testServer(t, st, "")
 	// Alerts from before the client connected are not replayed without Last-Event-ID.
-	if err := st.Save(ctx, []downwatch.Alert{alertFor("signal.20221025T0700Z", 1, downwatch.AlertOpened)}, true); err != nil {
+	if err := storetest.Alerts(ctx, st, alertFor("signal.20221025T0700Z", 1, downwatch.AlertOpened)); err != nil {
 		t.Fatal(err)
 	}
 	ev := openEvents(t, hs.URL+"/api/events")
-	if err := st.Save(ctx, []downwatch.Alert{alertFor("whatsapp.20221025T0705Z", 1, downwatch.AlertOpened)}, true); err != nil {
+	if err := storetest.Alerts(ctx, st, alertFor("whatsapp.20221025T0705Z", 1, downwatch.AlertOpened)); err != nil {
 		t.Fatal(err)
 	}
 	beats := 0
@@ -246,10 +247,10 @@ func TestEvents(t *testing.T) {
 		t.Fatalf("event: got type %q id %q incident %s, want incident.opened with a stream id for whatsapp", e.typ, e.id, a.Incident.ID)
 	}
 	first := e.id
-	if err := st.Save(ctx, []downwatch.Alert{
+	if err := storetest.Alerts(ctx, st,
 		alertFor("whatsapp.20221025T0705Z", 2, downwatch.AlertUpdated),
 		alertFor("whatsapp.20221025T0705Z", 3, downwatch.AlertAcknowledged),
-	}, true); err != nil {
+	); err != nil {
 		t.Fatal(err)
 	}
 	if e := ev.next(t, &beats); e.typ != downwatch.AlertUpdated {
@@ -273,7 +274,7 @@ func TestEvents(t *testing.T) {
 			}
 		}
 		live := alertFor("whatsapp.20221025T0705Z", 4+round, downwatch.AlertResolved)
-		if err := st.Save(ctx, []downwatch.Alert{live}, true); err != nil {
+		if err := storetest.Alerts(ctx, st, live); err != nil {
 			t.Fatal(err)
 		}
 		e := again.next(t, nil)

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/store/storetest"
 )
 
 const hostile = `<img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`
@@ -173,7 +174,7 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 			.observe(document.querySelector('title'), {childList: true, characterData: true, subtree: true}); true`, &ok)
 
 	inc := hostileIncident()
-	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}}, true); err != nil {
+	if err := storetest.Alerts(context.Background(), st, downwatch.Alert{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}); err != nil {
 		t.Fatal(err)
 	}
 	sel := `#active article[data-incident="` + inc.ID + `"]`

@@ -198,7 +198,7 @@ func seed(t testing.TB, st *store.Redis) []downwatch.Incident {
 	for _, i := range incs {
 		as = append(as, downwatch.Alert{Type: downwatch.AlertUpdated, At: i.UpdatedAt, Incident: i})
 	}
-	if err := st.Save(ctx, as, false); err != nil {
+	if err := st.Save(ctx, as); err != nil {
 		t.Fatal(err)
 	}
 	for _, i := range incs {

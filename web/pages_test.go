@@ -12,7 +12,7 @@ import (
 func TestPagesEscapePostText(t *testing.T) {
 	st := testStore(t)
 	inc := hostileIncident()
-	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}}, false); err != nil {
+	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}}); err != nil {
 		t.Fatal(err)
 	}
 	_, hs := testServer(t, st, "")

@@ -76,8 +76,8 @@ type Config struct {
 	// incident page's form); default the Store when it is an Actor, else the
 	// server is read-only.
 	Actor Actor
-	// Sink, when set, also gets the alerts of people's actions (the Kafka alerts
-	// topic); the store publishes them on Redis in any case.
+	// Sink publishes the alerts of people's actions (the list of sinks of
+	// package sink); default the Store when it is an AlertSink (Redis only).
 	Sink AlertSink
 	// Silencer keeps silences (/silences, /api/silences); default the Store
 	// when it is one.
@@ -119,6 +119,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if a, ok := cfg.Store.(Actor); ok && cfg.Actor == nil {
 		cfg.Actor = a
+	}
+	if k, ok := cfg.Store.(AlertSink); ok && cfg.Sink == nil {
+		cfg.Sink = k
 	}
 	if si, ok := cfg.Store.(Silencer); ok && cfg.Silencer == nil {
 		cfg.Silencer = si

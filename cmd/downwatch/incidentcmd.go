@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/downwatch/downwatch"
-	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -46,13 +45,11 @@ func runIncident(ctx context.Context, env *cliEnv, args []string) error {
 	note := fs.String("note", "", "a note; for false-alarm, the reason")
 	other := fs.String("other", "", "merge: the incident folded into ID; link: the related incident")
 	rev := fs.Int("revision", 0, "act only if the incident is still at this revision (default: its revision now)")
-	kafka := fs.String("kafka", "", "also publish the alerts on the Kafka alerts topic at these brokers (comma-separated; default: Redis only)")
-	alertsTopic := fs.String("alerts-topic", downwatch.TopicAlerts, "Kafka topic for alerts (with --kafka)")
+	var actions actionSinkFlags
+	actions.register(fs)
 	asJSON := fs.Bool("json", false, "print the alerts published as JSON")
 	var rsec redisSecurityFlags
-	var ksec kafkaSecurityFlags
 	rsec.register(fs)
-	ksec.register(fs)
 	var pos []string
 	for len(args) > 0 && !strings.HasPrefix(args[0], "-") && len(pos) < 2 {
 		pos, args = append(pos, args[0]), args[1:]
@@ -78,22 +75,18 @@ func runIncident(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer st.Close()
+	sinks, err := actions.open(st)
+	if err != nil {
+		return err
+	}
+	defer actions.close()
 	a := downwatch.Action{Type: typ, By: *by, Note: *note, Other: *other, At: time.Now().UTC().Truncate(time.Second)}
 	alerts, err := st.Act(ctx, pos[1], *rev, a)
 	if err != nil {
 		return err
 	}
-	if *kafka != "" {
-		sec, err := ksec.security()
-		if err != nil {
-			return err
-		}
-		w := bus.NewAlertWriter(strings.Split(*kafka, ","), *alertsTopic, sec)
-		err = w.Publish(ctx, alerts)
-		w.Close()
-		if err != nil {
-			return fmt.Errorf("stored and published on Redis, but not on Kafka %s: %w (the alert stream in Redis has it)", *kafka, err)
-		}
+	if err := sinks.Publish(ctx, alerts); err != nil {
+		return fmt.Errorf("recorded (%s revision %d), but publishing its alert failed: %w; subscribers will see the change with the incident's next alert", alerts[0].Incident.ID, alerts[0].Incident.Revision, err)
 	}
 	if *asJSON {
 		return writeJSON("-", env.stdout, map[string]any{"alerts": alerts})

@@ -19,7 +19,7 @@ func TestIncidentCommand(t *testing.T) {
 	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
 	for _, id := range []string{"whatsapp.20221025T0705Z", "whatsapp.20221025T0900Z"} {
 		inc := downwatch.Incident{ID: id, Service: "whatsapp", State: downwatch.StateOpen, StartedAt: t0, DetectedAt: t0, Revision: 1, UpdatedAt: t0}
-		if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}, true); err != nil {
+		if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -61,7 +61,7 @@ func TestServeTokens(t *testing.T) {
 	t.Setenv("DOWNWATCH_AUTH_TOKEN", "")
 	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
 	inc := downwatch.Incident{ID: "whatsapp.20221025T0705Z", Service: "whatsapp", State: downwatch.StateOpen, StartedAt: t0, DetectedAt: t0, Revision: 1, UpdatedAt: t0}
-	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}, true); err != nil {
+	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := runServe(context.Background(), &cliEnv{stdout: io.Discard, stderr: io.Discard}, []string{"--redis", redisURL(), "--http", "127.0.0.1:0", "--write-token", "nosecret"}); err == nil || !strings.Contains(err.Error(), "NAME=SECRET") {

@@ -10,9 +10,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/downwatch/downwatch/bus"
-	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/ingest"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -50,7 +51,7 @@ State is checkpointed in Redis with the offsets it covers.`)
 	}
 	log := logger(env.stderr, c.verbose)
 	h := health.New(nil)
-	stats := &detect.RunStats{}
+	stats := &runner.Stats{}
 	// Metrics and probes first: they answer (degraded) while Redis or Kafka is awaited.
 	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h)
 	if err != nil {
@@ -76,17 +77,17 @@ State is checkpointed in Redis with the offsets it covers.`)
 	}); err != nil {
 		return quietOnSignal(ctx, err)
 	}
-	aw := bus.NewAlertWriter(brokers, *alerts, ksec)
-	defer aw.Close()
+	sinks := sink.Open(sink.Config{Redis: st, Brokers: brokers, Topic: *alerts, Security: ksec})
+	defer sinks.Close()
 	fmt.Fprintf(env.stderr, "detect: consuming %s on %v as group %s; incidents in Redis under %q\n", *topic, brokers, *group, prefix)
-	err = detect.Run(ctx, detect.RunConfig{Brokers: brokers, Security: ksec, Topic: *topic, Group: *group, Publish: true, Logger: log, Stats: stats, Health: h}, *dcfg, st, aw)
+	err = runner.Run(ctx, runner.Config{Brokers: brokers, Security: ksec, Topic: *topic, Group: *group, Logger: log, Stats: stats, Health: h}, *dcfg, st, sinks)
 	if ctx.Err() != nil {
 		return nil
 	}
 	return err
 }
 
-func registerDetectMetrics(reg *prometheus.Registry, stats *detect.RunStats) {
+func registerDetectMetrics(reg *prometheus.Registry, stats *runner.Stats) {
 	for _, m := range []struct {
 		name, help string
 		v          *atomic.Int64

@@ -16,6 +16,7 @@ import (
 	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
+	"github.com/downwatch/downwatch/detect/runner"
 	"github.com/downwatch/downwatch/ingest"
 	"github.com/downwatch/downwatch/replay"
 	"github.com/downwatch/downwatch/store"
@@ -171,8 +172,8 @@ the error after --give-up-after.`)
 }
 
 // progressLine rewrites one line on w with how far a replay of src has got.
-func progressLine(w io.Writer, src *ingest.File) func(*ingest.Stats, *detect.RunStats) {
-	return func(in *ingest.Stats, det *detect.RunStats) {
+func progressLine(w io.Writer, src *ingest.File) func(*ingest.Stats, *runner.Stats) {
+	return func(in *ingest.Stats, det *runner.Stats) {
 		read, size := src.Progress()
 		pct := ""
 		if size > 0 {

@@ -16,10 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/downwatch/downwatch/bus"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/notify"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/web"
 )
@@ -50,8 +50,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
 	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
 	verbose := fs.Bool("v", false, "log details to stderr")
-	var sink actionSinkFlags
-	sink.register(fs)
+	var actions actionSinkFlags
+	actions.register(fs)
 	var rsec redisSecurityFlags
 	rsec.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -89,10 +89,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	wcfg.Store, wcfg.ServiceName, wcfg.Registry, wcfg.Logger = st, names, reg, log
-	if wcfg.Sink, err = sink.open(); err != nil {
+	sinks, err := actions.open(st)
+	if err != nil {
 		return err
 	}
-	defer sink.close()
+	wcfg.Sink = sinks
+	defer actions.close()
 	srv, err := web.New(wcfg)
 	if err != nil {
 		return err
@@ -319,11 +321,13 @@ func webTokens(read, write []string) ([]web.Token, error) {
 	return out, nil
 }
 
-// actionSinkFlags put the alerts of people's actions on Kafka too.
+// actionSinkFlags say where the alerts of people's actions go: the Redis
+// channel and stream, and with --kafka the Kafka alerts topic (sink.Open, the
+// list the detector publishes to).
 type actionSinkFlags struct {
 	kafka, topic string
 	sec          kafkaSecurityFlags
-	w            *bus.AlertWriter
+	list         sink.List
 }
 
 func (k *actionSinkFlags) register(fs *flag.FlagSet) {
@@ -332,21 +336,22 @@ func (k *actionSinkFlags) register(fs *flag.FlagSet) {
 	k.sec.register(fs)
 }
 
-// open returns the Kafka sink, or nil without --kafka.
-func (k *actionSinkFlags) open() (web.AlertSink, error) {
-	if k.kafka == "" {
-		return nil, nil
+// open returns the list of sinks for st.
+func (k *actionSinkFlags) open(st *store.Redis) (sink.List, error) {
+	cfg := sink.Config{Redis: st, Topic: k.topic}
+	if k.kafka != "" {
+		sec, err := k.sec.security()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Brokers, cfg.Security = strings.Split(k.kafka, ","), sec
 	}
-	sec, err := k.sec.security()
-	if err != nil {
-		return nil, err
-	}
-	k.w = bus.NewAlertWriter(strings.Split(k.kafka, ","), k.topic, sec)
-	return k.w, nil
+	k.list = sink.Open(cfg)
+	return k.list, nil
 }
 
 func (k *actionSinkFlags) close() {
-	if k.w != nil {
-		k.w.Close()
+	if k.list != nil {
+		k.list.Close()
 	}
 }

@@ -141,7 +141,7 @@ func TestServeEndToEnd(t *testing.T) {
 	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
 	inc := downwatch.Incident{ID: "whatsapp.20221025T0705Z", Service: "whatsapp", State: downwatch.StateOpen,
 		StartedAt: t0, DetectedAt: t0.Add(3 * time.Minute), PeakPerMin: 41, Authors: 58, Revision: 1, UpdatedAt: t0.Add(3 * time.Minute)}
-	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}}, true); err != nil {
+	if err := storetest.Alerts(context.Background(), st, downwatch.Alert{Type: downwatch.AlertOpened, At: inc.DetectedAt, Incident: inc}); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/store"
 )
 
@@ -38,4 +39,13 @@ func Open(t testing.TB) *store.Redis {
 		st.Close()
 	})
 	return st
+}
+
+// Alerts stores the incidents of alerts and publishes the alerts on the
+// store's channel and stream, as a detector with the Redis alert sink does.
+func Alerts(ctx context.Context, st *store.Redis, alerts ...downwatch.Alert) error {
+	if err := st.Save(ctx, alerts); err != nil {
+		return err
+	}
+	return st.Publish(ctx, alerts)
 }

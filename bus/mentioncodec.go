@@ -1,4 +1,4 @@
-package downwatch
+package bus
 
 import (
 	"errors"
@@ -7,16 +7,19 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/internal/jsonscan"
 )
 
-// This file owns the wire format of a Mention on the mentions topic (docs/CONTRACT.md
+// This file owns the wire format of a downwatch.Mention on the mentions topic (docs/CONTRACT.md
 // §5): AppendMention writes it, byte for byte as json.Marshal(m) would, and
-// DecodeMention reads it, as json.Unmarshal into a zero Mention would, on the
+// DecodeMention reads it, as json.Unmarshal into a zero downwatch.Mention would, on the
 // scanner that DecodePost uses. Neither allocates on a well-formed record, but
-// for the one string a decoded Mention's strings share.
+// for the one string a decoded downwatch.Mention's strings share.
 
 // ErrNotMention is wrapped by every error DecodeMention returns.
-var ErrNotMention = errors.New("downwatch: not a mention")
+var ErrNotMention = errors.New("bus: not a mention")
 
 // AppendMention appends m as JSON to dst and returns the extended buffer. The
 // bytes are those json.Marshal(m) produces: the same field order, omitempty
@@ -25,7 +28,7 @@ var ErrNotMention = errors.New("downwatch: not a mention")
 // a CreatedAt whose year is outside 0..9999 or whose zone offset is 24 hours or
 // more; AppendMention writes such a time as time.RFC3339Nano formats it, which
 // DecodeMention and json.Unmarshal reject.
-func AppendMention(dst []byte, m *Mention) []byte {
+func AppendMention(dst []byte, m *downwatch.Mention) []byte {
 	dst = append(dst, `{"service":`...)
 	dst = appendJSONString(dst, m.Service)
 	dst = append(dst, `,"kind":`...)
@@ -51,8 +54,8 @@ func AppendMention(dst []byte, m *Mention) []byte {
 	return append(dst, '}')
 }
 
-// appendPost appends p as json.Marshal writes a Post.
-func appendPost(dst []byte, p *Post) []byte {
+// appendPost appends p as json.Marshal writes a downwatch.Post.
+func appendPost(dst []byte, p *downwatch.Post) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = appendJSONString(dst, p.ID)
 	dst = append(dst, `,"source":`...)
@@ -149,7 +152,7 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-// mentionField is a field of the Mention record.
+// mentionField is a field of the downwatch.Mention record.
 type mentionField uint8
 
 const (
@@ -172,11 +175,11 @@ var mentionFieldNames = [...]string{
 }
 
 // mentionFieldOf returns the field a key names, matched as encoding/json
-// matches keys (see postFieldOf).
+// matches keys (see jsonscan.PostFieldOf).
 func mentionFieldOf(key []byte, flags uint8) mentionField {
 	k := ""
-	if flags&(strEscaped|strBadUTF8) != 0 {
-		k = unescapeKey(key, flags)
+	if flags&(jsonscan.StrEscaped|jsonscan.StrBadUTF8) != 0 {
+		k = jsonscan.UnescapeKey(key, flags)
 	} else {
 		switch string(key) {
 		case "service":
@@ -192,7 +195,7 @@ func mentionFieldOf(key []byte, flags uint8) mentionField {
 		case "post":
 			return mfPost
 		}
-		if !mayFold(key) {
+		if !jsonscan.MayFold(key) {
 			return mfUnknown
 		}
 		k = string(key)
@@ -206,31 +209,31 @@ func mentionFieldOf(key []byte, flags uint8) mentionField {
 }
 
 // DecodeMention decodes the record data into m, reusing m.Symptoms' array. It
-// accepts what json.Unmarshal into a zero Mention accepts and leaves m as that
+// accepts what json.Unmarshal into a zero downwatch.Mention accepts and leaves m as that
 // would; m's strings share one copy of data, which may be reused at once. An
 // error wraps ErrNotMention and leaves m undefined.
-func DecodeMention(data []byte, m *Mention) error {
+func DecodeMention(data []byte, m *downwatch.Mention) error {
 	syms := m.Symptoms[:cap(m.Symptoms)]
 	clear(syms)
-	*m = Mention{}
+	*m = downwatch.Mention{}
 	d := mentionDecoder{b: data, syms: syms}
-	i := skipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	var err error
 	switch {
 	case i < len(data) && data[i] == '{':
 		d.sb.Grow(len(data))
 		i, err = d.mention(i, m)
 	case i < len(data) && data[i] == 'n':
-		i, err = scanLiteral(data, i, "null")
+		i, err = jsonscan.ScanLiteral(data, i, "null")
 	default:
 		var end int
-		if end, _, err = skipValue(data, i, 0); err == nil {
-			err = fmt.Errorf("record is a JSON %s, not an object", valueKind(data[i]))
+		if end, _, err = jsonscan.SkipValue(data, i, 0); err == nil {
+			err = fmt.Errorf("record is a JSON %s, not an object", jsonscan.ValueKind(data[i]))
 			i = end
 		}
 	}
 	if err == nil {
-		err = scanEnd(data, i)
+		err = jsonscan.ScanEnd(data, i)
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrNotMention, err)
@@ -241,30 +244,30 @@ func DecodeMention(data []byte, m *Mention) error {
 // mentionDecoder holds what DecodeMention needs while it reads one record.
 type mentionDecoder struct {
 	b    []byte
-	sb   strings.Builder // the string all the Mention's strings are part of
+	sb   strings.Builder // the string all the downwatch.Mention's strings are part of
 	syms []string        // the array m.Symptoms is, or will be, a slice of
 }
 
 // wrongType is the error for a value of the wrong type, as json.Unmarshal would
 // have found it.
 func wrongType(field string, c byte) error {
-	return fmt.Errorf("field %q must not be a JSON %s", field, valueKind(c))
+	return fmt.Errorf("field %q must not be a JSON %s", field, jsonscan.ValueKind(c))
 }
 
 // str returns the string whose opening quote is b[i], and the index after it.
 func (d *mentionDecoder) str(i int) (string, int, error) {
-	end, flags, err := scanString(d.b, i+1)
+	end, flags, err := jsonscan.ScanString(d.b, i+1)
 	if err != nil {
 		return "", end, err
 	}
 	start := d.sb.Len()
-	writeString(&d.sb, d.b[i+1:end], flags, false)
+	jsonscan.WriteString(&d.sb, d.b[i+1:end], flags, false)
 	return d.sb.String()[start:], end + 1, nil
 }
 
 // mention reads the object whose '{' is b[i] into m.
-func (d *mentionDecoder) mention(i int, m *Mention) (int, error) {
-	return scanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
+func (d *mentionDecoder) mention(i int, m *downwatch.Mention) (int, error) {
+	return jsonscan.ScanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
 		return d.mentionValue(at, mentionFieldOf(key, flags), m)
 	})
 }
@@ -272,27 +275,27 @@ func (d *mentionDecoder) mention(i int, m *Mention) (int, error) {
 // mentionValue reads the value at b[i] into field f of m. As with
 // encoding/json, null leaves a field as it was (symptoms becomes nil), and a
 // value of the wrong type is an error.
-func (d *mentionDecoder) mentionValue(i int, f mentionField, m *Mention) (int, error) {
+func (d *mentionDecoder) mentionValue(i int, f mentionField, m *downwatch.Mention) (int, error) {
 	b := d.b
 	if i >= len(b) {
-		return i, errAt(b, i, ctxValue)
+		return i, jsonscan.ErrAt(b, i, jsonscan.CtxValue)
 	}
 	switch c := b[i]; {
 	case f == mfUnknown:
-		end, _, err := skipValue(b, i, 1)
+		end, _, err := jsonscan.SkipValue(b, i, 1)
 		return end, err
 	case c == 'n':
 		if f == mfSymptoms {
 			m.Symptoms = nil
 			clear(d.syms)
 		}
-		return scanLiteral(b, i, "null")
+		return jsonscan.ScanLiteral(b, i, "null")
 	case (f == mfService || f == mfKind) && c == '"':
 		s, end, err := d.str(i)
 		if f == mfService {
 			m.Service = s
 		} else {
-			m.Kind = Kind(s)
+			m.Kind = downwatch.Kind(s)
 		}
 		return end, err
 	case f == mfSymptoms && c == '[':
@@ -304,9 +307,9 @@ func (d *mentionDecoder) mentionValue(i int, f mentionField, m *Mention) (int, e
 			m.Resolved = c == 't'
 		}
 		if c == 't' {
-			return scanLiteral(b, i, "true")
+			return jsonscan.ScanLiteral(b, i, "true")
 		}
-		return scanLiteral(b, i, "false")
+		return jsonscan.ScanLiteral(b, i, "false")
 	case f == mfPost && c == '{':
 		return d.post(i, &m.Post)
 	default:
@@ -318,9 +321,9 @@ func (d *mentionDecoder) mentionValue(i int, f mentionField, m *Mention) (int, e
 // encoding/json it decodes into the array a slice already has, so a null
 // element keeps what an earlier array of the same record put there; a fresh
 // array holds "" there.
-func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
+func (d *mentionDecoder) symptoms(i int, m *downwatch.Mention) (int, error) {
 	b := d.b
-	if i = skipSpace(b, i+1); i < len(b) && b[i] == ']' {
+	if i = jsonscan.SkipSpace(b, i+1); i < len(b) && b[i] == ']' {
 		clear(d.syms) // encoding/json makes a new empty slice
 		m.Symptoms = d.syms[:0]
 		if m.Symptoms == nil {
@@ -331,7 +334,7 @@ func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
 	s := d.syms[:0]
 	for {
 		if i >= len(b) {
-			return i, errAt(b, i, ctxValue)
+			return i, jsonscan.ErrAt(b, i, jsonscan.CtxValue)
 		}
 		n := len(s)
 		if n < cap(s) {
@@ -347,7 +350,7 @@ func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
 			}
 		case 'n':
 			var err error
-			if i, err = scanLiteral(b, i, "null"); err != nil {
+			if i, err = jsonscan.ScanLiteral(b, i, "null"); err != nil {
 				return i, err
 			}
 		default:
@@ -355,7 +358,7 @@ func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
 		}
 		var more bool
 		var err error
-		if i, more, err = scanNext(b, i, ']', ctxAfterElem); err != nil {
+		if i, more, err = jsonscan.ScanNext(b, i, ']', jsonscan.CtxAfterElem); err != nil {
 			return i, err
 		}
 		if !more {
@@ -368,42 +371,42 @@ func (d *mentionDecoder) symptoms(i int, m *Mention) (int, error) {
 // post reads the object whose '{' is b[i] into p, as json.Unmarshal reads a
 // Post: no field is required, created_at is read by time.Time.UnmarshalJSON and
 // author_followers must be an integer.
-func (d *mentionDecoder) post(i int, p *Post) (int, error) {
-	return scanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
-		return d.postValue(at, postFieldOf(key, flags), p)
+func (d *mentionDecoder) post(i int, p *downwatch.Post) (int, error) {
+	return jsonscan.ScanFields(d.b, i, func(key []byte, flags uint8, at int) (int, error) {
+		return d.postValue(at, jsonscan.PostFieldOf(key, flags), p)
 	})
 }
 
 // postValue reads the value at b[i] into field f of p.
-func (d *mentionDecoder) postValue(i int, f postField, p *Post) (int, error) {
+func (d *mentionDecoder) postValue(i int, f jsonscan.PostField, p *downwatch.Post) (int, error) {
 	b := d.b
 	if i >= len(b) {
-		return i, errAt(b, i, ctxValue)
+		return i, jsonscan.ErrAt(b, i, jsonscan.CtxValue)
 	}
 	switch c := b[i]; {
-	case f == pfUnknown:
-		end, _, err := skipValue(b, i, 2)
+	case f == jsonscan.PfUnknown:
+		end, _, err := jsonscan.SkipValue(b, i, 2)
 		return end, err
-	case f == pfCreatedAt:
-		end, _, err := skipValue(b, i, 2)
+	case f == jsonscan.PfCreatedAt:
+		end, _, err := jsonscan.SkipValue(b, i, 2)
 		if err == nil {
 			err = p.CreatedAt.UnmarshalJSON(b[i:end])
 		}
 		return end, err
 	case c == 'n':
-		return scanLiteral(b, i, "null")
-	case f <= pfURL && c == '"':
+		return jsonscan.ScanLiteral(b, i, "null")
+	case f <= jsonscan.PfURL && c == '"':
 		s, end, err := d.str(i)
-		*p.stringField(f) = s
+		*stringField(p, f) = s
 		return end, err
-	case f == pfVerified && (c == 't' || c == 'f'):
+	case f == jsonscan.PfVerified && (c == 't' || c == 'f'):
 		p.AuthorVerified = c == 't'
 		if c == 't' {
-			return scanLiteral(b, i, "true")
+			return jsonscan.ScanLiteral(b, i, "true")
 		}
-		return scanLiteral(b, i, "false")
-	case f == pfFollowers && (c == '-' || isDigit(c)):
-		end, err := scanNumber(b, i)
+		return jsonscan.ScanLiteral(b, i, "false")
+	case f == jsonscan.PfFollowers && (c == '-' || jsonscan.IsDigit(c)):
+		end, err := jsonscan.ScanNumber(b, i)
 		if err != nil {
 			return end, err
 		}
@@ -411,28 +414,28 @@ func (d *mentionDecoder) postValue(i int, f postField, p *Post) (int, error) {
 		p.AuthorFollowers = n
 		return end, err
 	default:
-		return i, wrongType(postFieldNames[f], c)
+		return i, wrongType(jsonscan.PostFieldNames[f], c)
 	}
 }
 
 // stringField returns the string field f of p.
-func (p *Post) stringField(f postField) *string {
+func stringField(p *downwatch.Post, f jsonscan.PostField) *string {
 	switch f {
-	case pfID:
+	case jsonscan.PfID:
 		return &p.ID
-	case pfSource:
+	case jsonscan.PfSource:
 		return &p.Source
-	case pfAuthor:
+	case jsonscan.PfAuthor:
 		return &p.Author
-	case pfText:
+	case jsonscan.PfText:
 		return &p.Text
-	case pfLang:
+	case jsonscan.PfLang:
 		return &p.Lang
-	case pfCountry:
+	case jsonscan.PfCountry:
 		return &p.Country
-	case pfRepostOf:
+	case jsonscan.PfRepostOf:
 		return &p.RepostOf
-	case pfReplyTo:
+	case jsonscan.PfReplyTo:
 		return &p.ReplyTo
 	}
 	return &p.URL
@@ -441,7 +444,7 @@ func (p *Post) stringField(f postField) *string {
 // parseInt64 reads the JSON number lit into an int64 as encoding/json does:
 // only an integer in range will do.
 func parseInt64(lit []byte) (int64, error) {
-	if n, ok := smallInt(lit); ok {
+	if n, ok := jsonscan.SmallInt(lit); ok {
 		if lit[0] == '-' {
 			n = -n
 		}

@@ -1,34 +1,37 @@
-package downwatch
+package bus
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/downwatch/downwatch"
 )
 
 // testMentions are mentions whose encoding may trip a hand-written encoder.
-func testMentions(tb testing.TB) []Mention {
+func testMentions(tb testing.TB) []downwatch.Mention {
 	tb.Helper()
 	at := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
-	ms := []Mention{
-		{Service: "whatsapp", Kind: KindComplaint, Symptoms: []string{"send-messages", "login"}, Post: Post{ID: "1", Source: "x", Author: "a", Text: "WhatsApp down?", CreatedAt: at}},
-		{Service: "whatsapp", Kind: KindNews, Ack: true, Post: Post{ID: "example-1", Source: "x", Author: "ANI", Text: `"We're aware" <b>&amp;</b>`, CreatedAt: at.Add(time.Hour), Lang: "en", Country: "IN", AuthorVerified: true, AuthorFollowers: 7600000, URL: "https://x.com/ANI/status/1?a=1&b=2"}},
-		{Service: "x", Kind: KindOfficial, Resolved: true, Symptoms: []string{}, Post: Post{ID: "2", Source: "rss", Author: "XSupport", Text: "a\u2028b\u2029c\x00\x01\x1f\x7f\b\f\n\r\t\\/é😡", CreatedAt: at.Add(123456789), RepostOf: "r", ReplyTo: "q", AuthorFollowers: -3}},
-		{Service: "bad\xffutf8\xed\xa0\x80", Kind: "k\xc3", Symptoms: []string{"", "\xff"}, Post: Post{Text: "\xe2\x80", CreatedAt: at.Add(100 * time.Millisecond)}},
-		{Post: Post{CreatedAt: time.Time{}}},
-		{Service: "s", Kind: KindComplaint, Post: Post{CreatedAt: at.In(time.FixedZone("IST", 5*3600+1800))}},
-		{Service: "s", Kind: KindComplaint, Post: Post{CreatedAt: at.In(time.FixedZone("", -7*3600)).Add(1)}},
+	ms := []downwatch.Mention{
+		{Service: "whatsapp", Kind: downwatch.KindComplaint, Symptoms: []string{"send-messages", "login"}, Post: downwatch.Post{ID: "1", Source: "x", Author: "a", Text: "WhatsApp down?", CreatedAt: at}},
+		{Service: "whatsapp", Kind: downwatch.KindNews, Ack: true, Post: downwatch.Post{ID: "example-1", Source: "x", Author: "ANI", Text: `"We're aware" <b>&amp;</b>`, CreatedAt: at.Add(time.Hour), Lang: "en", Country: "IN", AuthorVerified: true, AuthorFollowers: 7600000, URL: "https://x.com/ANI/status/1?a=1&b=2"}},
+		{Service: "x", Kind: downwatch.KindOfficial, Resolved: true, Symptoms: []string{}, Post: downwatch.Post{ID: "2", Source: "rss", Author: "XSupport", Text: "a\u2028b\u2029c\x00\x01\x1f\x7f\b\f\n\r\t\\/é😡", CreatedAt: at.Add(123456789), RepostOf: "r", ReplyTo: "q", AuthorFollowers: -3}},
+		{Service: "bad\xffutf8\xed\xa0\x80", Kind: "k\xc3", Symptoms: []string{"", "\xff"}, Post: downwatch.Post{Text: "\xe2\x80", CreatedAt: at.Add(100 * time.Millisecond)}},
+		{Post: downwatch.Post{CreatedAt: time.Time{}}},
+		{Service: "s", Kind: downwatch.KindComplaint, Post: downwatch.Post{CreatedAt: at.In(time.FixedZone("IST", 5*3600+1800))}},
+		{Service: "s", Kind: downwatch.KindComplaint, Post: downwatch.Post{CreatedAt: at.In(time.FixedZone("", -7*3600)).Add(1)}},
 	}
 	for _, s := range loadShapes(tb) {
-		p, err := DecodePost(s.line)
+		p, err := downwatch.DecodePost(s.line)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		ms = append(ms, Mention{Service: "whatsapp", Kind: KindComplaint, Symptoms: []string{"send-messages"}, Post: p})
+		ms = append(ms, downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindComplaint, Symptoms: []string{"send-messages"}, Post: p})
 	}
 	return ms
 }
@@ -62,13 +65,13 @@ func TestAppendMentionUnmarshallableTime(t *testing.T) {
 		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), false},
 		{time.Date(2022, 1, 1, 0, 0, 0, 0, time.FixedZone("", 24*3600)), true},
 	} {
-		m := Mention{Service: "s", Kind: KindComplaint, Post: Post{CreatedAt: tt.at}}
+		m := downwatch.Mention{Service: "s", Kind: downwatch.KindComplaint, Post: downwatch.Post{CreatedAt: tt.at}}
 		if _, err := json.Marshal(&m); err == nil {
 			t.Fatalf("%v: json.Marshal succeeded, want an error", tt.at)
 		}
 		rec := AppendMention(nil, &m)
 		checkMentionSameAsUnmarshal(t, rec)
-		var got Mention
+		var got downwatch.Mention
 		if err := DecodeMention(rec, &got); (err == nil) != tt.decodes {
 			t.Errorf("DecodeMention(%s): got error %v, want decoded %v", rec, err, tt.decodes)
 		}
@@ -153,27 +156,27 @@ var mentionEdgeCases = []string{
 	"{\"service\":\"a\x00b\"}",
 }
 
-// checkMentionSameAsUnmarshal decodes in with DecodeMention, into a Mention
+// checkMentionSameAsUnmarshal decodes in with DecodeMention, into a downwatch.Mention
 // left dirty by an earlier record, and with json.Unmarshal into a zero one: both
-// must fail, or both give the same Mention.
+// must fail, or both give the same downwatch.Mention.
 func checkMentionSameAsUnmarshal(t *testing.T, in []byte) {
 	t.Helper()
-	var want Mention
+	var want downwatch.Mention
 	werr := json.Unmarshal(in, &want)
-	got := Mention{Service: "old", Kind: "old", Symptoms: make([]string, 3, 5), Ack: true, Post: Post{ID: "old", AuthorFollowers: 9, CreatedAt: time.Now()}}
+	got := downwatch.Mention{Service: "old", Kind: "old", Symptoms: make([]string, 3, 5), Ack: true, Post: downwatch.Post{ID: "old", AuthorFollowers: 9, CreatedAt: time.Now()}}
 	got.Symptoms[1] = "stale"
 	gerr := DecodeMention(in, &got)
 	if (gerr == nil) != (werr == nil) {
-		t.Fatalf("DecodeMention(%q):\ngot error  %v\nwant error %v", truncate(string(in), 300), gerr, werr)
+		t.Fatalf("DecodeMention(%q):\ngot error  %v\nwant error %v", clip(in, 300), gerr, werr)
 	}
 	if gerr != nil {
 		if !errors.Is(gerr, ErrNotMention) {
-			t.Fatalf("DecodeMention(%q): got error %v, want one wrapping ErrNotMention", truncate(string(in), 300), gerr)
+			t.Fatalf("DecodeMention(%q): got error %v, want one wrapping ErrNotMention", clip(in, 300), gerr)
 		}
 		return
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("DecodeMention(%q):\ngot  %#v\nwant %#v", truncate(string(in), 300), got, want)
+		t.Fatalf("DecodeMention(%q):\ngot  %#v\nwant %#v", clip(in, 300), got, want)
 	}
 }
 
@@ -201,7 +204,7 @@ func TestDecodeMentionMatchesUnmarshal(t *testing.T) {
 // TestMentionRoundTrip: what the ingester writes, the detector reads back as it
 // was written.
 func TestMentionRoundTrip(t *testing.T) {
-	var got Mention
+	var got downwatch.Mention
 	for _, m := range testMentions(t)[:3] {
 		if err := DecodeMention(AppendMention(nil, &m), &got); err != nil {
 			t.Fatal(err)
@@ -215,10 +218,10 @@ func TestMentionRoundTrip(t *testing.T) {
 	}
 }
 
-// TestDecodeMentionOneAllocation: one allocation, the string a Mention's
+// TestDecodeMentionOneAllocation: one allocation, the string a downwatch.Mention's
 // strings share, once m.Symptoms has room.
 func TestDecodeMentionOneAllocation(t *testing.T) {
-	var m Mention
+	var m downwatch.Mention
 	for _, in := range testMentions(t)[7:] {
 		rec := AppendMention(nil, &in)
 		if err := DecodeMention(rec, &m); err != nil {
@@ -248,8 +251,8 @@ func FuzzAppendMention(f *testing.F) {
 	f.Add("whatsapp", "complaint", "send-messages", "a <b> & \"c\"", "IN", int64(7600000), int64(1666681500123456789), true)
 	f.Add("\xff", "\u2028", "", "\x00\x1f\x7f\\", "", int64(-1), int64(0), false)
 	f.Fuzz(func(t *testing.T, service, kind, symptom, text, country string, followers, unixNano int64, flag bool) {
-		m := Mention{Service: service, Kind: Kind(kind), Ack: flag, Resolved: !flag,
-			Post: Post{ID: service, Source: kind, Author: symptom, Text: text, Country: country, URL: text,
+		m := downwatch.Mention{Service: service, Kind: downwatch.Kind(kind), Ack: flag, Resolved: !flag,
+			Post: downwatch.Post{ID: service, Source: kind, Author: symptom, Text: text, Country: country, URL: text,
 				AuthorFollowers: followers, AuthorVerified: flag, CreatedAt: time.Unix(0, unixNano).UTC()}}
 		if symptom != "" {
 			m.Symptoms = []string{symptom, text}
@@ -264,4 +267,107 @@ func FuzzAppendMention(f *testing.F) {
 		}
 		checkMentionSameAsUnmarshal(t, got)
 	})
+}
+
+// benchMentions are the mentions the ingester would write for the shapes.
+func benchMentions(b *testing.B) (names []string, ms []downwatch.Mention) {
+	for _, s := range loadShapes(b) {
+		p, err := downwatch.DecodePost(s.line)
+		if err != nil {
+			b.Fatal(err)
+		}
+		names = append(names, s.name)
+		ms = append(ms, downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindComplaint, Symptoms: []string{"send-messages"}, Post: p})
+	}
+	return names, ms
+}
+
+// BenchmarkAppendMention encodes each shape's mention with AppendMention into a
+// reused buffer (new) and with json.Marshal (ref), as ingest/output.go did.
+func BenchmarkAppendMention(b *testing.B) {
+	names, ms := benchMentions(b)
+	for i := range ms {
+		m := &ms[i]
+		size := int64(len(AppendMention(nil, m)))
+		b.Run(names[i]+"/new", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(size)
+			var buf []byte
+			for b.Loop() {
+				buf = AppendMention(buf[:0], m)
+			}
+		})
+		b.Run(names[i]+"/ref", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(size)
+			for b.Loop() {
+				if _, err := json.Marshal(m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDecodeMention decodes each shape's mention with DecodeMention into a
+// reused downwatch.Mention (new) and with json.Unmarshal into a zeroed one (ref), as
+// detect/runner did.
+func BenchmarkDecodeMention(b *testing.B) {
+	names, ms := benchMentions(b)
+	for i := range ms {
+		rec := AppendMention(nil, &ms[i])
+		b.Run(names[i]+"/new", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(rec)))
+			var m downwatch.Mention
+			for b.Loop() {
+				if err := DecodeMention(rec, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(names[i]+"/ref", func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(rec)))
+			var m downwatch.Mention
+			for b.Loop() {
+				m = downwatch.Mention{}
+				if err := json.Unmarshal(rec, &m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// shape is one of the posts in ../testdata/shapes.txt (the root package's).
+type shape struct {
+	name string
+	line []byte
+}
+
+func loadShapes(tb testing.TB) []shape {
+	tb.Helper()
+	data, err := os.ReadFile("../testdata/shapes.txt")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []shape
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimRight(line, "\n")
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		name, post, _ := bytes.Cut(line, []byte(" "))
+		out = append(out, shape{string(name), post})
+	}
+	return out
+}
+
+// clip returns the first n bytes of b, for messages.
+func clip(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
 }

@@ -1,4 +1,9 @@
-package downwatch
+// Package jsonscan is the strict JSON scanner under downwatch.DecodePost and the
+// mention codec of package bus: byte-index scanning of one record, syntax errors
+// worded as encoding/json words them, unescaping as encoding/json does, and the
+// field table of the Post record. It never allocates on the path of a valid
+// record. It imports only the standard library.
+package jsonscan
 
 import (
 	"bytes"
@@ -11,7 +16,7 @@ import (
 	"unicode/utf8"
 )
 
-// This file is the strict JSON scanner under DecodePost and DecodeMention. It
+// This is the strict JSON scanner under downwatch.DecodePost and bus.DecodeMention. It
 // accepts exactly the documents encoding/json accepts (RFC 8259 grammar, nesting
 // up to 10000 containers, no trailing commas, no comments), words every syntax
 // error as encoding/json does ("invalid character 'x' after object key"), and
@@ -24,11 +29,11 @@ const maxDepth = 10000
 
 // Syntax error contexts, worded as encoding/json words them.
 const (
-	ctxValue     = "looking for beginning of value"
+	CtxValue     = "looking for beginning of value"
 	ctxKey       = "looking for beginning of object key string"
 	ctxAfterKey  = "after object key"
-	ctxAfterPair = "after object key:value pair"
-	ctxAfterElem = "after array element"
+	CtxAfterPair = "after object key:value pair"
+	CtxAfterElem = "after array element"
 	ctxAfterTop  = "after top-level value"
 	ctxString    = "in string literal"
 	ctxEscape    = "in string escape code"
@@ -44,9 +49,9 @@ type syntaxError struct{ msg string }
 
 func (e *syntaxError) Error() string { return e.msg }
 
-// errAt is the syntax error for the byte at b[i] in context ctx, or for the end
+// ErrAt is the syntax error for the byte at b[i] in context ctx, or for the end
 // of the record when i is past it.
-func errAt(b []byte, i int, ctx string) error {
+func ErrAt(b []byte, i int, ctx string) error {
 	if i >= len(b) {
 		return &syntaxError{"unexpected end of JSON input"}
 	}
@@ -60,7 +65,7 @@ func errIn(b []byte, i int, ctx string) error {
 	if i >= len(b) {
 		return &syntaxError{"invalid character ' ' " + ctx}
 	}
-	return errAt(b, i, ctx)
+	return ErrAt(b, i, ctx)
 }
 
 // quoteChar formats c as encoding/json does in its error messages.
@@ -75,11 +80,11 @@ func quoteChar(c byte) string {
 	return "'" + s[1:len(s)-1] + "'"
 }
 
-// Flags that scanString reports about a string's content.
+// Flags that ScanString reports about a string's content.
 const (
-	strEscaped = 1 << iota // holds a backslash escape
+	StrEscaped = 1 << iota // holds a backslash escape
 	strControl             // holds DEL or a C1 control (U+0080..U+009F), raw
-	strBadUTF8             // holds bytes that are not UTF-8
+	StrBadUTF8             // holds bytes that are not UTF-8
 )
 
 // Byte classes inside a string.
@@ -102,9 +107,9 @@ var strClass = func() (t [256]uint8) {
 	return t
 }()
 
-// skipSpace returns the index of the first byte at or after i that is not JSON
+// SkipSpace returns the index of the first byte at or after i that is not JSON
 // white space.
-func skipSpace(b []byte, i int) int {
+func SkipSpace(b []byte, i int) int {
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -116,9 +121,9 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// scanString scans the content of the string whose opening quote is b[i-1]. It
+// ScanString scans the content of the string whose opening quote is b[i-1]. It
 // returns the index of the closing quote and the string's flags.
-func scanString(b []byte, i int) (end int, flags uint8, err error) {
+func ScanString(b []byte, i int) (end int, flags uint8, err error) {
 	start := i
 	var seen uint64 // bytes passed, or-ed: a high bit says "beyond ASCII"
 	for {
@@ -137,7 +142,7 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 				i++
 			}
 			if i >= len(b) {
-				return i, flags, errAt(b, i, ctxString)
+				return i, flags, ErrAt(b, i, ctxString)
 			}
 		}
 		switch strClass[b[i]] {
@@ -147,12 +152,12 @@ func scanString(b []byte, i int) (end int, flags uint8, err error) {
 			}
 			return i, flags, nil
 		case clEscape:
-			flags |= strEscaped
+			flags |= StrEscaped
 			if i, err = scanEscape(b, i+1); err != nil {
 				return i, flags, err
 			}
 		case clInvalid:
-			return i, flags, errAt(b, i, ctxString)
+			return i, flags, ErrAt(b, i, ctxString)
 		default: // DEL
 			flags |= strControl
 			i++
@@ -173,11 +178,11 @@ func specialBytes(x uint64) uint64 {
 }
 
 // checkNonASCII returns the flags of a string's content raw that holds bytes
-// beyond ASCII: strBadUTF8 if they are not UTF-8, strControl if they encode a
+// beyond ASCII: StrBadUTF8 if they are not UTF-8, strControl if they encode a
 // C1 control (U+0080..U+009F, which is 0xc2 0x80..0x9f).
 func checkNonASCII(raw []byte) uint8 {
 	if !utf8.Valid(raw) {
-		return strBadUTF8
+		return StrBadUTF8
 	}
 	for {
 		k := bytes.IndexByte(raw, 0xc2)
@@ -223,11 +228,11 @@ func hexVal(c byte) rune {
 	return -1
 }
 
-// scanNumber checks the number starting at b[i] and returns the index after it.
-func scanNumber(b []byte, i int) (int, error) {
+// ScanNumber checks the number starting at b[i] and returns the index after it.
+func ScanNumber(b []byte, i int) (int, error) {
 	if b[i] == '-' {
 		i++
-		if i >= len(b) || !isDigit(b[i]) {
+		if i >= len(b) || !IsDigit(b[i]) {
 			return i, errIn(b, i, ctxNumber)
 		}
 	}
@@ -238,7 +243,7 @@ func scanNumber(b []byte, i int) (int, error) {
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
-		if i >= len(b) || !isDigit(b[i]) {
+		if i >= len(b) || !IsDigit(b[i]) {
 			return i, errIn(b, i, ctxDecimal)
 		}
 		i = skipDigits(b, i)
@@ -248,7 +253,7 @@ func scanNumber(b []byte, i int) (int, error) {
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
 			i++
 		}
-		if i >= len(b) || !isDigit(b[i]) {
+		if i >= len(b) || !IsDigit(b[i]) {
 			return i, errIn(b, i, ctxExponent)
 		}
 		i = skipDigits(b, i)
@@ -256,18 +261,18 @@ func scanNumber(b []byte, i int) (int, error) {
 	return i, nil
 }
 
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+func IsDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func skipDigits(b []byte, i int) int {
-	for i < len(b) && isDigit(b[i]) {
+	for i < len(b) && IsDigit(b[i]) {
 		i++
 	}
 	return i
 }
 
-// scanLiteral checks that lit ("true", "false" or "null") starts at b[i] and
+// ScanLiteral checks that lit ("true", "false" or "null") starts at b[i] and
 // returns the index after it.
-func scanLiteral(b []byte, i int, lit string) (int, error) {
+func ScanLiteral(b []byte, i int, lit string) (int, error) {
 	for k := 1; k < len(lit); k++ {
 		if i+k >= len(b) || b[i+k] != lit[k] {
 			return i + k, errIn(b, i+k, "in literal "+lit+" (expecting "+quoteChar(lit[k])+")")
@@ -276,72 +281,72 @@ func scanLiteral(b []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
-// skipValue checks the value starting at b[i], inside containers nested depth
+// SkipValue checks the value starting at b[i], inside containers nested depth
 // deep, and returns the index after it with the flags of all its strings.
-func skipValue(b []byte, i, depth int) (int, uint8, error) {
+func SkipValue(b []byte, i, depth int) (int, uint8, error) {
 	if i >= len(b) {
-		return i, 0, errAt(b, i, ctxValue)
+		return i, 0, ErrAt(b, i, CtxValue)
 	}
 	switch c := b[i]; {
 	case c == '"':
-		end, flags, err := scanString(b, i+1)
+		end, flags, err := ScanString(b, i+1)
 		return end + 1, flags, err
 	case c == '{':
 		return skipObject(b, i, depth+1)
 	case c == '[':
 		return skipArray(b, i, depth+1)
-	case c == '-' || isDigit(c):
-		end, err := scanNumber(b, i)
+	case c == '-' || IsDigit(c):
+		end, err := ScanNumber(b, i)
 		return end, 0, err
 	case c == 't':
-		end, err := scanLiteral(b, i, "true")
+		end, err := ScanLiteral(b, i, "true")
 		return end, 0, err
 	case c == 'f':
-		end, err := scanLiteral(b, i, "false")
+		end, err := ScanLiteral(b, i, "false")
 		return end, 0, err
 	case c == 'n':
-		end, err := scanLiteral(b, i, "null")
+		end, err := ScanLiteral(b, i, "null")
 		return end, 0, err
 	}
-	return i, 0, errAt(b, i, ctxValue)
+	return i, 0, ErrAt(b, i, CtxValue)
 }
 
 // skipObject checks the object whose '{' is b[i], at nesting depth.
 func skipObject(b []byte, i, depth int) (int, uint8, error) {
 	if depth > maxDepth {
-		return i, 0, errAt(b, i, ctxDepth)
+		return i, 0, ErrAt(b, i, ctxDepth)
 	}
 	var flags uint8
-	i = skipSpace(b, i+1)
+	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, 0, nil
 	}
 	for {
-		_, f, next, err := scanKey(b, i)
+		_, f, next, err := ScanKey(b, i)
 		flags |= f
 		if err != nil {
 			return next, flags, err
 		}
-		i, f, err = skipValue(b, next, depth)
+		i, f, err = SkipValue(b, next, depth)
 		flags |= f
 		if err != nil {
 			return i, flags, err
 		}
 		var more bool
-		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil || !more {
+		if i, more, err = ScanNext(b, i, '}', CtxAfterPair); err != nil || !more {
 			return i, flags, err
 		}
 	}
 }
 
-// scanKey scans the member key whose opening quote should be b[i], and the
+// ScanKey scans the member key whose opening quote should be b[i], and the
 // colon after it. It returns the key's content, its flags and the index of the
 // member's value.
-func scanKey(b []byte, i int) (key []byte, flags uint8, next int, err error) {
+func ScanKey(b []byte, i int) (key []byte, flags uint8, next int, err error) {
 	if i >= len(b) || b[i] != '"' {
-		return nil, 0, i, errAt(b, i, ctxKey)
+		return nil, 0, i, ErrAt(b, i, ctxKey)
 	}
-	end, flags, err := scanString(b, i+1)
+	end, flags, err := ScanString(b, i+1)
 	if err != nil {
 		return nil, flags, end, err
 	}
@@ -352,23 +357,23 @@ func scanKey(b []byte, i int) (key []byte, flags uint8, next int, err error) {
 // skipArray checks the array whose '[' is b[i], at nesting depth.
 func skipArray(b []byte, i, depth int) (int, uint8, error) {
 	if depth > maxDepth {
-		return i, 0, errAt(b, i, ctxDepth)
+		return i, 0, ErrAt(b, i, ctxDepth)
 	}
 	var flags uint8
-	i = skipSpace(b, i+1)
+	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, 0, nil
 	}
 	for {
 		var f uint8
 		var err error
-		i, f, err = skipValue(b, i, depth)
+		i, f, err = SkipValue(b, i, depth)
 		flags |= f
 		if err != nil {
 			return i, flags, err
 		}
 		var more bool
-		if i, more, err = scanNext(b, i, ']', ctxAfterElem); err != nil || !more {
+		if i, more, err = ScanNext(b, i, ']', CtxAfterElem); err != nil || !more {
 			return i, flags, err
 		}
 	}
@@ -378,43 +383,43 @@ func skipArray(b []byte, i, depth int) (int, uint8, error) {
 // the index of the value after it.
 func scanColon(b []byte, i int) (int, error) {
 	if i >= len(b) || b[i] != ':' {
-		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
-			return i, errAt(b, i, ctxAfterKey)
+		if i = SkipSpace(b, i); i >= len(b) || b[i] != ':' {
+			return i, ErrAt(b, i, ctxAfterKey)
 		}
 	}
-	return skipSpace(b, i+1), nil
+	return SkipSpace(b, i+1), nil
 }
 
-// scanNext looks from b[i] for the ',' that announces another member (more) or
+// ScanNext looks from b[i] for the ',' that announces another member (more) or
 // the closing byte that ends the container. After a ',' it returns the index of
 // the next member; after the close, the index after it.
-func scanNext(b []byte, i int, closing byte, ctx string) (next int, more bool, err error) {
+func ScanNext(b []byte, i int, closing byte, ctx string) (next int, more bool, err error) {
 	if i < len(b) && b[i] == ',' {
-		return skipSpace(b, i+1), true, nil
+		return SkipSpace(b, i+1), true, nil
 	}
-	i = skipSpace(b, i)
+	i = SkipSpace(b, i)
 	if i < len(b) {
 		switch b[i] {
 		case ',':
-			return skipSpace(b, i+1), true, nil
+			return SkipSpace(b, i+1), true, nil
 		case closing:
 			return i + 1, false, nil
 		}
 	}
-	return i, false, errAt(b, i, ctx)
+	return i, false, ErrAt(b, i, ctx)
 }
 
-// scanEnd checks that only white space follows the top-level value.
-func scanEnd(b []byte, i int) error {
-	if i = skipSpace(b, i); i < len(b) {
-		return errAt(b, i, ctxAfterTop)
+// ScanEnd checks that only white space follows the top-level value.
+func ScanEnd(b []byte, i int) error {
+	if i = SkipSpace(b, i); i < len(b) {
+		return ErrAt(b, i, ctxAfterTop)
 	}
 	return nil
 }
 
-// valueKind names the JSON type of the value that starts with c, as
+// ValueKind names the JSON type of the value that starts with c, as
 // encoding/json names it in its type errors.
-func valueKind(c byte) string {
+func ValueKind(c byte) string {
 	switch c {
 	case '"':
 		return "string"
@@ -430,12 +435,12 @@ func valueKind(c byte) string {
 	return "number"
 }
 
-// writeUnescaped writes the content raw of a string that scanString accepted
+// writeUnescaped writes the content raw of a string that ScanString accepted
 // with flags, unescaped as encoding/json unescapes it. With clean, it leaves out
 // the control characters that CleanText removes.
 func writeUnescaped(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
 	// Bytes beyond ASCII are copied in runs when none of them needs attention.
-	copyHigh := flags&strBadUTF8 == 0 && (!clean || flags&strControl == 0)
+	copyHigh := flags&StrBadUTF8 == 0 && (!clean || flags&strControl == 0)
 	for i := 0; i < len(raw); {
 		j := i
 		for j < len(raw) && raw[j] != '\\' && (raw[j] < 0x7f || copyHigh && raw[j] >= utf8.RuneSelf) {
@@ -449,7 +454,7 @@ func writeUnescaped(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
 		case c == '\\':
 			var r rune
 			r, i = unescape(raw, i)
-			if !clean || !isControl(r) {
+			if !clean || !IsControl(r) {
 				sb.WriteRune(r)
 			}
 		case c < utf8.RuneSelf: // DEL
@@ -462,7 +467,7 @@ func writeUnescaped(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
 			switch {
 			case r == utf8.RuneError && n == 1:
 				sb.WriteRune(utf8.RuneError)
-			case !clean || !isControl(r):
+			case !clean || !IsControl(r):
 				sb.Write(raw[i : i+n])
 			}
 			i += n
@@ -506,15 +511,15 @@ func hex4(b []byte) rune {
 	return hexVal(b[0])<<12 | hexVal(b[1])<<8 | hexVal(b[2])<<4 | hexVal(b[3])
 }
 
-// scanFields reads the object whose '{' is b[i], calling value for each field
+// ScanFields reads the object whose '{' is b[i], calling value for each field
 // with its key, the key's flags and the index of its value; value returns the
 // index after the value. It returns the index after the closing '}'.
-func scanFields(b []byte, i int, value func(key []byte, flags uint8, at int) (int, error)) (int, error) {
-	if i = skipSpace(b, i+1); i < len(b) && b[i] == '}' {
+func ScanFields(b []byte, i int, value func(key []byte, flags uint8, at int) (int, error)) (int, error) {
+	if i = SkipSpace(b, i+1); i < len(b) && b[i] == '}' {
 		return i + 1, nil
 	}
 	for {
-		key, flags, next, err := scanKey(b, i)
+		key, flags, next, err := ScanKey(b, i)
 		if err != nil {
 			return next, err
 		}
@@ -522,8 +527,144 @@ func scanFields(b []byte, i int, value func(key []byte, flags uint8, at int) (in
 			return i, err
 		}
 		var more bool
-		if i, more, err = scanNext(b, i, '}', ctxAfterPair); err != nil || !more {
+		if i, more, err = ScanNext(b, i, '}', CtxAfterPair); err != nil || !more {
 			return i, err
 		}
 	}
+}
+
+// PostField is a known field of the Post record.
+type PostField uint8
+
+const (
+	PfUnknown PostField = iota
+	PfID
+	PfSource
+	PfAuthor
+	PfText
+	PfCreatedAt
+	PfLang
+	PfCountry
+	PfRepostOf
+	PfReplyTo
+	PfURL // last string field
+	PfVerified
+	PfFollowers
+)
+
+var PostFieldNames = [...]string{
+	PfID:        "id",
+	PfSource:    "source",
+	PfAuthor:    "author",
+	PfText:      "text",
+	PfCreatedAt: "created_at",
+	PfLang:      "lang",
+	PfCountry:   "country",
+	PfRepostOf:  "repost_of",
+	PfReplyTo:   "reply_to",
+	PfURL:       "url",
+	PfVerified:  "author_verified",
+	PfFollowers: "author_followers",
+}
+
+// PostFieldOf returns the field a key names. Keys match as encoding/json matches
+// them: exactly, or else equal under Unicode case folding.
+func PostFieldOf(key []byte, flags uint8) PostField {
+	if flags&(StrEscaped|StrBadUTF8) != 0 {
+		return postFieldFold(UnescapeKey(key, flags))
+	}
+	switch string(key) {
+	case "id":
+		return PfID
+	case "source":
+		return PfSource
+	case "author":
+		return PfAuthor
+	case "text":
+		return PfText
+	case "created_at":
+		return PfCreatedAt
+	case "lang":
+		return PfLang
+	case "country":
+		return PfCountry
+	case "repost_of":
+		return PfRepostOf
+	case "reply_to":
+		return PfReplyTo
+	case "url":
+		return PfURL
+	case "author_verified":
+		return PfVerified
+	case "author_followers":
+		return PfFollowers
+	}
+	if !MayFold(key) {
+		return PfUnknown
+	}
+	return postFieldFold(string(key))
+}
+
+func postFieldFold(key string) PostField {
+	for f := PfID; f <= PfFollowers; f++ {
+		if strings.EqualFold(key, PostFieldNames[f]) {
+			return f
+		}
+	}
+	return PfUnknown
+}
+
+// MayFold reports whether key, not equal to any field name, may still equal one
+// under case folding: it holds an upper-case or a non-ASCII letter.
+func MayFold(key []byte) bool {
+	for _, c := range key {
+		if 'A' <= c && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// UnescapeKey returns an escaped key as encoding/json reads it.
+func UnescapeKey(raw []byte, flags uint8) string {
+	var sb strings.Builder
+	sb.Grow(len(raw))
+	WriteString(&sb, raw, flags, false)
+	return sb.String()
+}
+
+// SmallInt returns the magnitude of lit when it is an integer of at most 15
+// digits, which a float64 holds exactly.
+func SmallInt(lit []byte) (int64, bool) {
+	if lit[0] == '-' {
+		lit = lit[1:]
+	}
+	if len(lit) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range lit {
+		if !IsDigit(c) {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// WriteString appends a string's content raw, with the flags ScanString gave
+// it, to sb as encoding/json would decode it; with clean, as CleanText would
+// then leave it.
+func WriteString(sb *strings.Builder, raw []byte, flags uint8, clean bool) {
+	if flags&(StrEscaped|StrBadUTF8) == 0 && (!clean || flags&strControl == 0) {
+		sb.Write(raw)
+		return
+	}
+	writeUnescaped(sb, raw, flags, clean)
+}
+
+// IsControl reports whether CleanText removes r: a C0 control other than tab
+// and newline, DEL, or a C1 control.
+func IsControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r < 0xa0)
 }
