@@ -110,9 +110,11 @@ const (
 	howOverlap
 	howCoordinated
 	howHashtag
+	howAlongWith
 )
 
-var howNames = [...]string{"", "the name just before it", "the name right after it (the phrase starts its clause)", "the nearest name before it, across a comma (no name follows it before a comma)", "the name it overlaps", "coordinated with", "its own outage hashtag"}
+var howNames = [...]string{"", "the name just before it", "the name right after it (the phrase starts its clause)", "the nearest name before it, across a comma (no name follows it before a comma)", "the name it overlaps", "coordinated with", "its own outage hashtag",
+	"the name after \"along with\", \"as well as\" right after it (the list shares the phrase of the name before it)"}
 
 func isNameKind(k patKind) bool   { return k == kName || k == kDownTag }
 func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kResolved }
@@ -300,10 +302,17 @@ func (m *Matcher) attachPhrase(text []byte, sc *scratch, i int, skipAddr bool) b
 	case before >= 0 && !hasComma(text[tok[before].end:p.start]):
 		m.link(sc, i, before, -1, howBefore)
 		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
+		if after >= 0 && m.alongWithGap(text[p.end:tok[after].start]) {
+			// "Facebook suffered an outage, along with Instagram and
+			// WhatsApp": the names after "along with" share the phrase.
+			m.link(sc, i, after, -1, howAlongWith)
+			m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
+		}
 	case after >= 0 && !hasComma(text[p.end:tok[after].start]):
 		m.link(sc, i, after, -1, howAfter)
 		m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
 	case before >= 0:
+		before = m.appositionHead(text, sc, lo, before)
 		m.link(sc, i, before, -1, howBeforeComma)
 		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
 	default:
@@ -472,6 +481,14 @@ func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
 			}
 		}
 	}
+	if i == 0 && len(gap) > 1 && gap[0] == '\'' {
+		// A Turkish case ending after the apostrophe ("Instagram'ın ve").
+		if j := wordEnd(gap, 1); j > 1 && j-1 <= 6 {
+			if _, ok := m.aposSuf[string(gap[1:j])]; ok {
+				i = j
+			}
+		}
+	}
 	for i < len(gap) {
 		r, size := utf8.DecodeRune(gap[i:])
 		if !isWordRune(r) {
@@ -500,6 +517,66 @@ func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
 		i = j
 	}
 	return true, strong
+}
+
+// appositionHead returns the name a phrase after a comma belongs to when the
+// nearest name before it, b, sits inside an apposition: "Instagram, la red
+// social de Facebook especializada en fotografías, no funciona" is about
+// Instagram, the name right before the apposition's comma, not Facebook. It
+// returns b when b is itself followed by a comma or no such name exists.
+func (m *Matcher) appositionHead(text []byte, sc *scratch, lo, b int) int {
+	tok := sc.tok
+	if j := skipSpaces(text, int(tok[b].end)); j < len(text) && text[j] == ',' {
+		return b
+	}
+	head := -1
+	for j := lo; j < b; j++ {
+		u := &tok[j]
+		if !isNameKind(u.kind) || u.addressee {
+			continue
+		}
+		if k := skipSpaces(text, int(u.end)); k < len(text) && text[k] == ',' && (head < 0 || u.start > tok[head].start) {
+			head = j
+		}
+	}
+	if head < 0 || !hasComma(text[tok[b].end:]) {
+		return b
+	}
+	// Only names and no phrase between the head and b: an apposition
+	// describes its head, it does not report on it.
+	for j := lo; j < len(tok); j++ {
+		if u := &tok[j]; isPhraseKind(u.kind) && u.start > tok[head].end && u.end <= tok[b].start {
+			return b
+		}
+	}
+	return head
+}
+
+// alongWithGap reports whether gap, between a phrase and the next name,
+// holds punctuation, at least one comitative word (lexicon words:
+// comitatives: "along with", "as well as", "assim como", "yanı sıra") and
+// otherwise only coordinator words.
+func (m *Matcher) alongWithGap(gap []byte) bool {
+	seen := false
+	for i := 0; i < len(gap); {
+		r, size := utf8.DecodeRune(gap[i:])
+		if !isWordRune(r) {
+			if r != ' ' && r != ',' && r != '-' && r != '–' && r != '—' {
+				return false
+			}
+			i += size
+			continue
+		}
+		j := wordEnd(gap, i)
+		w := string(gap[i:j])
+		if _, ok := m.comitative[w]; ok {
+			seen = true
+		} else if _, ok := m.coord[w]; !ok {
+			return false
+		}
+		i = j
+	}
+	return seen
 }
 
 // listEdge reports whether name token t is at the outer edge of a list of

@@ -89,6 +89,54 @@ var classCases = []matchCase{
 	// Share prices with a word between "down" and the percentage.
 	{name: "market/down nearly 5%", text: "Meta shares down nearly 5%", want: ""},
 	{name: "market/stock down 2.8%", text: "Facebook stock was down 2.8% heading into the close.", want: ""},
+
+	// Arabic proclitics joined to the phrase (lexicon words: proclitics).
+	{name: "proclitic/ar ال", text: "ووقع الانقطاع على منصة WhatsApp Web", want: "whatsapp/complaint"},
+	{name: "proclitic/ar ل", text: "تعرض موقع التواصل الاجتماعي “واتسآب”، المملوك لشركة “ميتا”، صباح اليوم الثلاثاء، لعطل فني مفاجئ", want: "whatsapp/complaint"},
+	{name: "proclitic/ar not a proclitic", text: "واتساب يطلق ميزة جديدة للمستخدمين", want: ""},
+
+	// Noun and verb paradigms from real headlines (issue 8's corpus).
+	{name: "paradigm/ru сбоями", text: "Российские пользователи Telegram столкнулись с массовыми сбоями в работе мессенджера.", want: "telegram/complaint"},
+	{name: "paradigm/pl awarią", text: "Messenger i WhatsApp również zostały dotknięte awarią.", want: "whatsapp/complaint messenger/complaint"},
+	{name: "paradigm/pt apresentou instabilidades", text: "O aplicativo de mensagens WhatsApp apresentou instabilidades na tarde desta quarta-feira (3).", want: "whatsapp/complaint"},
+	{name: "paradigm/ur متاثر", text: "مانیٹرنگ سروس ۔۔ پاکستان سمیت دنیابھرمیں واٹس ایپ سروس متاثر۔", want: "whatsapp/complaint"},
+	{name: "list/it soprattutto", text: "Facebook e soprattutto Instagram stanno creando problemi a numerosi utenti", want: "facebook/complaint instagram/complaint"},
+
+	// German compounds ending in an outage noun.
+	{name: "compound/de Großstörung", text: "Großstörung bei WhatsApp seit dem Morgen", want: "whatsapp/complaint"},
+	{name: "compound/de Serverausfall", text: "Serverausfall: Netflix streikt am Freitagabend", want: "netflix/complaint"},
+	{name: "compound/de Zerstörung", text: "Die Zerstörung der Umwelt, ein Thema auf Instagram", want: ""},
+	{name: "compound/de Stromausfall", text: "Stromausfall im ganzen Viertel, also kein Netflix heute", want: ""},
+
+	// A list after "along with" shares the phrase of the name before it.
+	{name: "along/en along with", text: "Facebook suffered an outage, along with Instagram and WhatsApp.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "along/en as is not along", text: "WhatsApp is down as Telegram gains users", want: "whatsapp/complaint"},
+	{name: "along/tr yanı sıra", text: "Facebook ve Instagram’ın yanı sıra WhatsApp’a da erişim sağlanamıyor.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+
+	// Denials, conditional and habitual clauses, homographs of another language.
+	{name: "denial/hi कोई समस्या नहीं", text: "Facebook ने कहा कि कोई समस्या नहीं है", want: ""},
+	{name: "denial/nl geen last van de storing", text: "Instagram leek geen last te hebben van de storing.", want: ""},
+	{name: "conditional/pt sempre que", text: "Telegram cresce sempre que o WhatsApp cai", want: ""},
+	{name: "conditional/de wenn", text: "Wenn WhatsApp bei dir nicht funktioniert, starte das Handy neu", want: ""},
+	{name: "conditional/ends at the comma", text: "Wenn das so weitergeht, WhatsApp funktioniert nicht", want: "whatsapp/complaint"},
+	{name: "homograph/id pada", text: "WhatsApp memungkinkan pengguna menyembunyikan foto profil pada daftar kontak mereka.", want: ""},
+	{name: "homograph/pl pada", text: "WhatsApp pada od rana", want: "whatsapp/complaint"},
+	{name: "hashtag without #", text: "Mabilis na nagtrending ang mga hashtag na FACEBOOKDOWN at INSTAGRAMDOWN.", want: "facebook/complaint instagram/complaint"},
+	{name: "list/ambiguous member", text: "Wieczorem Facebook poinformował, że jego aplikacje Instagram, WhatsApp i Messenger działają z zakłóceniami.", want: "whatsapp/complaint instagram/complaint messenger/complaint"},
+
+	// An apposition between a name and its phrase; a descriptor in a list.
+	{name: "apposition/es", text: "Instagram, la red social de Facebook especializada en compartir fotografías, no funciona.", want: "instagram/complaint"},
+	{name: "list/nl zoals", text: "Bij storingswebsites komen meldingen binnen dat diensten zoals Messenger, WhatsApp en Instagram uit de lucht zijn.", want: "whatsapp/complaint instagram/complaint messenger/complaint"},
+	{name: "list/uk descriptor", text: "Ввечері у роботі соцмереж Facebook, Instagram та відеосервісі YouTube відбувся масштабний збій.", want: "facebook/complaint instagram/complaint youtube/complaint"},
+	{name: "price/signed percentage", text: "A queda da Meta arrastou o Spotify (-5,27%) e o Snap", want: ""},
+
+	// A percentage after (or before) the verb is a share price.
+	{name: "price/pt caiu 12%", text: "o Snapchat caiu 12% na bolsa", want: ""},
+	{name: "price/it crolla del 20%", text: "Netflix crolla del 20% dopo i conti", want: ""},
+	{name: "price/ru упал на 20%", text: "Netflix упал на 20%", want: ""},
+	{name: "price/tr yüzde 10", text: "Netflix yüzde 10 çöktü", want: ""},
+	{name: "price/pt caiu hoje", text: "WhatsApp caiu hoje às 10h", want: "whatsapp/complaint"},
+	{name: "price/pt market context", text: "Netflix tem a maior queda na bolsa desde 2004", want: ""},
 }
 
 func TestMatchClasses(t *testing.T) {

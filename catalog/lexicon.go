@@ -25,8 +25,11 @@ type lexGroup struct {
 	Symptoms []string `yaml:"symptoms"`
 	Weak     bool     `yaml:"weak"`
 	Price    bool     `yaml:"price"` // outage: also says a share price fell ("down again")
-	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject | other | answer
+	Scope    string   `yaml:"scope"` // negatives: overlap (default) | post | market | subject | other | answer | conditional
 	Prefix   bool     `yaml:"prefix"`
+	// Compound: an outage noun that may end a compound word, starting
+	// inside it (German "Großstörung", "Totalausfall", "Serverprobleme").
+	Compound bool `yaml:"compound"`
 	// Adjacent: an outage phrase that is also an ordinary phrase ("se cae":
 	// someone falls) counts only right next to a service name.
 	Adjacent bool     `yaml:"adjacent"`
@@ -65,7 +68,8 @@ type lexicon struct {
 	Venues []lexGroup `yaml:"venues"`
 	// Words are the function words the rules read, by role: fillers,
 	// split_fillers, prepositions, market_fillers, genitives, determiners,
-	// coordinators, list_openers, name_suffixes (see their comments in
+	// coordinators, list_openers, name_suffixes, proclitics, price_fillers, percent_words, comitatives,
+	// apostrophe_suffixes (see their comments in
 	// lexicon.yaml).
 	Words map[string][]string `yaml:"words"`
 }
@@ -103,12 +107,15 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 				}
 			}
 			switch g.Scope {
-			case "", "overlap", "post", "market", "subject", "other", "answer":
+			case "", "overlap", "post", "market", "subject", "other", "answer", "conditional":
 			default:
-				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market, subject, other or answer, got %q", sec.name, i+1, g.Scope)}
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope must be overlap, post, market, subject, other, answer or conditional, got %q", sec.name, i+1, g.Scope)}
 			}
 			if g.Scope != "" && sec.name != "negatives" {
 				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: scope is for negatives only", sec.name, i+1)}
+			}
+			if g.Compound && sec.name != "outage" {
+				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: compound is for outage phrases only", sec.name, i+1)}
 			}
 			if g.Price && sec.name != "outage" {
 				return nil, &FileError{File: name, Msg: fmt.Sprintf("%s group %d: price is for outage phrases only", sec.name, i+1)}
@@ -126,7 +133,7 @@ func parseLexicon(name string, data []byte) (*lexicon, error) {
 			}
 		}
 	}
-	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes"} {
+	for _, role := range []string{"fillers", "split_fillers", "prepositions", "market_fillers", "genitives", "determiners", "coordinators", "list_openers", "name_suffixes", "proclitics", "price_fillers", "percent_words", "comitatives", "apostrophe_suffixes"} {
 		if len(lx.Words[role]) == 0 {
 			return nil, &FileError{File: name, Msg: fmt.Sprintf("words: no %s", role)}
 		}

@@ -114,27 +114,32 @@ type Hit struct {
 // of the phrases attached to its service and of the keywords in their clauses
 // (plus those of clauses that name no service).
 type Matcher struct {
-	cat       *Catalog
-	ac        *automaton
-	patterns  []pattern
-	meanings  []meaning
-	services  []*Service
-	svcIndex  map[string]int16   // id -> index
-	nameIndex map[string]int16   // normalised name -> index (for status page authors)
-	official  map[string][]int16 // folded handle -> indices
-	news      map[string]struct{}
-	symptoms  []string // vocabulary, by bit
-	symOrder  []int    // bits in alphabetical order of their names
-	fillers   map[string]struct{}
-	mfillers  map[string]struct{} // may stand between a market word and its phrase
-	sfillers  map[string]struct{} // may stand between the parts of a split phrase
-	preps     map[string]struct{} // may stand between an outage phrase and an ambiguous name
-	genitive  map[string]struct{} // "shares of Netflix"
-	determ    map[string]struct{}
-	coord     map[string]struct{}
-	listOpen  map[string]struct{} // may stand before the first name of a comma list
-	nameSuf   []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
-	sufFirst  [256]bool           // first bytes of nameSuf
+	cat        *Catalog
+	ac         *automaton
+	patterns   []pattern
+	meanings   []meaning
+	services   []*Service
+	svcIndex   map[string]int16   // id -> index
+	nameIndex  map[string]int16   // normalised name -> index (for status page authors)
+	official   map[string][]int16 // folded handle -> indices
+	news       map[string]struct{}
+	symptoms   []string // vocabulary, by bit
+	symOrder   []int    // bits in alphabetical order of their names
+	fillers    map[string]struct{}
+	mfillers   map[string]struct{} // may stand between a market word and its phrase
+	sfillers   map[string]struct{} // may stand between the parts of a split phrase
+	preps      map[string]struct{} // may stand between an outage phrase and an ambiguous name
+	genitive   map[string]struct{} // "shares of Netflix"
+	determ     map[string]struct{}
+	coord      map[string]struct{}
+	listOpen   map[string]struct{} // may stand before the first name of a comma list
+	nameSuf    []string            // case endings of Latin names ("Instagrama"); a dozen, compared in turn
+	comitative map[string]struct{} // "along with", "as well as": a list after a phrase shares it
+	aposSuf    map[string]struct{} // Turkish case endings after an apostrophe ("'ın", "'a")
+	priceFill  map[string]struct{} // words between a verb and its percentage ("um", "del", "на")
+	percent    []string            // percentage words ("percent", "prozent", "yüzde"); "%" is built in
+	proclitic  map[string]struct{} // Arabic-script prefixes a word takes without a space ("لعطل", "بعطل", "الانقطاع")
+	sufFirst   [256]bool           // first bytes of nameSuf
 	// Cashtags ($NFLX) are found by code, not by the automaton: these are
 	// their meanings (a post-scope negative and a market subject).
 	cashPost, cashSubject int32
@@ -170,6 +175,7 @@ type meaning struct {
 	price     bool  // kOutage: "down"-family phrase, cancelled by share-price context
 	scope     uint8 // kNegative: scopeOverlap, scopePost, scopeMarket, scopeSubject
 	prefix    bool  // may end inside a word
+	compound  bool  // kOutage: may start inside a word, as the head of a compound ("Großstörung")
 	except    uint8 // kSeparator: exceptBeforePhrase, exceptAfterName
 	split     bool  // kOutage: a split phrase ("lädt ~ nicht"), found by pairSplits
 	adjacent  bool  // kOutage: counts only right next to a service name
@@ -181,19 +187,21 @@ type meaning struct {
 
 // Scopes of negatives (lexicon.yaml).
 const (
-	scopeOverlap uint8 = iota // cancels the phrases it overlaps
-	scopePost                 // and every weak phrase in the post
-	scopeMarket               // share-price context: and every weak or price phrase in the post
-	scopeSubject              // market word: and every phrase whose subject it is
-	scopeOther                // another subject ("my battery", "my car"): every phrase whose subject it is
-	scopeAnswer               // a question answered no ("is X down? no,"): every phrase of the question before it
+	scopeOverlap     uint8 = iota // cancels the phrases it overlaps
+	scopePost                     // and every weak phrase in the post
+	scopeMarket                   // share-price context: and every weak or price phrase in the post
+	scopeSubject                  // market word: and every phrase whose subject it is
+	scopeOther                    // another subject ("my battery", "my car"): every phrase whose subject it is
+	scopeAnswer                   // a question answered no ("is X down? no,"): every phrase of the question before it
+	scopeConditional              // "whenever", "wenn": every phrase after it in its clause is hypothetical or habitual
 )
 
-var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject", "answered-no"}
+var scopeFlags = [...]string{"", "post-scope", "share-price-context", "market-subject", "other-subject", "answered-no", "conditional"}
 
 type pattern struct {
 	text      string
 	needStart bool
+	compound  bool // a meaning may start inside a word (meaning.compound)
 	needEnd   bool
 	meanings  []int32
 }
@@ -217,22 +225,27 @@ func newMatcher(c *Catalog, lx *lexicon) (*Matcher, error) {
 		return nil, fmt.Errorf("catalog: NewMatcher: %d services, limit %d", len(c.services), 1<<15-1)
 	}
 	m := &Matcher{
-		cat:       c,
-		services:  c.services,
-		svcIndex:  make(map[string]int16, len(c.services)),
-		nameIndex: map[string]int16{},
-		official:  map[string][]int16{},
-		news:      c.news,
-		symptoms:  lx.Symptoms,
-		fillers:   wordSet(lx.Words["fillers"]),
-		mfillers:  wordSet(lx.Words["market_fillers"]),
-		sfillers:  wordSet(lx.Words["split_fillers"]),
-		preps:     wordSet(lx.Words["prepositions"]),
-		genitive:  wordSet(lx.Words["genitives"]),
-		determ:    wordSet(lx.Words["determiners"]),
-		coord:     wordSet(lx.Words["coordinators"]),
-		listOpen:  wordSet(lx.Words["list_openers"]),
-		nameSuf:   wordList(lx.Words["name_suffixes"]),
+		cat:        c,
+		services:   c.services,
+		svcIndex:   make(map[string]int16, len(c.services)),
+		nameIndex:  map[string]int16{},
+		official:   map[string][]int16{},
+		news:       c.news,
+		symptoms:   lx.Symptoms,
+		fillers:    wordSet(lx.Words["fillers"]),
+		mfillers:   wordSet(lx.Words["market_fillers"]),
+		sfillers:   wordSet(lx.Words["split_fillers"]),
+		preps:      wordSet(lx.Words["prepositions"]),
+		genitive:   wordSet(lx.Words["genitives"]),
+		determ:     wordSet(lx.Words["determiners"]),
+		coord:      wordSet(lx.Words["coordinators"]),
+		listOpen:   wordSet(lx.Words["list_openers"]),
+		nameSuf:    wordList(lx.Words["name_suffixes"]),
+		proclitic:  wordSet(lx.Words["proclitics"]),
+		priceFill:  wordSet(lx.Words["price_fillers"]),
+		comitative: wordSet(lx.Words["comitatives"]),
+		aposSuf:    wordSet(lx.Words["apostrophe_suffixes"]),
+		percent:    wordList(lx.Words["percent_words"]),
 	}
 	for _, suf := range m.nameSuf {
 		m.sufFirst[suf[0]] = true
@@ -285,6 +298,11 @@ func (b *builder) addServices(c *Catalog) {
 				if tag := latinSlug(norm); tag != "" {
 					b.add("#"+tag+"down", meaning{kind: kDownTag, service: si, entry: "#" + tag + "down (derived from " + name + ")"})
 					b.add("#"+tag+"outage", meaning{kind: kDownTag, service: si, entry: "#" + tag + "outage (derived from " + name + ")"})
+					if j < 2 && !(s.Ambiguous && j == 0) && len(tag) >= 5 {
+						// The hashtag written without its "#" ("the hashtags
+						// FACEBOOKDOWN and INSTAGRAMDOWN trended").
+						b.add(tag+"down", meaning{kind: kDownTag, service: si, entry: tag + "down (derived from " + name + ", without #)"})
+					}
 				}
 			}
 		}
@@ -328,9 +346,11 @@ func (b *builder) addLexicon(lx *lexicon) {
 				scope = scopeOther
 			case "answer":
 				scope = scopeAnswer
+			case "conditional":
+				scope = scopeConditional
 			}
 			for _, p := range g.Phrases {
-				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, lang: g.Lang, except: except}
+				mn := meaning{kind: sec.kind, service: -1, symptoms: mask, weak: g.Weak, price: g.Price, adjacent: g.Adjacent, scope: scope, prefix: g.Prefix, compound: g.Compound, lang: g.Lang, except: except}
 				variants := [2]string{p, unaccented(p)}
 				for vi, v := range variants {
 					if vi == 1 && (v == "" || normalizeString(v) == normalizeString(p)) {
@@ -379,9 +399,10 @@ func (b *builder) add(entry string, mn meaning) {
 		})
 	}
 	p := &m.patterns[pi]
+	p.compound = p.compound || mn.compound
 	for _, mi := range p.meanings {
 		o := m.meanings[mi]
-		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix && o.pair == mn.pair && o.part == mn.part {
+		if o.kind == mn.kind && o.service == mn.service && o.scope == mn.scope && o.prefix == mn.prefix && o.compound == mn.compound && o.pair == mn.pair && o.part == mn.part {
 			// Same meaning twice: merge symptoms, keep the stricter flags.
 			m.meanings[mi].symptoms |= mn.symptoms
 			m.meanings[mi].ambiguous = o.ambiguous && mn.ambiguous
@@ -513,6 +534,8 @@ const (
 	deadVenue
 	deadNotAdjacent
 	deadAnswered
+	deadPriceMove
+	deadConditional
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -524,7 +547,9 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"its subject is something else (\"my battery\", \"my car\", \"my wifi\"), not a service",
 	"the platform the post is written on or addressed to (\"coming to Twitter\", \"Twitter, is Gmail down?\"), not what is down",
 	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name",
-	"asked and answered no (\"is X down? no, everyone is watching\")"}
+	"asked and answered no (\"is X down? no, everyone is watching\")",
+	"a percentage follows or precedes it (\"caiu 12%\", \"crolla del 20%\", \"yüzde 10 çöktü\"): a share-price move, not an outage",
+	"in a conditional or habitual clause (\"whenever WhatsApp goes down\", \"wenn WhatsApp nicht funktioniert\"): not a report"}
 
 type svcState struct {
 	named    bool
@@ -605,13 +630,17 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 	anySplit := false
 	for _, r := range sc.raw {
 		pat := &m.patterns[r.pattern]
-		if pat.needStart && !boundaryBefore(text, int(r.start)) {
+		startOK := !pat.needStart || boundaryBefore(text, int(r.start)) || m.procliticBefore(text, int(r.start))
+		if !startOK && !pat.compound {
 			continue
 		}
 		endOK := !pat.needEnd || boundaryAfter(text, int(r.end))
 		suffixEnd := -1 // the end of a Latin name's case ending ("Instagrama")
 		for _, mi := range pat.meanings {
 			mn := &m.meanings[mi]
+			if !startOK && !mn.compound {
+				continue
+			}
 			if !endOK && !mn.prefix && mn.kind == kName && suffixEnd < 0 {
 				suffixEnd = m.caseEnding(text, int(r.end))
 			}
@@ -632,6 +661,29 @@ func (m *Matcher) scan(p *downwatch.Post, sc *scratch) (text []byte, anyName boo
 		m.pairSplits(text, sc)
 	}
 	return text, anyName
+}
+
+// procliticBefore reports whether the word that text[i] continues starts
+// with a proclitic (lexicon words: proclitics) and nothing else before i:
+// Arabic writes "and", "for", "with", "the" joined to the next word ("لعطل
+// فني", "بعطل مفاجئ", "الانقطاع"), so a phrase or name may start there.
+func (m *Matcher) procliticBefore(text []byte, i int) bool {
+	if len(m.proclitic) == 0 || i < 2 || text[i-1] < utf8.RuneSelf {
+		return false
+	}
+	j := i
+	for j > 0 && i-j <= 8 {
+		r, size := utf8.DecodeLastRune(text[:j])
+		if !isWordRune(r) || r < utf8.RuneSelf {
+			break
+		}
+		j -= size
+	}
+	if j == i || i-j > 8 || !boundaryBefore(text, j) {
+		return false
+	}
+	_, ok := m.proclitic[string(text[j:i])]
+	return ok
 }
 
 // caseEnding returns the end of the Latin word continuing at text[i] when it
@@ -958,7 +1010,13 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 					o.dead = deadOtherSubject
 				case nm.scope == scopeAnswer && om.kind == kOutage && o.end <= n.start+1:
 					o.dead = deadAnswered
+				case nm.scope == scopeConditional && o.start >= n.end && sameClause(text[n.end:o.start], 10):
+					o.dead = deadConditional
 				}
+			}
+		case kOutage:
+			if m.priceMove(text, int(n.start), int(n.end)) {
+				n.dead = deadPriceMove
 			}
 		case kName:
 			// A name strictly inside a longer name of another service, or
@@ -999,6 +1057,103 @@ func (m *Matcher) cancel(text []byte, sc *scratch) {
 	}
 }
 
+// priceMove reports whether a percentage follows the phrase at text[start:end]
+// (after at most two lexicon words: price_fillers, "um", "del", "на") or
+// precedes it ("yüzde 10", "%10"): "o Snapchat caiu 12%", "Netflix crolla
+// del 20%" tell a share price, whatever the verb.
+func (m *Matcher) priceMove(text []byte, start, end int) bool {
+	i := skipSpaces(text, end)
+	for k := 0; k < 2 && i < len(text) && !isDigit(text[i]); k++ {
+		j := wordEnd(text, i)
+		if j == i {
+			return false
+		}
+		if _, ok := m.priceFill[string(text[i:j])]; !ok {
+			return false
+		}
+		i = skipSpaces(text, j)
+	}
+	if i < len(text) && isDigit(text[i]) {
+		for i < len(text) && (isDigit(text[i]) || ((text[i] == '.' || text[i] == ',') && i+1 < len(text) && isDigit(text[i+1]))) {
+			i++
+		}
+		i = skipSpaces(text, i)
+		if i < len(text) && text[i] == '%' {
+			return true
+		}
+		for _, w := range m.percent {
+			if len(text)-i >= len(w) && string(text[i:i+len(w)]) == w && boundaryAfter(text, i+len(w)) {
+				return true
+			}
+		}
+		return false
+	}
+	// Before: "yüzde 10 çöktü", "%10 düştü".
+	j := start
+	for j > 0 && text[j-1] == ' ' {
+		j--
+	}
+	d := j
+	for d > 0 && (isDigit(text[d-1]) || text[d-1] == ',' || text[d-1] == '.') {
+		d--
+	}
+	if d == j || !isDigit(text[j-1]) {
+		return false
+	}
+	if d > 0 && text[d-1] == '%' {
+		return true
+	}
+	for d > 0 && text[d-1] == ' ' {
+		d--
+	}
+	for _, w := range m.percent {
+		if d >= len(w) && string(text[d-len(w):d]) == w && boundaryBefore(text, d-len(w)) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameClause reports whether gap holds no clause or sentence punctuation
+// and at most max words.
+func sameClause(gap []byte, max int) bool {
+	words, in := 0, false
+	for _, c := range gap {
+		switch {
+		case c == ',' || c == ';' || c == '.' || c == '?' || c == '!' || c == ':' || c == '\n':
+			return false
+		case c == ' ':
+			in = false
+		case !in:
+			in = true
+			words++
+		}
+	}
+	return words <= max
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+func skipSpaces(text []byte, i int) int {
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// wordEnd returns the end of the word starting at text[i].
+func wordEnd(text []byte, i int) int {
+	j := i
+	for j < len(text) {
+		r, size := utf8.DecodeRune(text[j:])
+		if !isWordRune(r) {
+			break
+		}
+		j += size
+	}
+	return j
+}
+
 // resolveNames applies the ambiguous-name rule (see Matcher).
 func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, statusPage bool) {
 	for i := range sc.occ {
@@ -1026,11 +1181,37 @@ func (m *Matcher) resolveNames(text []byte, sc *scratch, officialFor []int16, st
 		if n.start > 0 && (text[n.start-1] == '#' || text[n.start-1] == '@') {
 			continue
 		}
-		if m.adjacent(text, sc, n) {
+		if m.adjacent(text, sc, n) || m.listed(text, sc, n) {
 			continue
 		}
 		n.dead = deadAmbiguous
 	}
+}
+
+// listed reports whether ambiguous name n stands in a list with a name that
+// is not ambiguous, joined by a comma or a coordinator word ("Instagram,
+// WhatsApp i Messenger", "Facebook و Messenger و Instagram", "zoals Messenger,
+// WhatsApp en Instagram"): a list of services makes every member one. Being
+// live, it still gets a phrase only by the attachment rules (attach.go).
+func (m *Matcher) listed(text []byte, sc *scratch, n *occurrence) bool {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		om := &m.meanings[o.meaning]
+		if o.dead != live || om.kind != kName || om.ambiguous || om.service == m.meanings[n.meaning].service {
+			continue
+		}
+		lo, hi := o.end, n.start
+		if o.start >= n.end {
+			lo, hi = n.end, o.start
+		}
+		if lo > hi {
+			continue
+		}
+		if ok, _ := m.coordGap(text, int(lo), int(hi)); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // requireAdjacent cancels the adjacent-only outage phrases that no live

@@ -72,28 +72,63 @@ func (f *File) Read(ctx context.Context) (downwatch.Post, error) {
 		if len(line) == 0 || isBlank(line) {
 			continue
 		}
-		p, err := downwatch.DecodePost(line)
-		if err != nil {
-			var re *downwatch.RejectError
-			if errors.As(err, &re) {
-				re.Detail = fmt.Sprintf("line %d: %s", f.line, re.Detail)
-			}
-			return downwatch.Post{}, err
-		}
-		if p.Source == "" {
-			p.Source = "file"
-		}
-		return p, nil
+		return decodeFileLine(line, f.line)
 	}
+}
+
+// decodeFileLine decodes line number num of a file.
+func decodeFileLine(line []byte, num int) (downwatch.Post, error) {
+	p, err := downwatch.DecodePost(line)
+	if err != nil {
+		var re *downwatch.RejectError
+		if errors.As(err, &re) {
+			re.Detail = fmt.Sprintf("line %d: %s", num, re.Detail)
+		}
+		return downwatch.Post{}, err
+	}
+	if p.Source == "" {
+		p.Source = "file"
+	}
+	return p, nil
+}
+
+// readLines implements rawSource: Read's lines, decoded later by the pipeline.
+func (f *File) readLines(ctx context.Context, c *chunk, max int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for len(c.rs) < max {
+		line, tooLong, err := f.readLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && len(c.rs) > 0 {
+				return nil // EOF again on the next call
+			}
+			return err
+		}
+		f.line++
+		switch {
+		case tooLong:
+			c.rs = append(c.rs, readResult{reject: &downwatch.RejectError{Reason: "too-large", Detail: fmt.Sprintf("line %d is over %d bytes", f.line, downwatch.MaxPostBytes)}})
+		case len(line) == 0 || isBlank(line):
+		default:
+			c.addLine(line, f.line)
+		}
+	}
+	return nil
 }
 
 // readLine returns the next line without its newline. A line longer than
 // MaxPostBytes is consumed and reported as tooLong, never held in memory whole.
 func (f *File) readLine() (line []byte, tooLong bool, err error) {
+	chunk, err := f.r.ReadSlice('\n')
+	f.read += int64(len(chunk))
+	if err == nil && len(chunk) <= downwatch.MaxPostBytes+2 {
+		// The whole line is in the buffer: no copy. It stays valid until the
+		// next read, and every caller is done with it by then.
+		return trimEOL(chunk), false, nil
+	}
 	var buf []byte
 	for {
-		chunk, err := f.r.ReadSlice('\n')
-		f.read += int64(len(chunk))
 		if len(buf)+len(chunk) > downwatch.MaxPostBytes+2 {
 			tooLong = true
 			buf = buf[:0]
@@ -104,7 +139,6 @@ func (f *File) readLine() (line []byte, tooLong bool, err error) {
 		case err == nil:
 			return trimEOL(buf), tooLong, nil
 		case errors.Is(err, bufio.ErrBufferFull):
-			continue
 		case errors.Is(err, io.EOF):
 			if len(buf) == 0 && !tooLong {
 				return nil, false, io.EOF
@@ -113,6 +147,8 @@ func (f *File) readLine() (line []byte, tooLong bool, err error) {
 		default:
 			return nil, false, fmt.Errorf("ingest: read input: %w", err)
 		}
+		chunk, err = f.r.ReadSlice('\n')
+		f.read += int64(len(chunk))
 	}
 }
 

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -131,6 +131,8 @@ type Pipeline struct {
 	// connected is set while the source is connected. Only then does the wall
 	// clock move watermarks on: silence because a source is down is not recovery.
 	connected atomic.Bool
+	srcName   string    // of the source Run reads
+	wall      time.Time // the wall clock when the current chunk was taken
 }
 
 // New returns a pipeline.
@@ -194,6 +196,10 @@ type readResult struct {
 	// accepted is when the pipeline took the post from its source, in Unix
 	// nanoseconds (live only; 0 in replays).
 	accepted int64
+	// reject is set for a line of a file the worker could not decode.
+	reject *downwatch.RejectError
+	// key is the post's dedup hash, set by the match stage.
+	key uint64
 }
 
 // Run reads src until it ends (io.EOF) or ctx is done, reconnecting with
@@ -213,16 +219,9 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		}
 		defer p.cfg.Registerer.Unregister(c)
 	}
-	read := make(chan readResult, 4096)
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		p.read(ctx, src, read)
-	}()
-	stopMatch := make(chan struct{})
-	posts := p.matchStage(read, stopMatch)
-	defer func() { cancel(); close(stopMatch); <-readerDone }()
-	done := ctx.Done()
+	p.srcName = src.Name()
+	posts, stopStages := p.startStages(ctx, src)
+	defer func() { cancel(); stopStages() }()
 	var drainCancel context.CancelFunc
 	defer func() {
 		if drainCancel != nil {
@@ -235,9 +234,60 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		return dctx
 	}
 
-	pr := &producer{p: p, octx: ctx, batch: make([]downwatch.Mention, 0, p.cfg.BatchSize),
+	pr := &producer{p: p, octx: ctx, out: p.out, batch: make([]downwatch.Mention, 0, p.cfg.BatchSize),
 		accepted: make([]int64, 0, p.cfg.BatchSize), lastMarkWall: p.cfg.Now()}
-	pr.stamped, _ = p.out.(AcceptedWriter)
+	if p.cfg.Live {
+		pr.stamped, _ = p.out.(AcceptedWriter)
+	} else {
+		pr.async = newAsyncOutput(ctx, p.out, &p.Stats, p.cfg.BatchSize)
+		pr.out = pr.async
+		defer func() {
+			if pr.async != nil { // an early return: what is queued is given up
+				cancel()
+				pr.async.wait()
+			}
+		}()
+	}
+	err := pr.run(ctx, posts, drainCtx)
+	if pr.async != nil {
+		err = cmp.Or(err, pr.async.wait())
+		pr.async = nil
+	}
+	if err == nil && pr.cancelled {
+		return parent.Err()
+	}
+	return err
+}
+
+// startStages starts reading src and matching what it reads, and returns the
+// matched chunks in order and a function that stops both and waits for the
+// reader.
+func (p *Pipeline) startStages(ctx context.Context, src Source) (<-chan *chunk, func()) {
+	read := make(chan readResult, 4096)
+	chunks := make(chan *chunk, 4)
+	readerDone, chunkerDone := make(chan struct{}), make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		p.read(ctx, src, read, chunks)
+	}()
+	go func() {
+		defer close(chunkerDone)
+		chunkPosts(read, chunks, stop)
+	}()
+	go func() { // both write to chunks: it closes when both are done
+		<-readerDone
+		<-chunkerDone
+		close(chunks)
+	}()
+	return p.matchStage(chunks, stop), func() { close(stop); <-readerDone }
+}
+
+// run produces the matched chunks until there are no more (the end of the
+// input, or ctx done and what was read drained: cancelled is then set).
+func (pr *producer) run(ctx context.Context, posts <-chan *chunk, drainCtx func() context.Context) error {
+	p := pr.p
+	done := ctx.Done()
 	tick := time.NewTicker(p.cfg.FlushEvery)
 	defer tick.Stop()
 	for {
@@ -245,7 +295,7 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 		case <-done:
 			// Drain: the reader stops and closes posts; produce what it has read.
 			done = nil
-			pr.octx = drainCtx()
+			pr.setContext(drainCtx())
 		case <-tick.C:
 			if err := pr.flush(); err != nil {
 				return err
@@ -253,51 +303,79 @@ func (p *Pipeline) Run(parent context.Context, src Source) error {
 			if err := pr.mark(false); err != nil {
 				return err
 			}
-		case r, ok := <-posts:
+		case c, ok := <-posts:
 			if !ok {
 				if done != nil && ctx.Err() != nil {
-					done, pr.octx = nil, drainCtx()
+					done = nil
+					pr.setContext(drainCtx())
 				}
 				if err := pr.flush(); err != nil {
 					return err
 				}
 				if done == nil {
-					return parent.Err()
+					pr.cancelled = true
+					return nil
 				}
 				if p.cfg.EndOnEOF && !p.newest.IsZero() {
-					if err := p.out.End(pr.octx, p.newest); err != nil {
-						return err
-					}
+					return pr.out.End(pr.octx, p.newest)
 				}
 				return nil
 			}
-			if err := pr.add(r); err != nil {
+			if err := pr.addChunk(c); err != nil {
 				return err
 			}
 		}
 	}
 }
 
+// setContext makes ctx the context of output calls from now on.
+func (pr *producer) setContext(ctx context.Context) {
+	pr.octx = ctx
+	if pr.async != nil {
+		pr.async.setContext(ctx)
+	}
+}
+
+// addChunk takes the results of a chunk, in order, and releases it.
+func (pr *producer) addChunk(c *chunk) error {
+	defer c.release()
+	pr.p.wall = pr.p.cfg.Now()
+	for i := range c.rs {
+		if err := pr.add(&c.rs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // producer batches the mentions of a Run and places its watermarks.
 type producer struct {
-	p        *Pipeline
-	octx     context.Context // of output writes; outlives Run's context while draining
-	batch    []downwatch.Mention
-	accepted []int64 // of each mention in batch
-	stamped  AcceptedWriter
-	lastMark time.Time // event time of the last watermark
+	p     *Pipeline
+	octx  context.Context // of output writes; outlives Run's context while draining
+	out   Output          // p.out, or in a replay async in front of it
+	async *asyncOutput
+	// cancelled: Run's context was done, and what was read has been produced.
+	cancelled bool
+	batch     []downwatch.Mention
+	accepted  []int64 // of each mention in batch
+	stamped   AcceptedWriter
+	lastMark  time.Time // event time of the last watermark
 	// lastMarkWall is the wall-clock time of the last watermark.
 	lastMarkWall time.Time
 }
 
 // add takes one matched post (or retraction) into the batch.
-func (pr *producer) add(r readResult) error {
+func (pr *producer) add(r *readResult) error {
 	p := pr.p
 	if r.err != nil {
 		if errors.Is(r.err, io.EOF) {
 			return nil
 		}
 		return r.err
+	}
+	if r.reject != nil {
+		p.deadLetter(p.srcName, r.reject)
+		return nil
 	}
 	if r.retract != nil {
 		pr.batch = p.retract(r, pr.batch)
@@ -308,7 +386,7 @@ func (pr *producer) add(r readResult) error {
 		return nil
 	}
 	post := r.post
-	if !p.dedup.add(post.Source, post.ID) {
+	if !p.dedup.add(r.key) {
 		p.Stats.Duplicates.Add(1)
 		return nil
 	}
@@ -342,12 +420,14 @@ func (pr *producer) flush() error {
 	if pr.stamped != nil {
 		err = pr.stamped.WriteAccepted(pr.octx, pr.batch, pr.accepted)
 	} else {
-		err = pr.p.out.Write(pr.octx, pr.batch)
+		err = pr.out.Write(pr.octx, pr.batch)
 	}
 	if err != nil {
 		return err
 	}
-	pr.p.Stats.Mentions.Add(int64(len(pr.batch)))
+	if pr.async == nil { // async counts them once acknowledged
+		pr.p.Stats.Mentions.Add(int64(len(pr.batch)))
+	}
 	pr.batch, pr.accepted = pr.batch[:0], pr.accepted[:0]
 	return nil
 }
@@ -375,7 +455,7 @@ func (pr *producer) mark(force bool) error {
 		return nil
 	}
 	pr.lastMark, pr.lastMarkWall = at, p.cfg.Now()
-	if err := p.out.Watermark(pr.octx, at); err != nil {
+	if err := pr.out.Watermark(pr.octx, at); err != nil {
 		return err
 	}
 	if !p.cfg.Live {
@@ -383,13 +463,13 @@ func (pr *producer) mark(force bool) error {
 		// so far and before the next: where it falls among late posts decides
 		// whether they count, and that must not depend on a flush timer.
 		if len(pr.batch) == 0 {
-			return p.out.Write(pr.octx, nil)
+			return pr.out.Write(pr.octx, nil)
 		}
 		return pr.flush()
 	}
 	if len(pr.batch) == 0 {
 		// Nothing to ride with: send the watermark on its own.
-		return p.out.Write(pr.octx, nil)
+		return pr.out.Write(pr.octx, nil)
 	}
 	return nil // it follows the batch's mentions in the next flush
 }
@@ -421,7 +501,7 @@ func (p *Pipeline) mentions(batch []downwatch.Mention, post *downwatch.Post, hit
 // retracts, so it lands on the same partition after it. An edit then counts as
 // a new post for what its new text matches. A post matched longer ago than the
 // memory reaches (matchedSize posts) is not retracted.
-func (p *Pipeline) retract(r readResult, batch []downwatch.Mention) []downwatch.Mention {
+func (p *Pipeline) retract(r *readResult, batch []downwatch.Mention) []downwatch.Mention {
 	rt := r.retract
 	p.Stats.Retracted.Add(1)
 	stub := downwatch.Post{ID: rt.ID, Source: rt.Source, CreatedAt: rt.At.UTC()}
@@ -462,8 +542,8 @@ const gapMark = 2 * time.Minute
 // never moves the newest event time.
 func (p *Pipeline) clamp(post *downwatch.Post) {
 	t := post.CreatedAt
-	now := p.cfg.Now()
 	if p.cfg.Live {
+		now := p.cfg.Now()
 		if t.After(now.Add(p.cfg.MaxSkew)) {
 			p.Stats.Clamped.Add(1)
 			post.CreatedAt = now.UTC()
@@ -471,6 +551,10 @@ func (p *Pipeline) clamp(post *downwatch.Post) {
 		}
 		p.advanceNewest(t)
 		return
+	}
+	now := p.wall // a file's bound: read once a chunk, not once a post
+	if now.IsZero() {
+		now = p.cfg.Now()
 	}
 	wallAhead := t.After(now.Add(p.cfg.MaxSkew))
 	jumpAhead := !p.newest.IsZero() && t.After(p.newest.Add(p.cfg.ReplaySkew))
@@ -501,8 +585,9 @@ func (p *Pipeline) advanceNewest(t time.Time) {
 }
 
 // read runs the source: connect, read until the end, reconnect on ErrReconnect
-// after a backoff (the source's own wait when it returns a *RetryError).
-func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) {
+// after a backoff (the source's own wait when it returns a *RetryError). A
+// rawSource's lines go to chunks, anything else to out one at a time.
+func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult, chunks chan<- *chunk) {
 	defer close(out)
 	send := func(r readResult) bool {
 		select {
@@ -530,7 +615,11 @@ func (p *Pipeline) read(ctx context.Context, src Source, out chan<- readResult) 
 		} else {
 			p.connected.Store(true)
 			var held *downwatch.Post
-			held, err = p.readConnected(ctx, src, send, &backoff)
+			if rs, ok := src.(rawSource); ok {
+				err = p.readRaw(ctx, rs, chunks)
+			} else {
+				held, err = p.readConnected(ctx, src, send, &backoff)
+			}
 			p.connected.Store(false)
 			src.Close(context.Background())
 			if ctx.Err() != nil {
@@ -665,114 +754,95 @@ func sleep(ctx context.Context, d time.Duration) bool {
 type dedup struct {
 	n        int
 	seed     maphash.Seed
-	cur, old map[uint64]struct{}
+	cur, old hashSet
 }
 
 func newDedup(n int) *dedup {
-	return &dedup{n: n, seed: maphash.MakeSeed(), cur: make(map[uint64]struct{}, 1024), old: map[uint64]struct{}{}}
+	return &dedup{n: n, seed: maphash.MakeSeed()}
 }
 
-// add reports whether the pair is new. Pairs are kept as 64-bit hashes: no
-// allocation per post, and a collision (about one in 10^13 at this size) drops
-// one post at most.
-func (d *dedup) add(source, id string) bool {
+// key is the hash add takes for the pair. It is safe for concurrent use (the
+// match workers call it).
+func (d *dedup) key(source, id string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(d.seed)
 	h.WriteString(source)
 	h.WriteByte(0)
 	h.WriteString(id)
-	k := h.Sum64()
-	if _, ok := d.cur[k]; ok {
+	return h.Sum64()
+}
+
+// add reports whether the pair of key k is new. Pairs are kept as 64-bit hashes:
+// no allocation per post, and a collision (about one in 10^13 at this size) drops
+// one post at most.
+func (d *dedup) add(k uint64) bool {
+	if d.cur.has(k) || d.old.has(k) {
 		return false
 	}
-	if _, ok := d.old[k]; ok {
-		return false
+	if d.cur.len() >= d.n {
+		d.old, d.cur = d.cur, d.old
+		d.cur.reset()
 	}
-	if len(d.cur) >= d.n {
-		d.old, d.cur = d.cur, make(map[uint64]struct{}, d.n)
-	}
-	d.cur[k] = struct{}{}
+	d.cur.insert(k)
 	return true
 }
 
-// matchStage matches posts on several goroutines (the matcher is safe for
-// concurrent use) and hands them on in the order they were read: a chunk of
-// whatever posts are waiting goes to a free worker, and chunks are passed on in
-// order as they finish. It closes its output when in is closed, and stops when
-// stop is closed.
-func (p *Pipeline) matchStage(in <-chan readResult, stop <-chan struct{}) <-chan readResult {
-	type chunk struct {
-		rs   []readResult
-		done chan struct{}
+// hashSet is a set of 64-bit hashes: open addressing with linear probing in one
+// array, at most half full, which grows by doubling. A lookup touches one or two
+// cache lines where a map, for this, spent more time finding its group; the
+// pipeline looks every post up in two of them.
+type hashSet struct {
+	slots []uint64 // 0 is an empty slot; key 0 is stored as 1
+	n     int
+}
+
+func (s *hashSet) len() int { return s.n }
+
+func (s *hashSet) has(k uint64) bool {
+	if s.n == 0 {
+		return false
 	}
-	out := make(chan readResult, 4096)
-	workers := max(1, runtime.GOMAXPROCS(0)-1)
-	work := make(chan *chunk, workers)
-	order := make(chan *chunk, 4*workers)
-	for range workers {
-		go func() {
-			for c := range work {
-				m := p.m.Load().Matcher
-				for i := range c.rs {
-					if r := &c.rs[i]; r.err == nil && (r.retract == nil || r.retract.Edited != nil) {
-						c.rs[i].hits = m.Match(&c.rs[i].post, nil)
-					}
-				}
-				close(c.done)
-			}
-		}()
+	k = max(k, 1)
+	mask := uint64(len(s.slots) - 1)
+	for i := k & mask; ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case k:
+			return true
+		case 0:
+			return false
+		}
 	}
-	go func() { // dispatch: take what is waiting, up to 256 posts a chunk
-		defer close(work)
-		defer close(order)
-		for {
-			r, ok := <-in
-			if !ok {
-				return
-			}
-			c := &chunk{rs: []readResult{r}, done: make(chan struct{})}
-		fill:
-			for len(c.rs) < 256 {
-				select {
-				case r, ok := <-in:
-					if !ok {
-						break fill
-					}
-					c.rs = append(c.rs, r)
-				default:
-					break fill
-				}
-			}
-			select {
-			case order <- c:
-			case <-stop:
-				return
-			}
-			select {
-			case work <- c:
-			case <-stop:
-				return
-			}
+}
+
+// insert adds k, which must not be in s yet.
+func (s *hashSet) insert(k uint64) {
+	if 2*(s.n+1) > len(s.slots) {
+		s.grow()
+	}
+	k = max(k, 1)
+	mask := uint64(len(s.slots) - 1)
+	i := k & mask
+	for s.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = k
+	s.n++
+}
+
+func (s *hashSet) grow() {
+	old := s.slots
+	s.slots, s.n = make([]uint64, max(1024, 2*len(old))), 0
+	for _, k := range old {
+		if k != 0 {
+			s.insert(k)
 		}
-	}()
-	go func() { // collect, in order
-		defer close(out)
-		for c := range order {
-			select {
-			case <-c.done:
-			case <-stop:
-				return
-			}
-			for _, r := range c.rs {
-				select {
-				case out <- r:
-				case <-stop:
-					return
-				}
-			}
-		}
-	}()
-	return out
+	}
+}
+
+// reset empties s and keeps its array.
+func (s *hashSet) reset() {
+	clear(s.slots)
+	s.n = 0
 }
 
 // matchedSize is how many matched posts the pipeline remembers for retractions.

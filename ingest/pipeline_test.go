@@ -119,10 +119,12 @@ func TestPipelineGracefulShutdownAndMetrics(t *testing.T) {
 	}
 }
 
-// sequence records what an output was asked to write, in order.
+// sequence records what an output was asked to write, in the order a consumer
+// would read it: a watermark after the mentions of the next Write (Output).
 type sequence struct {
-	mu  sync.Mutex
-	log []string
+	mu   sync.Mutex
+	log  []string
+	mark string
 }
 
 func (s *sequence) Write(_ context.Context, ms []downwatch.Mention) error {
@@ -131,12 +133,15 @@ func (s *sequence) Write(_ context.Context, ms []downwatch.Mention) error {
 	for _, m := range ms {
 		s.log = append(s.log, "post "+m.Post.ID+" "+m.Post.CreatedAt.Format(time.RFC3339))
 	}
+	if s.mark != "" {
+		s.log, s.mark = append(s.log, s.mark), ""
+	}
 	return nil
 }
 func (s *sequence) Watermark(_ context.Context, at time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.log = append(s.log, "watermark "+at.Format(time.RFC3339))
+	s.mark = "watermark " + at.Format(time.RFC3339)
 	return nil
 }
 func (s *sequence) End(context.Context, time.Time) error { return nil }

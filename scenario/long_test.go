@@ -38,3 +38,33 @@ func TestLongHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestFirehose: an hour of about the posts asked for, at whatever hour it
+// starts, a tenth of them complaints and most naming no service.
+func TestFirehose(t *testing.T) {
+	for _, start := range []time.Time{time.Date(2024, 3, 4, 12, 0, 0, 0, time.UTC), time.Date(2024, 3, 4, 3, 0, 0, 0, time.UTC)} {
+		s, err := Firehose(start, 60000, []string{"whatsapp", "gmail", "netflix", "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		posts, metas := run(t, s)
+		kinds := map[postKind]int{}
+		for _, m := range metas {
+			kinds[m.kind]++
+		}
+		n := len(posts)
+		first, last := posts[0].CreatedAt, posts[n-1].CreatedAt
+		if n < 57000 || n > 63000 || first.Before(start) || last.After(start.Add(time.Hour)) {
+			t.Errorf("from %v: got %d posts from %v to %v, want about 60000 within the hour", start, n, first, last)
+		}
+		if c := float64(kinds[kindComplaint]) / float64(n); c < 0.08 || c > 0.12 {
+			t.Errorf("from %v: got %.3f complaints (%v), want about 0.1", start, c, kinds)
+		}
+		if nz := float64(kinds[kindNoise]) / float64(n); nz < 0.75 || nz > 0.85 {
+			t.Errorf("from %v: got %.3f naming no service (%v), want about 0.8", start, nz, kinds)
+		}
+	}
+	if _, err := Firehose(time.Now(), 10, []string{"x"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("10 posts: got %v, want ErrInvalid", err)
+	}
+}

@@ -14,10 +14,13 @@ import (
 )
 
 func runSimulate(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flags(env, "simulate", "[--scenario NAME | --days N [--services N]] [--out FILE] [--truth FILE] [--list]",
+	fs := flags(env, "simulate", "[--scenario NAME | --days N | --firehose N] [--services N] [--out FILE] [--truth FILE] [--list]",
 		`Writes a realistic synthetic post stream (JSONL) with its ground truth: daily cycles,
 ordinary chatter, outages of various sizes in many languages, and traps that must
 raise nothing. The same scenario always writes the same bytes.
+
+--firehose N writes one hour of about N posts at full rate instead (most of them
+naming no service, a tenth complaints): the throughput measurement of bench.
 
 --days writes a long history instead: days to weeks over the catalog's services
 (all of them, or the first --services), one outage a day; 7 days over the 56
@@ -28,8 +31,9 @@ services of the built-in catalog is about a million posts.`)
 	list := fs.Bool("list", false, "list the scenarios and exit")
 	seed := fs.Int64("seed", 0, "add this to the scenario's seed: the same outages and traps with other random posts")
 	days := fs.Float64("days", 0, "write a long history of this many days (e.g. 7) instead of a scenario")
-	nsvc := fs.Int("services", 0, "with --days: the first N services of the catalog (default all)")
-	start := fs.String("start", "2024-03-04T00:00:00Z", "with --days: event time of the first minute (RFC 3339)")
+	nsvc := fs.Int("services", 0, "with --days or --firehose: the first N services of the catalog (default all)")
+	start := fs.String("start", "2024-03-04T00:00:00Z", "with --days or --firehose: event time of the first minute (RFC 3339)")
+	firehose := fs.Int("firehose", 0, "write one hour of a firehose of about this many posts (e.g. 1000000: 80% chatter naming no service, 10% about the catalog's services, 10% complaints) instead of a scenario")
 	genCatalog := fs.Int("catalog-services", 0, "write a generated --catalog file of N services to --out instead of posts (scale measurements)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,7 +47,7 @@ services of the built-in catalog is about a million posts.`)
 		}
 		return nil
 	}
-	s, err := pickScenario(*name, *days, *nsvc, *start)
+	s, err := pickScenario(*name, *days, *firehose, *nsvc, *start)
 	if err != nil {
 		return err
 	}
@@ -71,10 +75,11 @@ services of the built-in catalog is about a million posts.`)
 	return nil
 }
 
-// pickScenario returns the named scenario, or with days > 0 a long history over the
-// first nsvc services of the built-in catalog (all when nsvc is 0).
-func pickScenario(name string, days float64, nsvc int, start string) (scenario.Scenario, error) {
-	if days <= 0 {
+// pickScenario returns the named scenario, or with days > 0 a long history (with
+// firehose > 0 an hour of that many posts) over the first nsvc services of the
+// built-in catalog (all when nsvc is 0).
+func pickScenario(name string, days float64, firehose, nsvc int, start string) (scenario.Scenario, error) {
+	if days <= 0 && firehose <= 0 {
 		s, ok := scenario.ByName(name)
 		if !ok {
 			return s, fmt.Errorf("no scenario %q; there are: %s", name, strings.Join(scenario.Names(), ", "))
@@ -95,6 +100,9 @@ func pickScenario(name string, days float64, nsvc int, start string) (scenario.S
 	}
 	if nsvc > 0 {
 		ids = ids[:nsvc]
+	}
+	if firehose > 0 {
+		return scenario.Firehose(t0, firehose, ids)
 	}
 	return scenario.LongHistory(t0, days, ids)
 }
