@@ -56,7 +56,11 @@
 // Headers:
 //
 //	X-Downwatch-Event      the alert type: incident.opened, incident.updated,
-//	                       incident.acknowledged or incident.resolved
+//	                       incident.acknowledged or incident.resolved by default;
+//	                       incident.reopened and a person's incident.operator_acknowledged,
+//	                       incident.false_alarm, incident.merged, incident.linked when the
+//	                       sink names them in Events (docs/CONTRACT.md §5). An alert whose
+//	                       incident carries "silenced" is never sent (outcome "silenced").
 //	X-Downwatch-Delivery   "<incident id>@<revision>"; the same value means the same
 //	                       incident change (use it to deduplicate on your side)
 //	X-Downwatch-Stream-Id  the alert's id in the Redis stream <prefix>alerts:stream
