@@ -769,11 +769,12 @@ func (d *Detector) Drain() Drained {
 	return out
 }
 
-// Active returns the open and acknowledged incidents of this detector.
+// Active returns the open and acknowledged incidents of this detector (not
+// one a person resolved whose burst it still follows).
 func (d *Detector) Active() []downwatch.Incident {
 	var out []downwatch.Incident
 	for _, s := range d.st.Svcs {
-		if s.Inc != nil {
+		if s.Inc != nil && s.Inc.I.Active() {
 			out = append(out, s.Inc.I)
 		}
 	}

@@ -40,6 +40,9 @@ func TestOperatorResolveHoldsForTheRestOfTheBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Operated(stored, nil, downwatch.Alert{})
+	if act := d.Active(); len(act) != 0 {
+		t.Errorf("resolved by a person, %s is still listed active", act[0].ID)
+	}
 	if got := d.OperatorRevision(stored.ID); got != stored.Revision {
 		t.Errorf("operator revision known = %d, want %d", got, stored.Revision)
 	}
