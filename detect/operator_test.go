@@ -99,3 +99,34 @@ func TestOperatorMergeMovesLaterUpdates(t *testing.T) {
 			got.State, got.Revision, got.StartedAt, got.Mentions, got.Authors, got.Merged, surv.Revision, surv.StartedAt, surv.Mentions, x.ID)
 	}
 }
+
+// A person's resolve survives a detector restart: the checkpoint holds the
+// incident as the person left it.
+func TestOperatorResolveSurvivesARestart(t *testing.T) {
+	var s stream
+	onset, end := t0.Add(3*time.Hour), t0.Add(4*time.Hour)
+	s.background("whatsapp", t0, t0.Add(6*time.Hour), 30*time.Second)
+	s.burst("whatsapp", "", onset, end, 60)
+	sortByTime(s.ms)
+	d, _ := New(DefaultConfig())
+	i := 0
+	stored := final(feed(d, &s, &i, onset.Add(10*time.Minute)))[0]
+	if _, err := stored.Apply(byHand(downwatch.ActionResolve, onset.Add(10*time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	d.Operated(stored, nil, downwatch.Alert{})
+	snap, err := d.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := New(DefaultConfig())
+	if err := r.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.OperatorRevision(stored.ID); got != stored.Revision {
+		t.Errorf("restored detector knows operator revision %d, want %d", got, stored.Revision)
+	}
+	if rest := feed(r, &s, &i, t0.Add(6*time.Hour)); len(rest) != 0 {
+		t.Errorf("the restored detector made %d alerts for the rest of the burst (first %s), want none", len(rest), rest[0].Type)
+	}
+}
