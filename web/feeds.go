@@ -1,9 +1,12 @@
 package web
 
 import (
+	"context"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -214,4 +217,61 @@ func icsFold(l string) string {
 	b.WriteString(l)
 	b.WriteString("\r\n")
 	return b.String()
+}
+
+// Ranger lists incidents by onset; *store.Redis satisfies it.
+type Ranger interface {
+	IncidentsStartedBetween(ctx context.Context, from, to time.Time) ([]downwatch.Incident, error)
+}
+
+// precision reads ?since=&until= and sums up the incidents that started then.
+func (s *Server) precision(r *http.Request) (from, to time.Time, rows []downwatch.Precision, err error) {
+	rg, ok := s.st.(Ranger)
+	if !ok {
+		return from, to, nil, errReadOnly
+	}
+	d := downwatch.ReportSince
+	if v := r.URL.Query().Get("since"); v != "" {
+		if d, err = downwatch.ParseSince(v); err != nil {
+			return from, to, nil, &badRequest{err.Error()}
+		}
+	}
+	to = s.now().UTC()
+	if v := r.URL.Query().Get("until"); v != "" {
+		if to, err = time.Parse(time.RFC3339, v); err != nil {
+			return from, to, nil, &badRequest{"bad until " + strconv.Quote(v) + ": want RFC 3339"}
+		}
+	}
+	from = to.Add(-d)
+	incs, err := rg.IncidentsStartedBetween(r.Context(), from, to)
+	if err != nil {
+		return from, to, nil, err
+	}
+	return from, to, downwatch.PrecisionOf(incs), nil
+}
+
+// apiReport answers GET /api/report[?since=30d&until=TIME] (docs/CONTRACT.md §10).
+func (s *Server) apiReport(w http.ResponseWriter, r *http.Request) {
+	from, to, rows, err := s.precision(r)
+	var br *badRequest
+	switch {
+	case errors.As(err, &br):
+		writeError(w, http.StatusBadRequest, br.msg)
+	case errors.Is(err, errReadOnly):
+		writeError(w, http.StatusNotImplemented, "this store cannot list incidents by onset")
+	case err != nil:
+		s.storeError(w, r, err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "precision": rows})
+	}
+}
+
+// reportPage answers GET /report: the same as a table.
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+	from, to, rows, err := s.precision(r)
+	if err != nil {
+		s.formError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.render(w, r, http.StatusOK, "report.page", page{Title: "Precision", Body: map[string]any{"From": from, "To": to, "Rows": rows}})
 }

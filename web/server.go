@@ -193,6 +193,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /feed.atom", s.feedAtom)
 	mux.HandleFunc("GET /services/{id}/feed.atom", s.feedAtom)
 	mux.HandleFunc("GET /silences.ics", s.silencesICS)
+	mux.HandleFunc("GET /report", s.reportPage)
 	mux.HandleFunc("POST /silences", s.formSilence)
 	mux.HandleFunc("POST /silences/{id}/expire", s.formSilence)
 	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
@@ -207,6 +208,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/events", s.apiEvents)
 	mux.HandleFunc("POST /api/incidents/{id}/{action}", s.apiAct)
 	mux.HandleFunc("GET /api/silences", s.apiSilences)
+	mux.HandleFunc("GET /api/report", s.apiReport)
 	mux.HandleFunc("POST /api/silences", s.apiAddSilence)
 	mux.HandleFunc("POST /api/silences/{id}/expire", s.apiExpireSilence)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {

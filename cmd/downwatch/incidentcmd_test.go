@@ -152,3 +152,40 @@ func TestSilenceCommand(t *testing.T) {
 		t.Errorf("list after expire: exit %d %s, want none", code, out)
 	}
 }
+
+func TestReportCommand(t *testing.T) {
+	prefix, st := testPrefix(t)
+	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
+	ack := t0.Add(time.Hour)
+	incs := []downwatch.Incident{
+		{ID: "whatsapp.20221025T0705Z", Service: "whatsapp", State: downwatch.StateAcknowledged, StartedAt: t0, DetectedAt: t0.Add(2 * time.Minute), AcknowledgedAt: &ack, Revision: 1},
+		{ID: "gmail.20221025T0800Z", Service: "gmail", State: downwatch.StateOpen, StartedAt: t0.Add(time.Hour), DetectedAt: t0.Add(time.Hour), Revision: 1},
+	}
+	for _, inc := range incs {
+		if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertOpened, At: t0, Incident: inc}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Act(context.Background(), "gmail.20221025T0800Z", 0, downwatch.Action{Type: downwatch.ActionFalseAlarm, By: "ana", Note: "a meme", At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"report", "--redis", redisURL(), "--prefix", prefix, "--since", "2d", "--until", "2022-10-26T00:00:00Z"}, strings.NewReader(""), &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	rows := map[string]string{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			rows[f[0]] = strings.Join(f, " ")
+		}
+	}
+	for svc, want := range map[string]string{"all": "all 2 1 1 0 50% 58m0s", "whatsapp": "whatsapp 1 1 0 0 100% 58m0s", "gmail": "gmail 1 0 1 0 0% -"} {
+		if rows[svc] != want {
+			t.Errorf("%s row %q, want %q\n%s", svc, rows[svc], want, out.String())
+		}
+	}
+	if code := run([]string{"report", "--redis", redisURL(), "--since", "soon"}, strings.NewReader(""), &out, &errb); code != 1 || !strings.Contains(errb.String(), "30d") {
+		t.Errorf("--since soon: exit %d %s, want an error suggesting 30d", code, errb.String())
+	}
+}

@@ -46,6 +46,7 @@ func commands() []command {
 		{"ingest", "read posts from a source, match them, and produce mentions to Kafka (or print them)", runIngest},
 		{"detect", "consume mentions, detect bursts, store incidents in Redis and publish alerts", runDetect},
 		{"incidents", "list incidents stored in Redis", runIncidents},
+		{"report", "how often downwatch was right: incidents confirmed, marked false alarms or unconfirmed, and lead over the official acknowledgement", runReport},
 		{"silence", "add, list or expire silences: matched incidents notify no webhook or Slack receiver", runSilence},
 		{"incident", "acknowledge, resolve, reopen, mark as false alarm, merge or link an incident by hand", runIncident},
 		{"serve", "serve the dashboard and JSON API over the incidents in Redis", runServe},
