@@ -111,10 +111,12 @@ const (
 	howCoordinated
 	howHashtag
 	howAlongWith
+	howApposition
 )
 
 var howNames = [...]string{"", "the name just before it", "the name right after it (the phrase starts its clause)", "the nearest name before it, across a comma (no name follows it before a comma)", "the name it overlaps", "coordinated with", "its own outage hashtag",
-	"the name after \"along with\", \"as well as\" right after it (the list shares the phrase of the name before it)"}
+	"the name after \"along with\", \"as well as\" right after it (the list shares the phrase of the name before it)",
+	"the name an apposition describes (\"Instagram, la red social de Facebook …, no funciona\")"}
 
 func isNameKind(k patKind) bool   { return k == kName || k == kDownTag }
 func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kResolved }
@@ -312,8 +314,11 @@ func (m *Matcher) attachPhrase(text []byte, sc *scratch, i int, skipAddr bool) b
 		m.link(sc, i, after, -1, howAfter)
 		m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
 	case before >= 0:
-		before = m.appositionHead(text, sc, lo, before)
-		m.link(sc, i, before, -1, howBeforeComma)
+		how := howBeforeComma
+		if h := m.appositionHead(text, sc, lo, before); h != before {
+			before, how = h, howApposition
+		}
+		m.link(sc, i, before, -1, how)
 		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
 	default:
 		return false

@@ -152,6 +152,10 @@ func TestExplainSaysWhichRule(t *testing.T) {
 		{"Twitter, is Gmail down?", "the platform the post is written on or addressed to"},
 		{"Facebook users coming to twitter to check why it's not working #FacebookDown", "the platform the post is written on"},
 		{"vi un video de gente que se cae en TikTok", "counts only right next to a service name"},
+		{"o Snapchat caiu 12% na bolsa", "a share-price move, not an outage"},
+		{"Telegram cresce sempre que o WhatsApp cai", "in a conditional or habitual clause"},
+		{"Instagram, la red social de Facebook especializada en compartir fotografías, no funciona.", "the name an apposition describes"},
+		{"Facebook suffered an outage, along with Instagram and WhatsApp.", "the name after \"along with\""},
 	} {
 		ex := m.Explain(&downwatch.Post{ID: "e", Source: "x", Author: "a", Text: c.text})
 		if s := ex.String(); !strings.Contains(s, c.want) {

@@ -118,8 +118,8 @@ func scoreRealPosts(t *testing.T, m *Matcher, posts []realPost, held bool) realS
 // below floors set a little under what the held-out split reaches. Measured
 // (830 posts, 21 languages; 525 of them added for issue 8 and split by the
 // hash before the matcher was run on them): dev recall 93.7% (388/414), false
-// matches 0/135; held-out recall 83.9% (172/205; Dutch 7/12, Polish 5/9,
-// Russian 3/6, Tagalog 1/4), false matches 4/76 (5.3%).
+// matches 0/135; held-out recall 84.9% (174/205; Dutch 7/12, Polish 5/9,
+// Portuguese 8/12, Chinese 3/5), false matches 4/76 (5.3%).
 // Issue 8's targets (90% in every language, at most 2% false matches) are
 // not met on held-out. The held-out posts are
 // scored, never printed.
@@ -127,9 +127,9 @@ func TestRealPosts(t *testing.T) {
 	m := newTestMatcher(t)
 	posts := loadRealPosts(t)
 	const (
-		minRecall      = 0.45 // held-out, every language with at least minLangPosts outage posts
+		minRecall      = 0.55 // held-out, every language with at least minLangPosts outage posts
 		minLangPosts   = 5
-		minTotalRecall = 0.83
+		minTotalRecall = 0.84
 		maxFalse       = 0.06
 	)
 	for _, held := range []bool{false, true} {
