@@ -34,8 +34,27 @@ type Incident struct {
 	Revision int `json:"revision"`
 	// Evidence explains the decision that opened the incident.
 	Evidence *Evidence `json:"evidence,omitempty"`
-	// UpdatedAt is the event time of the last change.
+	// UpdatedAt is the event time of the last change (a person's: its wall-clock time).
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// What people did (operator.go); every field optional.
+
+	// OperatorAck is a person's acknowledgement (someone is on it), distinct
+	// from the company's own (AcknowledgedAt); it does not change State.
+	OperatorAck *Action `json:"operator_ack,omitempty"`
+	// Resolution is the action that resolved the incident by hand, if one did.
+	Resolution *Action `json:"resolution,omitempty"`
+	// FalseAlarm is set when a person marked the incident a false alarm.
+	FalseAlarm *Action `json:"false_alarm,omitempty"`
+	// MergedInto is the surviving incident this one was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
+	// Merged lists the incidents merged into this one.
+	Merged []string `json:"merged,omitempty"`
+	// Actions is what people did, oldest first (the last 50).
+	Actions []Action `json:"actions,omitempty"`
+	// Silenced is the id of the silence that matched this change (silence.go):
+	// receivers were not notified of it.
+	Silenced string `json:"silenced,omitempty"`
 }
 
 // Active reports whether the incident is open or acknowledged.

@@ -103,6 +103,10 @@ type incident struct {
 	Symptoms      map[string]int
 	PublishedPeak float64
 	LastUpdate    int64 // minute of the last incident.updated
+	// authorsFloor is the author count of the incident this one was merged
+	// into (Operated); the count published never drops below it. Not
+	// checkpointed.
+	authorsFloor int
 }
 
 // New returns a detector. cfg must be valid.
@@ -665,19 +669,26 @@ func (d *Detector) closeMinute(b int64) {
 // clock, so that replays agree however records were batched.
 func (d *Detector) resolve(sv *service, at, final int64) {
 	inc := sv.Inc
+	// A person resolved it while the burst went on (Operated): its episode ends
+	// now, quietly, keeping the person's resolution.
+	byHand := inc.I.State == downwatch.StateResolved
 	t := minuteTime(at)
 	if t.Before(inc.I.DetectedAt) {
 		t = inc.I.DetectedAt // quiet from the alarm's own minute: resolved as soon as raised
 	}
-	inc.I.ResolvedAt = &t
-	inc.I.State = downwatch.StateResolved
+	if !byHand {
+		inc.I.ResolvedAt = &t
+		inc.I.State = downwatch.StateResolved
+	}
 	sv.Inc, sv.Last, sv.LastResolved = nil, inc, at
 	for _, s := range d.st.Keys { // every signal of the service closes with it
 		if s.Service == inc.I.Service && s.T.Open {
 			s.T.endEpisode(at)
 		}
 	}
-	d.emit(inc, downwatch.AlertResolved, minuteTime(final+1))
+	if !byHand {
+		d.emit(inc, downwatch.AlertResolved, minuteTime(final+1))
+	}
 }
 
 // reopen reopens the service's last incident when a burst comes within
@@ -702,7 +713,7 @@ func (d *Detector) reopen(sv *service, s *signal, region string, b int64, t time
 		last.I.Region = ""
 	}
 	last.I.State = downwatch.StateOpen
-	last.I.ResolvedAt = nil
+	last.I.ResolvedAt, last.I.Resolution, last.I.FalseAlarm = nil, nil, nil // a new burst: a person's verdict was on the last one
 	last.LastUpdate = b
 	d.emit(last, downwatch.AlertReopened, t)
 	return true
@@ -711,6 +722,9 @@ func (d *Detector) reopen(sv *service, s *signal, region string, b int64, t time
 // emit finalises the incident's derived fields and queues an alert.
 func (d *Detector) emit(inc *incident, typ string, at time.Time) {
 	i := &inc.I
+	if i.State == downwatch.StateResolved && typ != downwatch.AlertResolved {
+		return // resolved by a person while the burst goes on: followed quietly until it ends
+	}
 	i.Revision++
 	i.UpdatedAt = at.UTC()
 	if inc.HLL != nil {
@@ -718,6 +732,7 @@ func (d *Detector) emit(inc *incident, typ string, at time.Time) {
 	} else {
 		i.Authors = len(inc.Authors)
 	}
+	i.Authors = max(i.Authors, inc.authorsFloor)
 	i.Symptoms = topSymptoms(inc.Symptoms, i.Mentions)
 	snap := *i
 	snap.Languages = maps.Clone(i.Languages)
@@ -761,11 +776,12 @@ func (d *Detector) Drain() Drained {
 	return out
 }
 
-// Active returns the open and acknowledged incidents of this detector.
+// Active returns the open and acknowledged incidents of this detector (not
+// one a person resolved whose burst it still follows).
 func (d *Detector) Active() []downwatch.Incident {
 	var out []downwatch.Incident
 	for _, s := range d.st.Svcs {
-		if s.Inc != nil {
+		if s.Inc != nil && s.Inc.I.Active() {
 			out = append(out, s.Inc.I)
 		}
 	}
@@ -822,3 +838,97 @@ func baseLang(l string) string {
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// OperatorRevision is the revision of the last action of a person that the
+// detector knows of on incident id, which it holds in memory; for an incident
+// it does not hold, the largest int (nothing to learn).
+func (d *Detector) OperatorRevision(id string) int {
+	if _, inc := d.held(id); inc != nil {
+		return inc.I.OperatorRevision()
+	}
+	return math.MaxInt
+}
+
+func (d *Detector) held(id string) (*service, *incident) {
+	svc, _, _ := strings.Cut(id, ".")
+	sv := d.st.Svcs[svc]
+	if sv == nil {
+		return nil, nil
+	}
+	for _, inc := range []*incident{sv.Inc, sv.Last} {
+		if inc != nil && inc.I.ID == id {
+			return sv, inc
+		}
+	}
+	return sv, nil
+}
+
+// Operated takes in what people did to an incident the detector holds: stored
+// is the incident as the store has it, survivor (for a merged one) the incident
+// it was merged into, and dropped the last alert the detector had made for it
+// before it knew (not stored: it is made again here over the person's change,
+// at a revision above theirs).
+//
+// A person's resolve stands: the detector follows the rest of the burst quietly
+// and ends it without an alert (no reopening on the same burst); a new burst
+// after it reopens the incident as usual. A merged incident takes the surviving
+// id, and its later changes go there.
+func (d *Detector) Operated(stored downwatch.Incident, survivor *downwatch.Incident, dropped downwatch.Alert) {
+	sv, inc := d.held(stored.ID)
+	if inc == nil {
+		return
+	}
+	from := stored
+	if survivor != nil {
+		redirect(inc, stored, *survivor)
+		from = *survivor
+	}
+	i := &inc.I
+	i.Revision = max(i.Revision, from.Revision)
+	i.OperatorAck, i.Resolution, i.FalseAlarm = from.OperatorAck, from.Resolution, from.FalseAlarm
+	i.Merged, i.Actions, i.MergedInto = from.Merged, from.Actions, ""
+	byHand := from.State == downwatch.StateResolved && from.Resolution != nil
+	switch {
+	case dropped.Type == downwatch.AlertReopened:
+		i.Reopen()
+	case byHand:
+		i.State, i.ResolvedAt = downwatch.StateResolved, from.ResolvedAt
+	case from.Active() && i.State == downwatch.StateResolved && sv.Inc == inc:
+		i.Reopen() // a person reopened it while the detector still follows its burst
+	}
+	if dropped.Type != "" && (!byHand || dropped.Type == downwatch.AlertReopened) {
+		d.emit(inc, dropped.Type, dropped.At)
+	}
+}
+
+// redirect gives the in-memory incident merged into s the surviving id and
+// s's totals, plus what it counted since the store's copy x was written.
+func redirect(inc *incident, x, s downwatch.Incident) {
+	i := &inc.I
+	i.ID, i.StartedAt, i.DetectedAt, i.Evidence = s.ID, s.StartedAt, s.DetectedAt, s.Evidence
+	i.Mentions = s.Mentions + max(0, i.Mentions-x.Mentions)
+	i.Languages = since(s.Languages, i.Languages, x.Languages)
+	i.Countries = since(s.Countries, i.Countries, x.Countries)
+	i.PeakPerMin = max(i.PeakPerMin, s.PeakPerMin)
+	inc.authorsFloor = s.Authors
+	if i.AcknowledgedAt == nil {
+		i.AcknowledgedAt, i.Acknowledgement = s.AcknowledgedAt, s.Acknowledgement
+	}
+	if i.Region != s.Region {
+		i.Region = ""
+	}
+}
+
+// since returns base plus what now counts beyond then.
+func since(base, now, then map[string]int) map[string]int {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]int{}
+	}
+	for k, v := range now {
+		if n := v - then[k]; n > 0 {
+			out[k] += n
+		}
+	}
+	return out
+}

@@ -56,7 +56,11 @@
 // Headers:
 //
 //	X-Downwatch-Event      the alert type: incident.opened, incident.updated,
-//	                       incident.acknowledged or incident.resolved
+//	                       incident.acknowledged or incident.resolved by default;
+//	                       incident.reopened and a person's incident.operator_acknowledged,
+//	                       incident.false_alarm, incident.merged, incident.linked when the
+//	                       sink names them in Events (docs/CONTRACT.md §5). An alert whose
+//	                       incident carries "silenced" is never sent (outcome "silenced").
 //	X-Downwatch-Delivery   "<incident id>@<revision>"; the same value means the same
 //	                       incident change (use it to deduplicate on your side)
 //	X-Downwatch-Stream-Id  the alert's id in the Redis stream <prefix>alerts:stream
@@ -104,7 +108,7 @@
 //     the change up in its notification log; a change already delivered is skipped
 //     (outcome "duplicate"), so a change published twice (a detector restart, a
 //     replay into the same prefix) reaches each receiver once.
-//   - Catch-up: after each alert (delivered, duplicate, filtered or given up) the
+//   - Catch-up: after each alert (delivered, duplicate, filtered, silenced or given up) the
 //     sink's cursor is set to that alert's stream id. After a restart the sink
 //     continues after its cursor, so alerts published while the dispatcher was
 //     down are delivered, as far back as the capped stream keeps them (store
@@ -153,7 +157,7 @@
 //
 // # Metrics
 //
-//	downwatch_notify_alerts_total{sink,outcome}            delivered, duplicate, filtered, failed
+//	downwatch_notify_alerts_total{sink,outcome}            delivered, duplicate, filtered, silenced, failed
 //	downwatch_notify_attempts_total{sink,result}           HTTP attempts by status code or "error"
 //	downwatch_notify_last_success_timestamp_seconds{sink}  wall-clock time of the last delivery
 package notify

@@ -103,8 +103,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("notify: sink %s: unknown format %q (want %q or %q)", redact(s.URL), s.Format, FormatJSON, FormatSlack)
 		}
 		for _, e := range s.Events {
-			if !slices.Contains(alertTypes, e) {
-				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(alertTypes, ", "))
+			if !slices.Contains(downwatch.AlertTypes, e) {
+				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(downwatch.AlertTypes, ", "))
 			}
 		}
 	}
@@ -114,6 +114,9 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// alertTypes are the types a sink gets when it names none (as before operator
+// actions existed: a person's resolve and reopen come as incident.resolved and
+// incident.reopened; the other action types are asked for by name).
 var alertTypes = []string{downwatch.AlertOpened, downwatch.AlertUpdated, downwatch.AlertAcknowledged, downwatch.AlertResolved}
 
 func (c *Config) defaults() {
@@ -290,6 +293,8 @@ func (d *Dispatcher) handle(ctx context.Context, s *sink, a store.StreamAlert) e
 	switch {
 	case !s.events[a.Alert.Type]:
 		outcome = "filtered"
+	case a.Alert.Incident.Silenced != "":
+		outcome = "silenced" // a silence matched it when it was published (docs/CONTRACT.md §9)
 	default:
 		seen, err := d.delivered(ctx, s, key)
 		if err != nil {
@@ -373,7 +378,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_alerts_total",
-			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), failed (given up after retries).",
+			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), silenced (a silence matched the incident), failed (given up after retries).",
 		}, []string{"sink", "outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_attempts_total",

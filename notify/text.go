@@ -18,6 +18,8 @@ import (
 var alertVerbs = map[string]string{
 	downwatch.AlertOpened: "OPENED", downwatch.AlertUpdated: "UPDATED", downwatch.AlertReopened: "REOPENED",
 	downwatch.AlertAcknowledged: "ACKNOWLEDGED", downwatch.AlertResolved: "RESOLVED",
+	downwatch.AlertOperatorAcknowledged: "OPERATOR-ACK", downwatch.AlertFalseAlarm: "FALSE-ALARM",
+	downwatch.AlertMerged: "MERGED", downwatch.AlertLinked: "LINKED",
 }
 
 // AlertText is an alert as a line a person reads, with a second line saying

@@ -186,6 +186,12 @@ var verbs = map[string]string{
 	downwatch.AlertUpdated:      "updated",
 	downwatch.AlertAcknowledged: "acknowledged",
 	downwatch.AlertResolved:     "resolved",
+	downwatch.AlertReopened:     "reopened",
+	// A person's actions.
+	downwatch.AlertOperatorAcknowledged: "acknowledged by a person",
+	downwatch.AlertFalseAlarm:           "marked a false alarm",
+	downwatch.AlertMerged:               "merged",
+	downwatch.AlertLinked:               "linked",
 }
 
 var emoji = map[string]string{
@@ -232,6 +238,14 @@ func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 	}
 	if ack := i.Acknowledgement; ack != nil {
 		why = append(why, fmt.Sprintf("*Acknowledged by @%s:* %s", esc(ack.Author), quote(ack.Text, 280)))
+	}
+	if n := len(i.Actions); n > 0 && i.Actions[n-1].Revision == i.Revision {
+		act := i.Actions[n-1]
+		line := fmt.Sprintf("*%s by %s*", esc(act.Type), esc(act.By))
+		if act.Note != "" {
+			line += ": " + quote(act.Note, 280)
+		}
+		why = append(why, line)
 	}
 	if len(why) > 0 {
 		blocks = append(blocks, SlackBlock{Type: "section", Text: &SlackText{"mrkdwn", strings.Join(why, "\n")}})

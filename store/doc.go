@@ -14,9 +14,11 @@
 //	P{svc}:related:ID       SET     ids of incidents related to ID
 //	P{svc}:published:ID     STRING  the newest revision of ID on the stream and channel
 //	P{svc}:claim:ID         STRING  the writer publishing a revision of ID now (5 s lease)
+//	P{svc}:operator:ID      STRING  the revision of the last action a person took on ID (Retention)
 //	P{svc}:series:YYYYMMDD  HASH    one UTC day of per-minute points: field HHMM, value "authors:baseline"
 //	P{svc}:series:latest    STRING  the newest unix minute written
 //	P{svc}:series           ZSET    the first release's series ("unixmin:authors:baseline"); read, never written
+//	Psilences               HASH    silence id -> silence JSON (ended ones kept 7 days)
 //	Pincidents              ZSET    every incident id, score = started_at
 //	Pactive                 ZSET    open and acknowledged incident ids, score = started_at
 //	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)

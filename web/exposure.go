@@ -7,7 +7,7 @@ import (
 )
 
 // CheckExposure refuses to serve incidents without a token on an address other
-// machines can reach: addr is the --http host:port, token the --auth-token, and
+// machines can reach: addr is the --http host:port, token any configured token, and
 // insecure the --insecure-no-auth flag. The error names the flags that fix it.
 func CheckExposure(addr, token string, insecure bool) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
@@ -17,7 +17,7 @@ func CheckExposure(addr, token string, insecure bool) error {
 		return nil
 	}
 	return fmt.Errorf("refusing to serve the dashboard and API without authentication on %s, which other machines can reach: "+
-		"set --auth-token or DOWNWATCH_AUTH_TOKEN, bind a loopback address such as 127.0.0.1:8080, "+
+		"set --read-token/--write-token NAME=SECRET (or --auth-token, DOWNWATCH_AUTH_TOKEN), bind a loopback address such as 127.0.0.1:8080, "+
 		"or pass --insecure-no-auth to serve it open anyway", addr)
 }
 

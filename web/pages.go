@@ -35,6 +35,8 @@ type page struct {
 	Watch    string // incident id (and related ids) whose alerts refresh the page; empty = all
 	Service  string
 	Body     any
+	CSRF     string // the form token (act.go)
+	By       string // the name the action form fills in
 }
 
 // incView is an incident with what the templates show about it.
@@ -174,19 +176,21 @@ func ago(clock, t time.Time) string {
 
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"name": func(id string) string { return s.cfg.ServiceName(id) },
-		"abs":  timeFmt("Mon 2 Jan 2006, 15:04 UTC"),
-		"hm":   timeFmt("15:04"),
-		"hms":  timeFmt("15:04:05"),
-		"day":  timeFmt("2 Jan 2006"),
-		"iso":  timeFmt(time.RFC3339),
-		"dur":  dur,
-		"ago":  ago,
-		"f0":   func(v float64) string { return fmt.Sprintf("%.0f", v) },
-		"f1":   func(v float64) string { return fmt.Sprintf("%.1f", v) },
-		"pct":  func(v float64) string { return fmt.Sprintf("%.0f", v) },
-		"pval": pval,
-		"lang": langName,
+		"name":  func(id string) string { return s.cfg.ServiceName(id) },
+		"abs":   timeFmt("Mon 2 Jan 2006, 15:04 UTC"),
+		"hm":    timeFmt("15:04"),
+		"hms":   timeFmt("15:04:05"),
+		"day":   timeFmt("2 Jan 2006"),
+		"iso":   timeFmt(time.RFC3339),
+		"dur":   dur,
+		"ago":   ago,
+		"f0":    func(v float64) string { return fmt.Sprintf("%.0f", v) },
+		"f1":    func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"pct":   func(v float64) string { return fmt.Sprintf("%.0f", v) },
+		"pval":  pval,
+		"share": func(v *float64) string { return fmt.Sprintf("%.0f%%", 100**v) },
+		"secs":  func(v *float64) string { return (time.Duration(*v) * time.Second).String() },
+		"lang":  langName,
 		"region": func(code string) string {
 			if code == "" {
 				return "global"
@@ -474,6 +478,7 @@ func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "incident.page", page{
 		Title: v.Name + " " + v.State + " · " + v.ID, Fragment: "/fragments/incidents/" + v.ID,
 		Watch: strings.Join(watch, " "), Service: v.Service, Body: v,
+		CSRF: csrfToken(w, r), By: actor(r),
 	})
 }
 

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -48,11 +49,18 @@ type Store interface {
 type Config struct {
 	// Store the incidents are read from. Required.
 	Store Store
-	// AuthToken, when set, is required on every route but /healthz and /static/:
-	// as "Authorization: Bearer <token>", as ?token=<token> (which also sets a
-	// session cookie, for EventSource and for browsing on), or as that cookie.
-	// Default: no authentication.
+	// Tokens, when there are any, are required on every route but /healthz and
+	// /static/: as "Authorization: Bearer <secret>", as ?token=<secret> (which
+	// also sets a session cookie, for EventSource and for browsing on), or as
+	// that cookie. A read token reads; a write token also acts (POST). Default:
+	// none, everything open (but see Exposed).
+	Tokens []Token
+	// AuthToken is a write token named "auth-token" (the first releases'
+	// single token, which allowed everything).
 	AuthToken string
+	// Exposed says the server is reachable from other machines: without tokens
+	// it then refuses every write. Default false (loopback: open, as for local use).
+	Exposed bool
 	// ServiceName turns a catalog id into the name shown (e.g. "whatsapp" into
 	// "WhatsApp"); default the id.
 	ServiceName func(id string) string
@@ -64,12 +72,25 @@ type Config struct {
 	Heartbeat time.Duration
 	// Logger; default discards.
 	Logger *slog.Logger
+	// Actor records people's actions (POST /api/incidents/{id}/{action} and the
+	// incident page's form); default the Store when it is an Actor, else the
+	// server is read-only.
+	Actor Actor
+	// Sink publishes the alerts of people's actions (the list of sinks of
+	// package sink); default the Store when it is an AlertSink (Redis only).
+	Sink AlertSink
+	// Silencer keeps silences (/silences, /api/silences); default the Store
+	// when it is one.
+	Silencer Silencer
+	// Now is the wall clock actions are stamped with; default time.Now.
+	Now func() time.Time
 }
 
 // Server serves the dashboard and the JSON API. Create it with New.
 type Server struct {
 	cfg     Config
 	st      Store
+	tokens  []Token
 	tmpl    *template.Template
 	handler http.Handler
 	m       *metrics
@@ -96,7 +117,22 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if a, ok := cfg.Store.(Actor); ok && cfg.Actor == nil {
+		cfg.Actor = a
+	}
+	if k, ok := cfg.Store.(AlertSink); ok && cfg.Sink == nil {
+		cfg.Sink = k
+	}
+	if si, ok := cfg.Store.(Silencer); ok && cfg.Silencer == nil {
+		cfg.Silencer = si
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	s := &Server{cfg: cfg, st: cfg.Store}
+	if err := s.setTokens(); err != nil {
+		return nil, err
+	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	t, err := template.New("").Funcs(s.funcs()).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
@@ -110,6 +146,8 @@ func New(cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	return s, nil
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 // Handler returns the server's root handler.
 func (s *Server) Handler() http.Handler { return s.handler }
@@ -150,6 +188,14 @@ func (s *Server) routes() http.Handler {
 	// Pages.
 	mux.HandleFunc("GET /{$}", s.overviewPage)
 	mux.HandleFunc("GET /incidents/{id}", s.incidentPage)
+	mux.HandleFunc("POST /incidents/{id}/actions", s.formAct)
+	mux.HandleFunc("GET /silences", s.silencesPage)
+	mux.HandleFunc("GET /feed.atom", s.feedAtom)
+	mux.HandleFunc("GET /services/{id}/feed.atom", s.feedAtom)
+	mux.HandleFunc("GET /silences.ics", s.silencesICS)
+	mux.HandleFunc("GET /report", s.reportPage)
+	mux.HandleFunc("POST /silences", s.formSilence)
+	mux.HandleFunc("POST /silences/{id}/expire", s.formSilence)
 	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
 	mux.HandleFunc("GET /fragments/incidents/{id}", s.incidentFragment)
 	static, _ := fs.Sub(staticFS, "static")
@@ -160,6 +206,11 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/incidents/{id}", s.apiIncident)
 	mux.HandleFunc("GET /api/services/{id}/series", s.apiSeries)
 	mux.HandleFunc("GET /api/events", s.apiEvents)
+	mux.HandleFunc("POST /api/incidents/{id}/{action}", s.apiAct)
+	mux.HandleFunc("GET /api/silences", s.apiSilences)
+	mux.HandleFunc("GET /api/report", s.apiReport)
+	mux.HandleFunc("POST /api/silences", s.apiAddSilence)
+	mux.HandleFunc("POST /api/silences/{id}/expire", s.apiExpireSilence)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 	})
@@ -189,72 +240,133 @@ func secure(next http.Handler) http.Handler {
 	})
 }
 
-// cookieName holds a session: HMAC of the token, never the token itself.
+// cookieName holds a session: the token's name and an HMAC of its secret, never
+// the secret itself.
 const cookieName = "downwatch_session"
 
-func (s *Server) session() string {
-	m := hmac.New(sha256.New, []byte(s.cfg.AuthToken))
-	m.Write([]byte("downwatch dashboard session v1"))
-	return hex.EncodeToString(m.Sum(nil))
+// session is the cookie value of a session opened with tok.
+func session(tok Token) string {
+	m := hmac.New(sha256.New, []byte(tok.Secret))
+	m.Write([]byte("downwatch dashboard session v2:" + tok.Name))
+	return url.QueryEscape(tok.Name) + "." + hex.EncodeToString(m.Sum(nil))
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-// auth enforces Config.AuthToken. /healthz (for probes) and /static/ (no data)
-// are open.
-func (s *Server) auth(next http.Handler) http.Handler {
-	if s.cfg.AuthToken == "" {
-		return next
+// bySecret finds the token with this secret, comparing every one in constant time.
+func (s *Server) bySecret(secret string) (Token, bool) {
+	var found Token
+	ok := false
+	for _, t := range s.tokens {
+		if equal(secret, t.Secret) {
+			found, ok = t, true
+		}
 	}
+	return found, ok
+}
+
+// bySession finds the token a session cookie was opened with.
+func (s *Server) bySession(v string) (Token, bool) {
+	name, _, _ := strings.Cut(v, ".")
+	name, _ = url.QueryUnescape(name)
+	for _, t := range s.tokens {
+		if t.Name == name && equal(v, session(t)) {
+			return t, true
+		}
+	}
+	return Token{}, false
+}
+
+// auth enforces Config.Tokens: with none, everything is open, except writes on
+// an Exposed server; with some, every route but /healthz (for probes) and
+// /static/ (no data) needs a read or write token, and every write (POST) a
+// write token. The token's name goes in the request's context (tokenName), so
+// that an action records it.
+func (s *Server) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
 		if p == "/healthz" || strings.HasPrefix(p, "/static/") {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if tok := r.URL.Query().Get("token"); tok != "" {
-			if !equal(tok, s.cfg.AuthToken) {
-				s.unauthorized(w, r, "wrong token")
-				return
-			}
-			http.SetCookie(w, &http.Cookie{
-				Name: cookieName, Value: s.session(), Path: "/", MaxAge: 30 * 24 * 3600,
-				HttpOnly: true, SameSite: http.SameSiteStrictMode,
-				Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
-			})
-			if isPage(r) {
-				// Take the token out of the address bar and the history.
-				q := r.URL.Query()
-				q.Del("token")
-				u := *r.URL
-				u.RawQuery = q.Encode()
-				http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		write := r.Method != http.MethodGet && r.Method != http.MethodHead
+		if len(s.tokens) == 0 {
+			if write && s.cfg.Exposed {
+				s.forbidden(w, r, "this server is reachable from other machines and has no write token: start serve with --write-token NAME=SECRET to allow changes")
 				return
 			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		if h := r.Header.Get("Authorization"); h != "" {
-			tok, ok := strings.CutPrefix(h, "Bearer ")
-			if ok && equal(strings.TrimSpace(tok), s.cfg.AuthToken) {
-				next.ServeHTTP(w, r)
-				return
-			}
-			s.unauthorized(w, r, "wrong bearer token")
+		tok, why := s.authenticate(w, r)
+		if why != "" {
+			s.unauthorized(w, r, why)
 			return
 		}
-		if c, err := r.Cookie(cookieName); err == nil && equal(c.Value, s.session()) {
-			next.ServeHTTP(w, r)
+		if tok.Name == "" {
+			return // answered (a redirect that takes ?token= out of the address bar)
+		}
+		if write && !tok.Write {
+			s.forbidden(w, r, fmt.Sprintf("token %q may only read; changes need a write token", tok.Name))
 			return
 		}
-		s.unauthorized(w, r, "authentication required")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok.Name)))
 	})
+}
+
+// authenticate finds the request's token: ?token= (which also opens a session
+// cookie), a bearer token, or the session cookie. It returns why not, or a
+// zero token when it has answered the request itself.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (Token, string) {
+	if secret := r.URL.Query().Get("token"); secret != "" {
+		tok, ok := s.bySecret(secret)
+		if !ok {
+			return Token{}, "wrong token"
+		}
+		http.SetCookie(w, &http.Cookie{
+			Name: cookieName, Value: session(tok), Path: "/", MaxAge: 30 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteStrictMode,
+			Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https",
+		})
+		if isPage(r) && r.Method == http.MethodGet {
+			// Take the token out of the address bar and the history.
+			q := r.URL.Query()
+			q.Del("token")
+			u := *r.URL
+			u.RawQuery = q.Encode()
+			http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+			return Token{}, ""
+		}
+		return tok, ""
+	}
+	if h := r.Header.Get("Authorization"); h != "" {
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if tok, found := s.bySecret(strings.TrimSpace(secret)); ok && found {
+			return tok, ""
+		}
+		return Token{}, "wrong bearer token"
+	}
+	if c, err := r.Cookie(cookieName); err == nil {
+		if tok, ok := s.bySession(c.Value); ok {
+			return tok, ""
+		}
+	}
+	return Token{}, "authentication required"
+}
+
+func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, why string) {
+	if !isPage(r) {
+		writeError(w, http.StatusForbidden, why)
+		return
+	}
+	s.formError(w, r, http.StatusForbidden, why+".")
 }
 
 // isPage reports whether r is for an HTML page (not the API or metrics).
 func isPage(r *http.Request) bool {
 	p := r.URL.Path
-	return !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/fragments/")
+	return !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/fragments/") &&
+		!strings.HasSuffix(p, ".atom") && !strings.HasSuffix(p, ".ics") // feeds: readers send ?token= each time
 }
 
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, why string) {
@@ -344,4 +456,34 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}
 	}
 	return m, nil
+}
+
+// Token is a named secret that may read, or read and write.
+type Token struct {
+	Name   string // recorded with every action taken with it
+	Secret string
+	Write  bool
+}
+
+// setTokens checks Config.Tokens and AuthToken: names and secrets non-empty and
+// distinct.
+func (s *Server) setTokens() error {
+	toks := append([]Token(nil), s.cfg.Tokens...)
+	if s.cfg.AuthToken != "" {
+		toks = append(toks, Token{Name: "auth-token", Secret: s.cfg.AuthToken, Write: true})
+	}
+	names, secrets := map[string]bool{}, map[string]bool{}
+	for _, t := range toks {
+		switch {
+		case t.Name == "" || t.Secret == "":
+			return fmt.Errorf("web: a token needs a name and a secret (NAME=SECRET), got name %q", t.Name)
+		case names[t.Name]:
+			return fmt.Errorf("web: two tokens are named %q; give each its own name", t.Name)
+		case secrets[t.Secret]:
+			return fmt.Errorf("web: tokens %q and another share a secret; give each its own", t.Name)
+		}
+		names[t.Name], secrets[t.Secret] = true, true
+	}
+	s.tokens = toks
+	return nil
 }

@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,14 +19,16 @@ import (
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/notify"
+	"github.com/downwatch/downwatch/sink"
 	"github.com/downwatch/downwatch/store"
 	"github.com/downwatch/downwatch/web"
 )
 
 // serveAbout is serve's --help text.
 const serveAbout = `Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
-/api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events),
-/healthz and /metrics over the incidents in Redis; with --webhook, also delivers
+/api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events,
+and POST /api/incidents/{id}/acknowledge|resolve|reopen|false-alarm|merge|link for
+people's actions), /healthz and /metrics over the incidents in Redis; with --webhook, also delivers
 every alert to webhooks (signed JSON or Slack messages, retried, deduplicated per
 incident revision, caught up after a restart).
 
@@ -36,8 +40,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/0", "Redis URL")
 	httpAddr := fs.String("http", "127.0.0.1:8080", "address to serve HTTP on")
 	prefix := fs.String("prefix", store.DefaultPrefix, "Redis key prefix (replays into a real Redis use downwatch:replay:)")
-	token := fs.String("auth-token", "", "require this token (Authorization: Bearer, ?token=, or the cookie ?token= sets) on everything but /healthz (default $DOWNWATCH_AUTH_TOKEN; none: open)")
-	insecure := fs.Bool("insecure-no-auth", false, "allow serving without a token on a non-loopback address")
+	var access accessFlags
+	access.register(fs)
 	catalogFile := fs.String("catalog", "", "YAML file that extends the built-in service catalog (for service names)")
 	var hooks, events listFlag
 	fs.Var(&hooks, "webhook", "deliver every alert to this URL (repeatable)")
@@ -46,6 +50,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
 	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
 	verbose := fs.Bool("v", false, "log details to stderr")
+	var actions actionSinkFlags
+	actions.register(fs)
 	var rsec redisSecurityFlags
 	rsec.register(fs)
 	if err := parse(fs, args); err != nil {
@@ -55,13 +61,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *token == "" {
-		*token = os.Getenv("DOWNWATCH_AUTH_TOKEN")
-	}
 	if *secret == "" {
 		*secret = os.Getenv("DOWNWATCH_WEBHOOK_SECRET")
 	}
-	if err := web.CheckExposure(*httpAddr, *token, *insecure); err != nil {
+	wcfg := web.Config{}
+	if err := access.apply(*httpAddr, &wcfg); err != nil {
 		return err
 	}
 	log := logger(env.stderr, *verbose)
@@ -84,7 +88,14 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{Store: st, AuthToken: *token, ServiceName: names, Registry: reg, Logger: log})
+	wcfg.Store, wcfg.ServiceName, wcfg.Registry, wcfg.Logger = st, names, reg, log
+	sinks, err := actions.open(st)
+	if err != nil {
+		return err
+	}
+	wcfg.Sink = sinks
+	defer actions.close()
+	srv, err := web.New(wcfg)
 	if err != nil {
 		return err
 	}
@@ -92,11 +103,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--http %s: %w (choose another address with --http HOST:PORT)", *httpAddr, err)
 	}
-	auth := "no authentication"
-	if *token != "" {
-		auth = "token required"
-	}
-	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), auth, maskSecret("redis", *redisURL), *prefix)
+	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), access.describe(), maskSecret("redis", *redisURL), *prefix)
 	var wg sync.WaitGroup
 	if disp != nil {
 		for hash, u := range disp.Sinks() {
@@ -213,4 +220,111 @@ func serviceNames(file string) (func(string) string, error) {
 		}
 		return id
 	}, nil
+}
+
+// accessFlags are serve's flags for who may read and who may act.
+type accessFlags struct {
+	token        string
+	insecure     bool
+	read, write  listFlag
+	nRead, nWrit int // tokens of each kind, once applied
+}
+
+func (a *accessFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.token, "auth-token", "", "a token that may read and act, named auth-token (Authorization: Bearer, ?token=, or the cookie ?token= sets) on everything but /healthz (default $DOWNWATCH_AUTH_TOKEN; none: open)")
+	fs.BoolVar(&a.insecure, "insecure-no-auth", false, "allow serving without a token on a non-loopback address (reads open; writes still need a --write-token)")
+	fs.Var(&a.read, "read-token", "NAME=SECRET of a token that may read the dashboard and API (repeatable, or comma-separated in $DOWNWATCH_READ_TOKEN)")
+	fs.Var(&a.write, "write-token", "NAME=SECRET of a token that may also act on incidents; actions record NAME (repeatable, or comma-separated in $DOWNWATCH_WRITE_TOKEN)")
+}
+
+// apply checks the tokens against the address served and puts them in cfg: on
+// loopback with no tokens everything is open; elsewhere a token is needed (or
+// --insecure-no-auth, which opens reads only).
+func (a *accessFlags) apply(addr string, cfg *web.Config) error {
+	if a.token == "" {
+		a.token = os.Getenv("DOWNWATCH_AUTH_TOKEN")
+	}
+	tokens, err := webTokens(a.read, a.write)
+	if err != nil {
+		return err
+	}
+	anyToken := a.token
+	if len(tokens) > 0 {
+		anyToken = tokens[0].Secret
+	}
+	if err := web.CheckExposure(addr, anyToken, a.insecure); err != nil {
+		return err
+	}
+	cfg.AuthToken, cfg.Tokens, cfg.Exposed = a.token, tokens, !web.IsLoopback(addr)
+	a.nRead, a.nWrit = len(a.read), len(a.write)
+	return nil
+}
+
+// describe is the startup line's word on authentication.
+func (a *accessFlags) describe() string {
+	w := a.nWrit
+	if a.token != "" {
+		w++ // --auth-token reads and writes
+	}
+	switch {
+	case a.nRead+a.nWrit > 0:
+		return fmt.Sprintf("%d read and %d write tokens", a.nRead, w)
+	case a.token != "":
+		return "token required"
+	}
+	return "no authentication"
+}
+
+// webTokens turns --read-token and --write-token values (NAME=SECRET) into tokens.
+func webTokens(read, write []string) ([]web.Token, error) {
+	var out []web.Token
+	for _, set := range []struct {
+		flag  string
+		vals  []string
+		write bool
+	}{{"--read-token", read, false}, {"--write-token", write, true}} {
+		for _, v := range set.vals {
+			name, secret, ok := strings.Cut(v, "=")
+			if !ok || name == "" || secret == "" {
+				return nil, fmt.Errorf("%s: want NAME=SECRET (the name is recorded with each action), got a value without both", set.flag)
+			}
+			out = append(out, web.Token{Name: name, Secret: secret, Write: set.write})
+		}
+	}
+	return out, nil
+}
+
+// actionSinkFlags say where the alerts of people's actions go: the Redis
+// channel and stream, and with --kafka the Kafka alerts topic (sink.Open, the
+// list the detector publishes to).
+type actionSinkFlags struct {
+	kafka, topic string
+	sec          kafkaSecurityFlags
+	list         sink.List
+}
+
+func (k *actionSinkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&k.kafka, "kafka", "", "also publish the alerts of people's actions on the Kafka alerts topic at these brokers (comma-separated; default: Redis only)")
+	fs.StringVar(&k.topic, "alerts-topic", "downwatch.alerts", "Kafka topic for alerts (with --kafka)")
+	k.sec.register(fs)
+}
+
+// open returns the list of sinks for st.
+func (k *actionSinkFlags) open(st *store.Redis) (sink.List, error) {
+	cfg := sink.Config{Redis: st, Topic: k.topic}
+	if k.kafka != "" {
+		sec, err := k.sec.security()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Brokers, cfg.Security = strings.Split(k.kafka, ","), sec
+	}
+	k.list = sink.Open(cfg)
+	return k.list, nil
+}
+
+func (k *actionSinkFlags) close() {
+	if k.list != nil {
+		k.list.Close()
+	}
 }

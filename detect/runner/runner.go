@@ -56,8 +56,8 @@ type Config struct {
 	// are linked as related; default 5m.
 	RelatedWithin time.Duration
 	Logger        *slog.Logger
-	// Now is the wall clock (flush deadlines, latency metrics); default
-	// time.Now. Detection never reads it: it runs on event time.
+	// Now is the wall clock (flush deadlines, latency metrics, silences);
+	// default time.Now. Detection never reads it: it runs on event time.
 	Now func() time.Time
 	// Stats, if set, is updated as records are processed.
 	Stats *Stats
@@ -163,7 +163,13 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 		if next < 0 {
 			return nil
 		}
-		out := det.Drain()
+		out, err := operated(ctx, st, det, det.Drain())
+		if err != nil {
+			return err
+		}
+		if err := silence(ctx, rc, st, out.Alerts); err != nil {
+			return err
+		}
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
 		}

@@ -1,0 +1,111 @@
+package runner
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/detect"
+)
+
+// OperatorStore is what the runner reads to tell a detector what people did to
+// the incidents it holds (store.Redis satisfies it). A Store without it is
+// never asked.
+type OperatorStore interface {
+	OperatorRevisions(ctx context.Context, ids []string) (map[string]int, error)
+	Incident(ctx context.Context, id string) (downwatch.Incident, error)
+}
+
+// SilenceStore lists the silences (store.Redis satisfies it). A Store without
+// it silences nothing.
+type SilenceStore interface {
+	Silences(ctx context.Context, now time.Time, all bool) ([]downwatch.Silence, error)
+}
+
+// operated makes the detector take in what people did (docs/CONTRACT.md §3,
+// operator actions) to the incidents it is about to write: for each whose
+// operator mark in the store is newer than what the detector knows, it reads
+// the stored incident (and the one it was merged into), drops the alerts it
+// made without knowing, and makes them again over the person's change. One
+// round trip per flush with alerts; a person's change to an incident the
+// detector does not write again needs nothing from it.
+//
+// A person's write between this check and the detector's Save has the same
+// revision as the detector's: the compare-and-set keeps the person's, and the
+// detector's change is stored with its next alert, when this check sees the mark.
+func operated(ctx context.Context, st Store, det *detect.Detector, out detect.Drained) (detect.Drained, error) {
+	ops, ok := st.(OperatorStore)
+	if !ok || len(out.Alerts) == 0 {
+		return out, nil
+	}
+	var ids []string
+	for _, al := range out.Alerts {
+		ids = append(ids, al.Incident.ID)
+	}
+	slices.Sort(ids)
+	marks, err := ops.OperatorRevisions(ctx, slices.Compact(ids))
+	if err != nil || len(marks) == 0 {
+		return out, err
+	}
+	type change struct {
+		stored   downwatch.Incident
+		survivor *downwatch.Incident
+		dropped  downwatch.Alert
+	}
+	changed := map[string]*change{}
+	for id, mark := range marks {
+		if mark <= det.OperatorRevision(id) {
+			continue
+		}
+		c := &change{}
+		if c.stored, err = ops.Incident(ctx, id); err != nil {
+			return out, err
+		}
+		if into := c.stored.MergedInto; into != "" {
+			s, err := ops.Incident(ctx, into)
+			if err != nil {
+				return out, err
+			}
+			c.survivor = &s
+		}
+		changed[id] = c
+	}
+	if len(changed) == 0 {
+		return out, nil
+	}
+	kept := make([]downwatch.Alert, 0, len(out.Alerts))
+	for _, al := range out.Alerts {
+		if c := changed[al.Incident.ID]; c != nil {
+			c.dropped = al
+			continue
+		}
+		kept = append(kept, al)
+	}
+	for _, id := range slices.Sorted(maps.Keys(changed)) {
+		c := changed[id]
+		det.Operated(c.stored, c.survivor, c.dropped)
+	}
+	out.Alerts = append(kept, det.Drain().Alerts...)
+	return out, nil
+}
+
+// silence marks the alerts that an active silence matches (docs/CONTRACT.md
+// §9) before they are stored and handed to the list of sinks: the stored
+// incident, the Redis channel and stream and the Kafka topic all carry the
+// mark, and receivers (notify) skip what carries it. Silences are judged at
+// wall-clock time (Config.Now), one read per flush with alerts.
+func silence(ctx context.Context, rc Config, st Store, alerts []downwatch.Alert) error {
+	ss, ok := st.(SilenceStore)
+	if !ok || len(alerts) == 0 {
+		return nil
+	}
+	now := rc.Now()
+	list, err := ss.Silences(ctx, now, false)
+	if err != nil {
+		return err
+	}
+	downwatch.SilenceAlerts(alerts, list, now)
+	return nil
+}

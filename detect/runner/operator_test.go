@@ -1,0 +1,120 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/detect"
+)
+
+// opStore is a Store that also holds incidents a person changed and silences.
+type opStore struct {
+	Store
+	incs     map[string]downwatch.Incident
+	silences []downwatch.Silence
+}
+
+func (o *opStore) OperatorRevisions(_ context.Context, ids []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, id := range ids {
+		if inc, ok := o.incs[id]; ok {
+			out[id] = inc.OperatorRevision()
+		}
+	}
+	return out, nil
+}
+
+func (o *opStore) Incident(_ context.Context, id string) (downwatch.Incident, error) {
+	return o.incs[id], nil
+}
+
+func (o *opStore) Silences(context.Context, time.Time, bool) ([]downwatch.Silence, error) {
+	return o.silences, nil
+}
+
+// burstUntil feeds det three quiet hours of WhatsApp complaints and then 60
+// new complainers a minute from 07:00 until the time given, with a news
+// agency's acknowledgement at 07:20.
+func burstUntil(det *detect.Detector, from, until time.Time) {
+	t0 := time.Date(2022, 10, 25, 4, 0, 0, 0, time.UTC)
+	onset := t0.Add(3 * time.Hour)
+	n := 0
+	for at := t0; at.Before(until); at = at.Add(time.Second) {
+		var m *downwatch.Mention
+		switch {
+		case at.Equal(onset.Add(20 * time.Minute)):
+			m = &downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindNews, Ack: true,
+				Post: downwatch.Post{ID: "ack", Source: "x", Author: "ANI", Text: "We're aware some people are having trouble", CreatedAt: at}}
+		case at.Before(onset) && at.Second() == 0 && at.Minute()%2 == 0:
+			m = &downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindComplaint,
+				Post: downwatch.Post{ID: fmt.Sprint("bg", at.Unix()), Source: "x", Author: fmt.Sprint("bg", at.Minute()%40), Text: "whatsapp down?", CreatedAt: at}}
+		case !at.Before(onset):
+			n++
+			m = &downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindComplaint,
+				Post: downwatch.Post{ID: fmt.Sprint("u", n), Source: "x", Author: fmt.Sprint("u", n), Text: "whatsapp not working", CreatedAt: at}}
+		}
+		if m != nil && !at.Before(from) {
+			det.Handle(m)
+		}
+	}
+}
+
+func TestOperatedRebasesDrainedAlerts(t *testing.T) {
+	det, err := detect.New(detect.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2022, 10, 25, 4, 0, 0, 0, time.UTC)
+	cut := t0.Add(3*time.Hour + 10*time.Minute)
+	burstUntil(det, t0, cut)
+	first := det.Drain().Alerts
+	if len(first) == 0 {
+		t.Fatal("no incident after 10 minutes of the burst")
+	}
+	inc := first[len(first)-1].Incident
+	if _, err := inc.Apply(downwatch.Action{Type: downwatch.ActionAcknowledge, By: "ana", At: cut}); err != nil {
+		t.Fatal(err)
+	}
+	st := &opStore{incs: map[string]downwatch.Incident{inc.ID: inc}}
+	burstUntil(det, cut, t0.Add(3*time.Hour+25*time.Minute))
+	out := det.Drain()
+	if len(out.Alerts) == 0 {
+		t.Fatal("the company's acknowledgement made no alert")
+	}
+	out, err = operated(context.Background(), st, det, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Alerts) != 1 {
+		t.Fatalf("got %d alerts, want the last one made again over the person's change", len(out.Alerts))
+	}
+	got := out.Alerts[0]
+	if got.Type != downwatch.AlertAcknowledged || got.Incident.Revision != inc.Revision+1 || got.Incident.OperatorAck == nil || got.Incident.AcknowledgedAt == nil {
+		t.Errorf("got %s revision %d operator_ack %v acknowledged_at %v; want acknowledged at %d with both acknowledgements",
+			got.Type, got.Incident.Revision, got.Incident.OperatorAck, got.Incident.AcknowledgedAt, inc.Revision+1)
+	}
+	// Known now: the next flush reads nothing more.
+	again, _ := operated(context.Background(), st, det, detect.Drained{Alerts: []downwatch.Alert{got}})
+	if len(again.Alerts) != 1 || again.Alerts[0].Incident.Revision != got.Incident.Revision {
+		t.Errorf("a second flush changed the alerts: %+v", again.Alerts)
+	}
+}
+
+func TestSilenceMarksBeforeTheSinks(t *testing.T) {
+	now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
+	m, _ := downwatch.ParseMatcher("service=whatsapp")
+	st := &opStore{silences: []downwatch.Silence{{ID: "s1", Matchers: []downwatch.Matcher{m}, StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)}}}
+	alerts := []downwatch.Alert{{Incident: downwatch.Incident{ID: "whatsapp.1", Service: "whatsapp"}}, {Incident: downwatch.Incident{ID: "gmail.1", Service: "gmail"}}}
+	if err := silence(context.Background(), Config{Now: func() time.Time { return now }}, st, alerts); err != nil {
+		t.Fatal(err)
+	}
+	if alerts[0].Incident.Silenced != "s1" || alerts[1].Incident.Silenced != "" {
+		t.Errorf("silenced %q and %q, want s1 and none", alerts[0].Incident.Silenced, alerts[1].Incident.Silenced)
+	}
+	if err := silence(context.Background(), Config{Now: func() time.Time { return now.Add(2 * time.Hour) }}, st, alerts); err != nil || alerts[0].Incident.Silenced != "" {
+		t.Errorf("after the silence ended: %q (%v), want none", alerts[0].Incident.Silenced, err)
+	}
+}
