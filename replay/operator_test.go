@@ -10,6 +10,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/detect/runner"
@@ -69,7 +70,7 @@ func TestDetectorKeepsAPersonsResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	b, err := broker.Start(broker.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/bus"
+	"github.com/downwatch/downwatch/bus/broker"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/detect"
 	"github.com/downwatch/downwatch/detect/runner"
@@ -81,7 +82,7 @@ func TestSilencedIncidentNotifiesNobody(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	b, err := bus.StartEmbedded(bus.EmbeddedConfig{})
+	b, err := broker.Start(broker.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
