@@ -2,6 +2,7 @@ package detect
 
 import (
 	"encoding"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -153,6 +154,65 @@ func TestCheckpointReadsVersion2(t *testing.T) {
 	}
 }
 
+// A checkpoint of version 3 (testdata/checkpoint-v3.bin: richStream up to
+// 05:10, written by the release before version 4) restores, and its state
+// encodes to version 4 frames that, joined, are exactly the file's body, cut
+// into any number of runs of signals: version 4 is version 3 in frames.
+func TestCheckpointReadsVersion3(t *testing.T) {
+	b, err := os.ReadFile("testdata/checkpoint-v3.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b[:5]) != "DWCK\x03" {
+		t.Fatalf("testdata/checkpoint-v3.bin starts %q, want DWCK and version 3", b[:5])
+	}
+	want, err := inflate(b[5:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(DefaultConfig())
+	if err := d.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	for parts := 1; parts <= len(d.st.Keys)+1; parts++ {
+		v4, err := d.snapshot(parts, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(v4[:5]) != "DWCK\x04" {
+			t.Fatalf("re-encoded, it starts %q, want DWCK and version 4", v4[:5])
+		}
+		frames, _ := binary.Uvarint(v4[5:])
+		if wantFrames := min(parts, len(d.st.Keys)) + 1; frames != uint64(wantFrames) {
+			t.Errorf("encoded in %d runs: %d frames, want %d", parts, frames, wantFrames)
+		}
+		got, err := inflateFrames(v4[5:])
+		if err != nil {
+			t.Fatalf("encoded in %d runs: %v", parts, err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("encoded in %d runs: a body of %d bytes unlike the file's (%d bytes)", parts, len(got), len(want))
+		}
+	}
+	if act := d.Active(); len(act) != 1 || act[0].Service != "discord" {
+		t.Errorf("active incidents after restore: %+v, want the open discord one", act)
+	}
+}
+
+// body is the body of a version 4 checkpoint of d.
+func body(tb testing.TB, d *Detector) []byte {
+	tb.Helper()
+	snap, err := d.Snapshot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := inflateFrames(snap[5:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 // A damaged checkpoint is an error that says so, never a panic or a half state.
 func TestCheckpointDamaged(t *testing.T) {
 	s := richStream()
@@ -166,7 +226,11 @@ func TestCheckpointDamaged(t *testing.T) {
 		"trailing bytes": append(append([]byte{}, snap...), 1, 2, 3),
 		"future version": append([]byte(checkpointMagic), checkpointVersion+1),
 		"corrupt body":   append([]byte(checkpointMagic+"\x03"), s2.Encode(nil, []byte("a compressed body of nonsense"))...),
-		"not compressed": append([]byte(checkpointMagic+"\x03"), a.snapBuf...),
+		"not compressed": append([]byte(checkpointMagic+"\x03"), body(t, a)...),
+		"v4 no frames":   []byte(checkpointMagic + "\x04\x00"),
+		"v4 frame short": append([]byte(checkpointMagic+"\x04\x01\x7f"), s2.Encode(nil, []byte("short"))...),
+		"v4 in one":      append([]byte(checkpointMagic+"\x04"), snap[6:]...),
+		"v4 as v3":       append([]byte(checkpointMagic+"\x03"), snap[5:]...),
 		"garbage":        []byte("not a checkpoint at all"),
 		"empty":          nil,
 	}
@@ -189,6 +253,10 @@ func FuzzRestore(f *testing.F) {
 	f.Add(snap[:100])
 	f.Add([]byte(checkpointMagic + "\x02"))
 	f.Add([]byte(checkpointMagic + "\x03"))
+	f.Add([]byte(checkpointMagic + "\x04\x02"))
+	if v3, err := os.ReadFile("testdata/checkpoint-v3.bin"); err == nil {
+		f.Add(v3)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, _ := New(DefaultConfig())
 		if err := d.Restore(b); err != nil {
@@ -210,11 +278,9 @@ func FuzzDecodeBody(f *testing.F) {
 	for i := range s.ms[:len(s.ms)/2] {
 		a.Handle(&s.ms[i])
 	}
-	if _, err := a.Snapshot(); err != nil {
-		f.Fatal(err)
-	}
-	f.Add(uint8(3), slices.Clone(a.snapBuf))
-	f.Add(uint8(3), slices.Clone(a.snapBuf[:len(a.snapBuf)/3]))
+	b := body(f, a)
+	f.Add(uint8(3), b)
+	f.Add(uint8(3), b[:len(b)/3])
 	if v2, err := os.ReadFile("testdata/checkpoint-v2.bin"); err == nil {
 		f.Add(uint8(2), v2[5:])
 	}
@@ -278,8 +344,8 @@ func TestMarshalBinaryIsTheCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 3 {
-		t.Fatalf("checkpoint starts %q, want DWCK and version 3", b[:min(5, len(b))])
+	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 4 {
+		t.Fatalf("checkpoint starts %q, want DWCK and version 4", b[:min(5, len(b))])
 	}
 	if err := d.UnmarshalBinary([]byte("DWCK\x09")); err == nil || !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("version 9 read without ErrCheckpoint: %v", err)

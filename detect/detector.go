@@ -29,9 +29,12 @@ type Detector struct {
 	series []downwatch.SeriesPoint
 	opened []string  // ids opened since the last Drain, for linking related incidents
 	order  []*signal // signals in key order, so output order never depends on map order
-	// snapBuf holds the last checkpoint's body before compression; the next
-	// one is encoded into it again.
-	snapBuf []byte
+	// frames hold the last checkpoint's frames, before and after compression;
+	// the next one is encoded into them again.
+	frames []*frame
+	// svcOrder is the services' ids sorted, for checkpoints; nil when a
+	// service was added since.
+	svcOrder []string
 	late    int64 // complaints that arrived after their minute was final
 }
 
@@ -157,11 +160,20 @@ func (d *Detector) sortedSignals() []*signal {
 	return d.order
 }
 
+// sortedServices returns the services' ids in order.
+func (d *Detector) sortedServices() []string {
+	if d.svcOrder == nil {
+		d.svcOrder = slices.Sorted(maps.Keys(d.st.Svcs))
+	}
+	return d.svcOrder
+}
+
 func (d *Detector) service(svc string) *service {
 	s, ok := d.st.Svcs[svc]
 	if !ok {
 		s = &service{}
 		d.st.Svcs[svc] = s
+		d.svcOrder = nil
 	}
 	return s
 }
