@@ -35,7 +35,7 @@ type Detector struct {
 	// svcOrder is the services' ids sorted, for checkpoints; nil when a
 	// service was added since.
 	svcOrder []string
-	late    int64 // complaints that arrived after their minute was final
+	late     int64 // complaints that arrived after their minute was final
 }
 
 // Late is how many complaints arrived after their minute was final (more than
