@@ -69,6 +69,10 @@ type signal struct {
 
 	key string   // Keys' key of this signal
 	sv  *service // the service it belongs to
+	// peak is the most entries Seen and Texts held at a forget (forget): a Go
+	// map keeps the room of its largest size, so one emptied after a burst is
+	// made again at its new size.
+	peak int
 }
 
 type service struct {
@@ -651,19 +655,8 @@ func (d *Detector) closeMinute(b int64) {
 				Service: s.Service, Minute: minuteTime(b), Authors: int(s.T.count(b)), Baseline: round3(s.T.lambda / s.T.p.perMin),
 			})
 		}
-		// Forget authors and texts that left the long window.
-		win := int64(s.T.p.long)
 		if b%5 == 0 && len(s.Seen)+len(s.Texts) > 0 {
-			for a, last := range s.Seen {
-				if last <= b-win {
-					delete(s.Seen, a)
-				}
-			}
-			for h, first := range s.Texts {
-				if first <= b-win {
-					delete(s.Texts, h)
-				}
-			}
+			s.forget(b)
 		}
 	}
 	d.forgetRecent(b)
@@ -674,6 +667,42 @@ func (d *Detector) closeMinute(b int64) {
 			}
 		}
 	}
+}
+
+// forget drops the authors and texts that left the long window at minute b.
+// Once the maps hold a quarter of their peak or less (a burst of new authors
+// has passed), they are made anew at their size: a Go map never gives back the
+// room it grew to, and a detector of thousands of services would otherwise
+// keep each one's largest burst for good.
+func (s *signal) forget(b int64) {
+	win := int64(s.T.p.long)
+	s.peak = max(s.peak, len(s.Seen)+len(s.Texts))
+	for a, last := range s.Seen {
+		if last <= b-win {
+			delete(s.Seen, a)
+		}
+	}
+	for h, first := range s.Texts {
+		if first <= b-win {
+			delete(s.Texts, h)
+		}
+	}
+	if n := len(s.Seen) + len(s.Texts); s.peak >= minShrink && n <= s.peak/4 {
+		s.Seen, s.Texts = remade(s.Seen), remade(s.Texts)
+		s.peak = n
+	}
+}
+
+// minShrink is the fewest entries worth making a signal's maps anew (forget).
+const minShrink = 4096
+
+// remade is m in a map of its own size.
+func remade(m map[uint64]int64) map[uint64]int64 {
+	n := make(map[uint64]int64, len(m))
+	for k, v := range m {
+		n[k] = v
+	}
+	return n
 }
 
 // resolve closes the service's incident: back to baseline from minute at, known

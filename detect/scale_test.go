@@ -88,3 +88,61 @@ func benchDetector(tb testing.TB) *Detector {
 	}
 	return d
 }
+
+// liveHeap is the heap in use after a collection.
+func liveHeap() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// TestBurstOfNewAuthorsIsGivenBack: the authors of a burst (200 new ones a
+// second for 10 minutes, as in `bench --live`) are remembered for the long
+// window and then forgotten, and the room their maps grew to is given back:
+// half an hour after the burst the detector's heap is back within a tenth of
+// the burst's growth of where it was before it. Without forget making the
+// maps anew, the emptied maps keep it (a Go map never shrinks). It also pins
+// the bound of the working set while a burst goes on: no more authors than
+// the long window and the five minutes between forgets hold.
+func TestBurstOfNewAuthorsIsGivenBack(t *testing.T) {
+	d, err := New(DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := downwatch.Mention{Service: "zoom", Kind: downwatch.KindComplaint}
+	n := 0
+	feed := func(from, to int, burst bool) {
+		for sec := from; sec < to; sec++ {
+			at := t0.Add(time.Duration(sec) * time.Second)
+			m.Post = downwatch.Post{Author: fmt.Sprint("zb", sec%7), Text: "zoom is down again", CreatedAt: at}
+			d.Handle(&m)
+			for k := 0; burst && k < 200; k++ {
+				n++
+				m.Post = downwatch.Post{Author: fmt.Sprint("z", n), Text: "zoom is down", CreatedAt: at.Add(time.Duration(k) * time.Millisecond)}
+				d.Handle(&m)
+			}
+			d.Drain()
+		}
+	}
+	feed(0, 3600, false) // an hour of the trickle: the baseline
+	before := liveHeap()
+	feed(3600, 3600+30*60, true)
+	s := d.st.Keys["zoom"]
+	long := s.T.p.long
+	if most := 200 * 60 * (long + 5 + 1); len(s.Seen) > most || len(s.Seen) < 200*60*long {
+		t.Errorf("during the burst %d authors remembered, want between the long window's %d and %d", len(s.Seen), 200*60*long, most)
+	}
+	during := liveHeap()
+	feed(3600+30*60, 3600+60*60, false)
+	after := liveHeap()
+	t.Logf("heap before the burst %.1f MiB, during %.1f MiB, half an hour after %.1f MiB; %d authors remembered", mib(before), mib(during), mib(after), len(s.Seen))
+	if during < before+1<<20 {
+		t.Fatalf("the heap during the burst is %.1f MiB, want the authors it remembers to take more than 1 MiB (before %.1f MiB)", mib(during), mib(before))
+	}
+	if after > before+(during-before)/10 {
+		t.Errorf("half an hour after the burst the heap is %.1f MiB, want within a tenth of its growth of the %.1f MiB before it (it was %.1f MiB during)", mib(after), mib(before), mib(during))
+	}
+}
+
+func mib(b uint64) float64 { return float64(b) / (1 << 20) }
