@@ -64,8 +64,12 @@ const (
 var ErrCheckpoint = errors.New("detect: unreadable checkpoint")
 
 // Snapshot encodes the detector's state for a checkpoint.
-func (d *Detector) Snapshot() ([]byte, error) {
-	return d.snapshot(runtime.GOMAXPROCS(0), minChunk)
+func (d *Detector) Snapshot() ([]byte, error) { return d.AppendSnapshot(nil) }
+
+// AppendSnapshot appends the checkpoint Snapshot returns to dst, so that a
+// caller storing it behind a header of its own copies it once.
+func (d *Detector) AppendSnapshot(dst []byte) ([]byte, error) {
+	return d.snapshot(dst, runtime.GOMAXPROCS(0), minChunk)
 }
 
 // minChunk is the fewest signals worth a frame and a goroutine of their own.
@@ -89,7 +93,7 @@ func (f *frame) compress() { f.z = s2.Encode(f.z[:cap(f.z)], f.b) }
 // are the last frame. An encoder's only state carried from one signal to the
 // next is the name written last, which a run takes from the signal before it,
 // so the frames joined are the body one encoder would write (version 3's).
-func (d *Detector) snapshot(parts, least int) ([]byte, error) {
+func (d *Detector) snapshot(dst []byte, parts, least int) ([]byte, error) {
 	st := &d.st
 	sigs := d.sortedSignals()
 	parts = max(1, min(parts, len(sigs)/max(1, least), maxFrames-1))
@@ -128,7 +132,7 @@ func (d *Detector) snapshot(parts, least int) ([]byte, error) {
 	for _, f := range frames {
 		n += len(f.z)
 	}
-	out := append(make([]byte, 0, n), checkpointMagic...)
+	out := append(slices.Grow(dst, n), checkpointMagic...)
 	out = binary.AppendUvarint(append(out, checkpointVersion), uint64(len(frames)))
 	for _, f := range frames {
 		out = append(binary.AppendUvarint(out, uint64(len(f.z))), f.z...)

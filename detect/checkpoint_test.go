@@ -175,7 +175,7 @@ func TestCheckpointReadsVersion3(t *testing.T) {
 		t.Fatal(err)
 	}
 	for parts := 1; parts <= len(d.st.Keys)+1; parts++ {
-		v4, err := d.snapshot(parts, 1)
+		v4, err := d.snapshot(nil, parts, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -461,5 +461,25 @@ func TestCheckpointSameState(t *testing.T) {
 		if got, _ := b.Snapshot(); string(got) != string(want) {
 			t.Fatalf("restarted at record %d of %d: the state differs from the uninterrupted run's", cut, len(ms))
 		}
+	}
+}
+
+// AppendSnapshot is Snapshot behind the caller's bytes, which it keeps.
+func TestAppendSnapshot(t *testing.T) {
+	s := richStream()
+	d, _ := New(DefaultConfig())
+	for i := range s.ms[:len(s.ms)/2] {
+		d.Handle(&s.ms[i])
+	}
+	want, err := d.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := d.AppendSnapshot([]byte("offset:8"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "offset:8"+string(want) {
+		t.Errorf("AppendSnapshot after 8 bytes: %d bytes starting %q, want those 8 and the %d of Snapshot", len(got), got[:min(12, len(got))], len(want))
 	}
 }

@@ -175,13 +175,13 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 		}
 		observeSince(rc.Stats.DecisionToPublish, rc.Now().Sub(decided), len(out.Alerts))
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
-		state, err := det.Snapshot()
+		var offset [8]byte
+		binary.BigEndian.PutUint64(offset[:], uint64(next))
+		state, err := det.AppendSnapshot(offset[:])
 		if err != nil {
 			return err
 		}
-		buf := make([]byte, 8, 8+len(state))
-		binary.BigEndian.PutUint64(buf, uint64(next))
-		if err := st.SaveCheckpoint(ctx, name, append(buf, state...)); err != nil {
+		if err := st.SaveCheckpoint(ctx, name, state); err != nil {
 			return err
 		}
 		lastFlush, decided = rc.Now(), time.Time{}
