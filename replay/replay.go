@@ -165,7 +165,7 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	go func() {
 		detErr <- runner.Run(runCtx, runner.Config{
 			Brokers: env.Kafka, Security: opt.KafkaSecurity, Topic: env.Topic, Group: env.Group,
-			ExitOnEnd: true, Logger: log, Stats: dstats,
+			ExitOnEnd: true, FetchWait: fetchWait, Logger: log, Stats: dstats,
 		}, dcfg, guardedStore{Store: st, g: g}, guardedSink{sinks: sinks, g: g})
 	}()
 
@@ -197,6 +197,10 @@ func Run(ctx context.Context, opt Options) (*Report, error) {
 	}
 	return rep, nil
 }
+
+// fetchWait is the detector's fetch wait in a replay (runner.Config.FetchWait),
+// as short as the raw kafka-go ceiling's readers.
+const fetchWait = 50 * time.Millisecond
 
 // alertSinks returns where the run's alerts go: the sinks sink.Open chooses
 // (none with NoPublish), then col, which keeps the report's incidents.

@@ -52,6 +52,11 @@ type Config struct {
 	FlushEvery time.Duration
 	// ExitOnEnd returns once every partition has delivered its end record (replay).
 	ExitOnEnd bool
+	// FetchWait is how long a partition's fetch waits for records to arrive;
+	// default bus.ConsumerConfig's (250ms). A replay sets it short: a partition
+	// that has ended closes its reader only once the fetch in flight returns,
+	// which was most of a short replay's time.
+	FetchWait time.Duration
 	// RelatedWithin: incidents of different services whose onsets are this close
 	// are linked as related; default 5m.
 	RelatedWithin time.Duration
@@ -136,7 +141,7 @@ func Run(ctx context.Context, rc Config, cfg detect.Config, st Store, sink Alert
 		return runPartition(ctx, rc, cfg, st, sink, p)
 	}
 	done := func() bool { return rc.ExitOnEnd && rc.Stats.EndsSeen.Load() >= int64(len(parts)) }
-	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, Logger: rc.Logger, Health: rc.Health, Security: rc.Security}, handle, done)
+	return bus.Consume(ctx, bus.ConsumerConfig{Brokers: rc.Brokers, Topic: rc.Topic, GroupID: rc.Group, MaxWait: rc.FetchWait, Logger: rc.Logger, Health: rc.Health, Security: rc.Security}, handle, done)
 }
 
 func checkpointName(rc Config, part int) string {
