@@ -225,7 +225,7 @@ func benchFirehose(ctx context.Context, cfg BenchConfig, ids []string) ([]timedF
 		Measured: fmt.Sprintf("%.2f s, %.0f posts/s: %.2fx (processor time %.2f s)", best, float64(posts)/best, ratio, bestCPU.Seconds()),
 		Compared: fmt.Sprintf("ceiling, raw kafka-go produce + consume of its %d lines: %.2f s, %.0f lines/s (processor time %.2f s)",
 			len(lines), ceil, float64(len(lines))/ceil, ceilCPU.Seconds()),
-		Holds:    ratio >= 1.8,
+		Holds: ratio >= 1.8,
 	}, seconds: best}}, nil
 }
 
