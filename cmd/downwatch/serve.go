@@ -69,10 +69,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	log := logger(env.stderr, *verbose)
-	names, err := serviceNames(*catalogFile)
+	cat, err := loadCatalog(*catalogFile)
 	if err != nil {
 		return err
 	}
+	names := namesOf(cat)
+	wcfg.Catalog = serviceInfo(cat)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := health.New(reg)
@@ -173,14 +175,14 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 	if err := web.CheckExposure(addr, token, false); err != nil {
 		return "", nil, err
 	}
-	names, err := serviceNames("")
+	cat, err := loadCatalog("")
 	if err != nil {
 		return "", nil, err
 	}
 	// A connection of its own: the caller (the demo's replay) may close its
 	// store while the dashboard still serves (demo --hold).
 	own := st.Copy()
-	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: names})
+	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: namesOf(cat), Catalog: serviceInfo(cat)})
 	if err != nil {
 		return "", nil, err
 	}
@@ -204,22 +206,39 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 
 // serviceNames returns a function giving a catalog id's display name.
 func serviceNames(file string) (func(string) string, error) {
-	var cat *catalog.Catalog
-	var err error
-	if file == "" {
-		cat, err = catalog.Default()
-	} else {
-		cat, err = catalog.Load(file)
-	}
+	cat, err := loadCatalog(file)
 	if err != nil {
 		return nil, err
 	}
+	return namesOf(cat), nil
+}
+
+// loadCatalog is the built-in catalog, extended by file when there is one.
+func loadCatalog(file string) (*catalog.Catalog, error) {
+	if file == "" {
+		return catalog.Default()
+	}
+	return catalog.Load(file)
+}
+
+func namesOf(cat *catalog.Catalog) func(string) string {
 	return func(id string) string {
 		if s, ok := cat.Service(id); ok && s.Name != "" {
 			return s.Name
 		}
 		return id
-	}, nil
+	}
+}
+
+// serviceInfo is what the dashboard's service pages show from the catalog.
+func serviceInfo(cat *catalog.Catalog) func(string) (web.ServiceInfo, bool) {
+	return func(id string) (web.ServiceInfo, bool) {
+		s, ok := cat.Service(id)
+		if !ok {
+			return web.ServiceInfo{}, false
+		}
+		return web.ServiceInfo{Name: s.Name, Official: s.Official, StatusPage: s.StatusPage}, true
+	}
 }
 
 // accessFlags are serve's flags for who may read and who may act.
