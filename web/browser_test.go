@@ -157,6 +157,16 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 	); err != nil {
 		t.Fatalf("incident page: %v", err)
 	}
+	// The service page, linked from the incident page, toggled to a log scale.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.crumbs a[href="/services/whatsapp"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="linear"]`)),
+		chromedp.Click(chromedp.CSS(`#scale-toggle`)),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="log"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#symptoms .shares`)),
+	); err != nil {
+		t.Fatalf("service page and its log-scale toggle: %v", err)
+	}
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(hs.URL+"/"),
