@@ -251,7 +251,9 @@ func (s *Server) serveService(w http.ResponseWriter, r *http.Request, whole bool
 	id := r.PathValue("id")
 	q, err := parseServiceQuery(r)
 	if err != nil {
-		s.formError(w, r, http.StatusBadRequest, err.Error())
+		s.render(w, r, http.StatusBadRequest, "notfound.page", page{Title: "Bad request", Body: map[string]string{
+			"What": "service " + id, "Hint": err.Error() + ".",
+		}})
 		return
 	}
 	d, err := s.serviceData(r.Context(), id, q)

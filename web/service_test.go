@@ -128,6 +128,12 @@ func TestServicePage(t *testing.T) {
 			t.Errorf("7-day page lacks %q", want)
 		}
 	}
+	// The live script's fragment is the same body for the same range.
+	resp, frag := get(t, hs.URL+"/fragments/services/whatsapp?range=6h&scale=log")
+	if from, _, scale := chartDomain(t, frag); resp.StatusCode != 200 || strings.Contains(frag, "<html") ||
+		!from.Equal(latest.Add(-6*time.Hour+time.Minute)) || scale != "log" {
+		t.Errorf("fragment: got %d, a chart from %s (%s), want 200, no page around it, 6 h on a log scale", resp.StatusCode, from, scale)
+	}
 	_, body = get(t, hs.URL+"/services/whatsapp?range=7d&scale=log")
 	for _, want := range []string{`href="/services/whatsapp?range=6h&amp;scale=log"`, `id="scale-toggle" href="/services/whatsapp?range=7d"`} {
 		if !strings.Contains(body, want) {
@@ -265,6 +271,9 @@ func TestServiceNotFound(t *testing.T) {
 				t.Error("404 is not the not-found page")
 			}
 		})
+	}
+	if _, body := get(t, hs.URL+"/services/whatsapp?range=1y"); !strings.Contains(body, "bad range &#34;1y&#34;: want 6h, 24h or 7d") {
+		t.Errorf("bad range page does not say what would do: %.400s", body)
 	}
 	_, body := get(t, hs.URL+"/services/signal")
 	if !strings.Contains(body, "No series stored for Signal") || !strings.Contains(body, "No status page in the catalog") {
