@@ -75,7 +75,7 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		if wa.State != downwatch.StateAcknowledged || wa.Acknowledgement == nil || wa.Acknowledgement.Author != "ANI" {
 			t.Fatalf("replayed demo: WhatsApp incident %s is %s (acknowledgement %+v), want acknowledged by ANI", wa.ID, wa.State, wa.Acknowledgement)
 		}
-		rsrv, err := New(Config{Store: rst, Heartbeat: 200 * time.Millisecond, ServiceName: catalogNames(t)})
+		rsrv, err := New(Config{Store: rst, Heartbeat: 200 * time.Millisecond, ServiceName: catalogNames(t), Catalog: catalogInfo(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,6 +145,14 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 			shot("dashboard.png"),
 		); err != nil {
 			t.Fatalf("replayed dashboard: %v", err)
+		}
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(replayed.URL+"/services/whatsapp?range=24h&scale=log"),
+			chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="log"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
+			shot("service.png"),
+		); err != nil {
+			t.Fatalf("replayed service page: %v", err)
 		}
 	}
 
