@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -352,4 +354,26 @@ func TestZoomFrom(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A service page's query either is refused or survives the trip through the
+// links the page writes.
+func FuzzServiceQuery(f *testing.F) {
+	for _, s := range []string{"", "range=6h", "range=7d&scale=log", "scale=linear", "range=1y", "scale=sqrt", "range=24h&range=6h", "range=%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		r := httptest.NewRequest(http.MethodGet, "/services/x", nil)
+		r.URL.RawQuery = raw
+		q, err := parseServiceQuery(r)
+		if err != nil {
+			return
+		}
+		u, _ := url.Parse(q.href("/services/x"))
+		r2 := httptest.NewRequest(http.MethodGet, u.String(), nil)
+		q2, err := parseServiceQuery(r2)
+		if err != nil || q2 != q {
+			t.Errorf("%q: parsed %+v, its link %s parses to %+v, %v", raw, q, u, q2, err)
+		}
+	})
 }
