@@ -76,12 +76,16 @@ func fetchOpenAPI(t *testing.T, base string) (openAPIDoc, []byte) {
 }
 
 // apiRoutes are the "METHOD /api/..." routes the server registers, from the
-// table its mux is built from (without the catch-all that answers 404).
+// table its mux is built from (without the catch-all that answers 404). A
+// route for every method is "ANY /api/...", which no document describes.
 func apiRoutes(s *Server) []string {
 	var out []string
 	for _, rt := range s.routeTable() {
 		method, path, ok := strings.Cut(rt.pattern, " ")
-		if ok && strings.HasPrefix(path, "/api/") {
+		if !ok {
+			method, path = "ANY", rt.pattern
+		}
+		if strings.HasPrefix(path, "/api/") && rt.pattern != apiFallback {
 			out = append(out, method+" "+path)
 		}
 	}
