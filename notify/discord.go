@@ -21,7 +21,7 @@ import (
 // fields of name 256 and value 1024 (never empty), footer 2048, and 6000
 // characters over the whole embed. "allowed_mentions" with an empty parse list
 // means no @everyone, role or user in a post can ping anyone; Markdown in
-// post text is escaped too.
+// what people wrote (posts, acknowledgements, notes) is escaped too.
 
 // Discord's documented limits, in characters.
 const (
@@ -84,9 +84,9 @@ func DiscordMessage(a downwatch.Alert, serviceName, link string) Discord {
 	if content != "" {
 		content += " "
 	}
-	content = clip(content+discordEsc(summary(a, serviceName)), DiscordContentMax)
+	content = clip(content+summary(a, serviceName), DiscordContentMax)
 	e := DiscordEmbed{
-		Title: clip(discordEsc(headline(a, serviceName)), DiscordTitleMax), URL: link, Color: discordColor[a.Type],
+		Title: clip(headline(a, serviceName), DiscordTitleMax), URL: link, Color: discordColor[a.Type],
 		Timestamp: a.At.UTC().Format("2006-01-02T15:04:05Z"),
 		Footer:    &DiscordFooter{Text: clip("downwatch · "+DeliveryKey(a), DiscordFooterMax)},
 	}
@@ -99,7 +99,7 @@ func DiscordMessage(a downwatch.Alert, serviceName, link string) Discord {
 	}
 	e.Description = clip(strings.Join(desc, "\n"), DiscordDescriptionMax)
 	for _, f := range facts(i) {
-		e.Fields = append(e.Fields, DiscordField{Name: clip(f.name, DiscordFieldNameMax), Value: clip(or(discordEsc(f.value), "–"), DiscordFieldValueMax), Inline: true})
+		e.Fields = append(e.Fields, DiscordField{Name: clip(f.name, DiscordFieldNameMax), Value: clip(or(f.value, "–"), DiscordFieldValueMax), Inline: true})
 	}
 	// The whole embed stays within 6000: the description gives way first.
 	if over := embedLen(e) - DiscordEmbedTotalMax; over > 0 {

@@ -75,7 +75,7 @@ func why(a downwatch.Alert, n int) []string {
 		out = append(out, line)
 	}
 	if a.Test {
-		out = append(out, "This is a test alert sent by `downwatch notify test`; there is no such incident.")
+		out = append(out, "This is a test alert sent by downwatch notify test; there is no such incident.")
 	}
 	return out
 }

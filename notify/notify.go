@@ -306,22 +306,34 @@ func New(st Store, cfg Config) (*Dispatcher, error) {
 	return d, nil
 }
 
-// Sinks returns each sink's hash and a description without secrets (its
-// name, format and redacted URL or mail server), for a startup log line.
-func (d *Dispatcher) Sinks() map[string]string {
-	out := map[string]string{}
+// SinkInfo names a sink for a startup log line, without secrets.
+type SinkInfo struct {
+	Hash     string // names its notification log and cursor in Redis
+	Receiver string // its receiver name, "webhook" for a plain --webhook
+	Format   string
+	Where    string // the redacted URL, or smtp://host:port
+}
+
+// Sinks describes every sink, in configuration order.
+func (d *Dispatcher) Sinks() []SinkInfo {
+	var out []SinkInfo
 	for _, s := range d.sinks {
-		out[s.hash] = s.describe()
+		out = append(out, SinkInfo{Hash: s.hash, Receiver: s.receiver, Format: s.Format, Where: s.where()})
 	}
 	return out
 }
 
+// where is the sink's address without secrets.
+func (s *sink) where() string {
+	if s.Format == FormatEmail {
+		return "smtp://" + s.Email.Addr
+	}
+	return redact(s.URL)
+}
+
 // describe is a sink for people, without secrets.
 func (s *sink) describe() string {
-	where := redact(s.URL)
-	if s.Format == FormatEmail {
-		where = "smtp://" + s.Email.Addr
-	}
+	where := s.where()
 	if s.Name == "" {
 		return where
 	}

@@ -309,6 +309,15 @@ func TestSendTest(t *testing.T) {
 	if json.Unmarshal(r.hook.wait(t).body, &a); !a.Test || res[0].Err != nil {
 		t.Errorf("webhook test: got test=%v, err %v; want an alert marked test", a.Test, res[0].Err)
 	}
+	for name, rc := range map[string]*receiver{"chat": r.slack, "teams": r.teams, "discord": r.discord} {
+		if res, err := d.Test(context.Background(), name); err != nil || res[0].Err != nil {
+			t.Errorf("%s test: %v %v", name, err, res)
+			continue
+		}
+		if b := string(rc.wait(t).body); !strings.Contains(b, "[TEST] WhatsApp") && !strings.Contains(b, "[TEST] downwatch-test incident opened") {
+			t.Errorf("%s test message not marked [TEST]: %s", name, b)
+		}
+	}
 	if _, err := d.Test(context.Background(), "nobody"); err == nil || !strings.Contains(err.Error(), "hook") {
 		t.Errorf("unknown receiver: got %v, want an error listing the receivers", err)
 	}

@@ -17,7 +17,8 @@ import (
 //	    "actions":[{"type":"Action.OpenUrl","title":"Open incident","url":"https://…/incidents/ID"}]}}]}
 //
 // Teams refuses messages over about 28 KB; texts are clipped well below that.
-// Text from posts is escaped for the card's Markdown subset.
+// What people wrote (posts, acknowledgements, notes) is escaped for the card's
+// Markdown subset.
 
 // TeamsCardContentType is the contentType of an Adaptive Card attachment.
 const TeamsCardContentType = "application/vnd.microsoft.card.adaptive"
@@ -81,11 +82,11 @@ var teamsColor = map[string]string{
 // when not empty, is the incident's dashboard page.
 func TeamsMessage(a downwatch.Alert, serviceName, link string) Teams {
 	body := []CardElement{
-		{Type: "TextBlock", Text: mdEsc(clip(headline(a, serviceName), 200)), Weight: "Bolder", Size: "Medium", Color: teamsColor[a.Type], Wrap: true},
+		{Type: "TextBlock", Text: clip(headline(a, serviceName), 200), Weight: "Bolder", Size: "Medium", Color: teamsColor[a.Type], Wrap: true},
 	}
 	var fs []CardFact
 	for _, f := range facts(a.Incident) {
-		fs = append(fs, CardFact{Title: f.name, Value: mdEsc(f.value)})
+		fs = append(fs, CardFact{Title: f.name, Value: f.value})
 	}
 	body = append(body, CardElement{Type: "FactSet", Facts: fs})
 	for _, w := range why(a, 280) {

@@ -241,11 +241,7 @@ var emoji = map[string]string{
 // link, when not empty, is the incident's dashboard page.
 func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 	i := a.Incident
-	scope := "global"
-	if i.Region != "" {
-		scope = "in " + i.Region
-	}
-	title := fmt.Sprintf("%s incident %s (%s)", serviceName, verbs[a.Type], scope)
+	title := headline(a, serviceName)
 	text := fmt.Sprintf("%s %s: %d people complaining, peak %.0f/min, started %s UTC",
 		emoji[a.Type], esc(title), i.Authors, i.PeakPerMin, i.StartedAt.UTC().Format("2006-01-02 15:04"))
 	if link != "" {
@@ -281,6 +277,9 @@ func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 			line += ": " + quote(act.Note, 280)
 		}
 		why = append(why, line)
+	}
+	if a.Test {
+		why = append(why, "_This is a test alert sent by downwatch notify test; there is no such incident._")
 	}
 	if len(why) > 0 {
 		blocks = append(blocks, SlackBlock{Type: "section", Text: &SlackText{"mrkdwn", strings.Join(why, "\n")}})
