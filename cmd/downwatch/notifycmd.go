@@ -73,7 +73,11 @@ type receiverFlag struct{ sinks []notify.Sink }
 func (r *receiverFlag) String() string {
 	var names []string
 	for _, s := range r.sinks {
-		names = append(names, s.Name+" ("+s.Format+")")
+		kind := s.Format
+		if kind == notify.FormatJSON {
+			kind = "webhook"
+		}
+		names = append(names, s.Name+" ("+kind+")")
 	}
 	return strings.Join(names, ", ")
 }

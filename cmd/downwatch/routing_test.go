@@ -8,6 +8,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -186,5 +189,42 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestREADMERoutingConfig loads the README's routing example (its secrets from
+// the environment) and checks that serve would run with all its receivers.
+func TestREADMERoutingConfig(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)```yaml\n(# routing.yaml[^\n]*\n.*?)```").FindSubmatch(readme)
+	if m == nil {
+		t.Fatal("README has no routing.yaml example")
+	}
+	for _, v := range []string{"SLACK_NEWSROOM_URL", "TEAMS_WORKFLOW_URL", "DISCORD_WEBHOOK_URL"} {
+		t.Setenv(v, "https://hooks.example.com/"+v+"/SECRET")
+	}
+	t.Setenv("PAGERDUTY_ROUTING_KEY", "SECRET-KEY")
+	t.Setenv("SMTP_PASSWORD", "SECRET-PASSWORD")
+	t.Setenv("ARCHIVE_WEBHOOK_SECRET", "SECRET-HMAC")
+	path := writeConfig(t, string(m[1]))
+	var out, errb bytes.Buffer
+	if code := run([]string{"--config", path, "config", "print", "serve"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("config print serve with the README's routing example: exit %d: %s", code, errb.String())
+	}
+	want := `receiver: "newsroom (slack), messaging-team (teams), dach-community (discord), pager (pagerduty), oncall-mail (email), archive (webhook)"`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("config print lacks %s:\n%s", want, out.String())
+	}
+	if strings.Contains(out.String(), "SECRET") {
+		t.Errorf("config print shows a receiver's secret:\n%s", out.String())
+	}
+	// Without the environment, the file names what is missing.
+	t.Setenv("PAGERDUTY_ROUTING_KEY", "")
+	errb.Reset()
+	if code := run([]string{"--config", path, "config", "print", "serve"}, nil, &out, &errb); code == 0 || !strings.Contains(errb.String(), "PAGERDUTY_ROUTING_KEY is not set") {
+		t.Errorf("without $PAGERDUTY_ROUTING_KEY: exit %d, %s", code, errb.String())
 	}
 }
