@@ -2,7 +2,11 @@ package notify
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -374,4 +378,48 @@ func count(t *testing.T, vec *prometheus.CounterVec, sink, receiver, last string
 		}
 	}
 	return 0
+}
+
+// TestMailSTARTTLS: with starttls the session is upgraded before AUTH and
+// MAIL, the server's certificate checked; a server that does not offer
+// STARTTLS is refused at once, without sending the password.
+func TestMailSTARTTLS(t *testing.T) {
+	ts := httptest.NewTLSServer(http.NotFoundHandler()) // its certificate covers 127.0.0.1
+	defer ts.Close()
+	roots := ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+
+	srv := newSMTPServer(t)
+	srv.tls = &tls.Config{Certificates: ts.TLS.Certificates}
+	mailTo := func(addr string, cfg *tls.Config) Sink {
+		return Sink{Name: "mail", Format: FormatEmail, Email: &Email{Addr: addr, From: "dw@example.com", To: []string{"a@example.com"},
+			StartTLS: true, TLS: cfg, Username: "dw", Password: "pw"}}
+	}
+	d, err := New(nil, Config{Sinks: []Sink{mailTo(srv.Addr, &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := d.Test(context.Background(), "mail")
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("mail over STARTTLS: %v %+v", err, res)
+	}
+	if m := srv.wait(t); !m.tls || !m.authTLS || m.auth != "dw\x00pw" {
+		t.Errorf("session: tls %v, auth over tls %v, auth %q; want the upgrade before AUTH", m.tls, m.authTLS, m.auth)
+	}
+
+	// A certificate the client does not trust ends the session before AUTH.
+	d, _ = New(nil, Config{Sinks: []Sink{mailTo(srv.Addr, &tls.Config{ServerName: "127.0.0.1"})}})
+	if res, _ := d.Test(context.Background(), "mail"); res[0].Err == nil {
+		t.Error("mail to a server with an untrusted certificate: sent")
+	}
+
+	plain := newSMTPServer(t) // offers no STARTTLS
+	d, _ = New(nil, Config{Sinks: []Sink{mailTo(plain.Addr, nil)}})
+	res, _ = d.Test(context.Background(), "mail")
+	var perm *permanentError
+	if res[0].Err == nil || !errors.As(res[0].Err, &perm) || !strings.Contains(res[0].Err.Error(), "does not offer STARTTLS") {
+		t.Errorf("server without STARTTLS: got %v, want a permanent error saying so", res[0].Err)
+	}
+	if plain.count() != 0 || srv.count() != 1 {
+		t.Errorf("mails taken: %d without STARTTLS and %d with it, want 0 and 1 (the first test's)", plain.count(), srv.count())
+	}
 }

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"net"
@@ -23,9 +24,13 @@ type smtpServer struct {
 	seen  chan smtpMail
 	// reject, when set, is the reply to every RCPT (e.g. "450 4.2.0 mailbox busy").
 	reject string
+	// tls, when set, is offered as STARTTLS.
+	tls *tls.Config
 }
 
 type smtpMail struct {
+	tls      bool   // the session was upgraded with STARTTLS before MAIL
+	authTLS  bool   // AUTH came over TLS
 	auth     string // "user\x00password" from AUTH PLAIN, "" without
 	from     string
 	to       []string
@@ -76,7 +81,22 @@ func (s *smtpServer) session(c net.Conn) {
 			helo = true
 			say("250-test.local")
 			say("250-8BITMIME")
+			if s.tls != nil && !m.tls {
+				say("250-STARTTLS")
+			}
 			say("250 AUTH PLAIN")
+		case "STARTTLS":
+			if s.tls == nil || m.tls {
+				say("502 5.5.1 no STARTTLS here")
+				continue
+			}
+			say("220 2.0.0 ready to start TLS")
+			tc := tls.Server(c, s.tls)
+			if err := tc.Handshake(); err != nil {
+				return
+			}
+			c, r, helo = tc, bufio.NewReader(tc), false // RFC 3207: the client starts over with EHLO
+			m.tls = true
 		case "AUTH":
 			mech, resp, _ := strings.Cut(arg, " ")
 			b, err := base64.StdEncoding.DecodeString(resp)
@@ -89,7 +109,7 @@ func (s *smtpServer) session(c net.Conn) {
 				say("501 5.5.2 malformed PLAIN response")
 				continue
 			}
-			m.auth = parts[1] + "\x00" + parts[2]
+			m.auth, m.authTLS = parts[1]+"\x00"+parts[2], m.tls
 			say("235 2.7.0 authenticated")
 		case "MAIL":
 			if !helo || !strings.HasPrefix(strings.ToUpper(arg), "FROM:<") {
@@ -134,9 +154,9 @@ func (s *smtpServer) session(c net.Conn) {
 			s.mu.Unlock()
 			s.seen <- m
 			say(fmt.Sprintf("250 2.0.0 Ok: queued as TEST%d", n))
-			m = smtpMail{auth: m.auth}
+			m = smtpMail{auth: m.auth, tls: m.tls, authTLS: m.authTLS}
 		case "RSET":
-			m = smtpMail{auth: m.auth}
+			m = smtpMail{auth: m.auth, tls: m.tls, authTLS: m.authTLS}
 			say("250 2.0.0 ok")
 		case "QUIT":
 			say("221 2.0.0 bye")
