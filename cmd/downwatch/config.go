@@ -20,7 +20,9 @@ import (
 // (shared by every role that has the flag) or under the role's name (that role
 // only), and an environment variable DOWNWATCH_NAME (upper case, "-" as "_").
 // A flag's value comes from, in order: the command line, the environment, the
-// role's section of the file, the file's top level, the default.
+// role's section of the file (then the sections in sharedSections: notify reads
+// serve's), the file's top level, the default. A list of mappings (serve's
+// receiver:) becomes one KEY=VALUE,… line a mapping.
 //
 //	kafka: kafka-1:9092,kafka-2:9092
 //	redis: rediss://redis.internal:6380/0

@@ -228,3 +228,19 @@ func TestREADMERoutingConfig(t *testing.T) {
 		t.Errorf("without $PAGERDUTY_ROUTING_KEY: exit %d, %s", code, errb.String())
 	}
 }
+
+// TestReceiverListErrorsNameTheLine: a receiver the file gets wrong is reported
+// with the file and line.
+func TestReceiverListErrorsNameTheLine(t *testing.T) {
+	for text, want := range map[string]string{
+		"serve:\n  receiver:\n    - name: a\n      kind: slack\n      url: {x: 1}\n": ":5: url: want a value or a list of values",
+		"serve:\n  receiver:\n    - name: a\n    - plain\n":                          ":4: a list of mappings only",
+		"serve:\n  receiver:\n    - name: a\n      kind: sms\n":                      `:2: receiver: "name=a,kind=sms": notify: receiver a: kind "sms"`,
+	} {
+		p := writeConfig(t, text)
+		var out, errb bytes.Buffer
+		if code := run([]string{"--config", p, "config", "print", "serve"}, nil, &out, &errb); code == 0 || !strings.Contains(errb.String(), p+want) {
+			t.Errorf("%q: exit %d, %q; want an error containing %q", text, code, errb.String(), p+want)
+		}
+	}
+}
