@@ -81,8 +81,8 @@ func (e *Email) validate() error {
 func Mail(a downwatch.Alert, serviceName, link string, e *Email, now time.Time) []byte {
 	var h bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&h, "%s: %s\r\n", k, headerSafe(v)) }
-	header("From", e.From)
-	header("To", strings.Join(e.To, ", "))
+	header("From", addressList([]string{e.From}))
+	header("To", addressList(e.To))
 	header("Subject", mime.QEncoding.Encode("utf-8", "[downwatch] "+headline(a, serviceName)))
 	header("Date", now.Format(time.RFC1123Z))
 	header("Message-ID", fmt.Sprintf("<%s.%d.%d@downwatch>", a.Incident.ID, a.Incident.Revision, now.UnixNano()))
@@ -119,6 +119,19 @@ func mailText(a downwatch.Alert, serviceName, link string) string {
 	}
 	fmt.Fprintf(&b, "\n-- \ndownwatch alert %s (%s)\n", DeliveryKey(a), a.Type)
 	return b.String()
+}
+
+// addressList formats addresses for a header, a name with non-ASCII
+// characters encoded (RFC 2047).
+func addressList(addrs []string) string {
+	var out []string
+	for _, a := range addrs {
+		if p, err := mail.ParseAddress(a); err == nil {
+			a = p.String()
+		}
+		out = append(out, a)
+	}
+	return strings.Join(out, ", ")
 }
 
 // headerSafe removes line breaks, so no value can add a header.

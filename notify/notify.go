@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -138,6 +139,9 @@ func (c *Config) Validate() error {
 
 // validate checks one sink; the message names it by name or redacted URL.
 func (s *Sink) validate() error {
+	if s.Name != "" && (!receiverName.MatchString(s.Name) || s.Name == "webhook") {
+		return fmt.Errorf("receiver name %q: want letters, digits, '.', '_' or '-' (at most 64), and not %q, the --webhook URLs' name", s.Name, "webhook")
+	}
 	if !slices.Contains(Formats, s.Format) && s.Format != "" {
 		return fmt.Errorf("%s: unknown format %q (want one of %s)", s.label(), s.Format, strings.Join(Formats, ", "))
 	}
@@ -173,6 +177,10 @@ func (s *Sink) validate() error {
 	}
 	return nil
 }
+
+// receiverName is what a receiver may be called: a metric label value and a
+// command-line word. "webhook" is the plain --webhook sinks'.
+var receiverName = regexp.MustCompile(`^(?:[A-Za-z0-9._-]{1,64})$`)
 
 // identity is what names the sink's state in Redis.
 func (s *Sink) identity() string {

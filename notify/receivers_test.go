@@ -114,3 +114,12 @@ func FuzzParseReceiver(f *testing.F) {
 		}
 	})
 }
+
+func TestReceiverNames(t *testing.T) {
+	for name, ok := range map[string]bool{"ops": true, "pager-1": true, "team.eu_west": true, "webhook": false, "a b": false, "ops\n": false, strings.Repeat("x", 65): false} {
+		err := (&Sink{Name: name, URL: "https://x.example.com/h"}).validate()
+		if (err == nil) != ok {
+			t.Errorf("name %q: got %v, want ok=%v", name, err, ok)
+		}
+	}
+}

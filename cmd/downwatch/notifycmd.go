@@ -24,7 +24,8 @@ type routeFlags struct {
 	format, secret    string
 	publicURL         string
 	receivers         receiverFlag
-	defaultLinkToHTTP string // serve's --http, for links when it is loopback
+	defaultLinkToHTTP string        // serve's --http, for links when it is loopback
+	timeout           time.Duration // of one attempt; 0: notify's default
 }
 
 func (r *routeFlags) register(fs *flag.FlagSet) {
@@ -53,7 +54,7 @@ func (r *routeFlags) dispatcher(env *cliEnv, st notify.Store, names func(string)
 	if link == "" && r.defaultLinkToHTTP != "" && web.IsLoopback(r.defaultLinkToHTTP) {
 		link = "http://" + r.defaultLinkToHTTP
 	}
-	disp, err := notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
+	disp, err := notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg, Timeout: r.timeout})
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +144,7 @@ func runNotify(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	route.timeout = *timeout
 	disp, err := route.dispatcher(env, nil, names, logger(env.stderr, false), nil)
 	if err != nil {
 		return err
