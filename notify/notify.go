@@ -120,7 +120,7 @@ func (c *Config) Validate() error {
 	seen := map[string]bool{}
 	for i, s := range c.Sinks {
 		if err := s.validate(); err != nil {
-			return fmt.Errorf("notify: sink %d: %w", i+1, err)
+			return fmt.Errorf("notify: sink %d (%s): %w", i+1, s.label(), err)
 		}
 		id := s.identity()
 		if seen[id] {
@@ -137,43 +137,43 @@ func (c *Config) Validate() error {
 	return nil
 }
 
-// validate checks one sink; the message names it by name or redacted URL.
+// validate checks one sink; Validate says which sink the message is about.
 func (s *Sink) validate() error {
 	if s.Name != "" && (!receiverName.MatchString(s.Name) || s.Name == "webhook") {
 		return fmt.Errorf("receiver name %q: want letters, digits, '.', '_' or '-' (at most 64), and not %q, the --webhook URLs' name", s.Name, "webhook")
 	}
 	if !slices.Contains(Formats, s.Format) && s.Format != "" {
-		return fmt.Errorf("%s: unknown format %q (want one of %s)", s.label(), s.Format, strings.Join(Formats, ", "))
+		return fmt.Errorf("unknown format %q (want one of %s)", s.Format, strings.Join(Formats, ", "))
 	}
 	switch s.Format {
 	case FormatEmail:
 		if err := s.Email.validate(); err != nil {
-			return fmt.Errorf("%s: %w", s.label(), err)
+			return err
 		}
 	case FormatPagerDuty:
 		if s.RoutingKey == "" {
-			return fmt.Errorf("%s: a pagerduty receiver needs a routing key (the integration key of an Events API v2 integration)", s.label())
+			return errors.New("a pagerduty receiver needs a routing key (the integration key of an Events API v2 integration)")
 		}
 		if !slices.Contains([]string{"", "critical", "error", "warning", "info"}, s.Severity) {
-			return fmt.Errorf("%s: severity %q: want critical, error, warning or info", s.label(), s.Severity)
+			return fmt.Errorf("severity %q: want critical, error, warning or info", s.Severity)
 		}
 	}
 	if s.Format != FormatEmail && !(s.Format == FormatPagerDuty && s.URL == "") {
 		u, err := url.Parse(s.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("webhook URL %q is not an http(s) URL", redact(s.URL))
+			return fmt.Errorf("URL %q is not an http(s) URL", redact(s.URL))
 		}
 	}
 	for _, e := range s.Events {
 		if !slices.Contains(downwatch.AlertTypes, e) {
-			return fmt.Errorf("%s: unknown event %q (want one of %s)", s.label(), e, strings.Join(downwatch.AlertTypes, ", "))
+			return fmt.Errorf("unknown event %q (want one of %s)", e, strings.Join(downwatch.AlertTypes, ", "))
 		}
 	}
 	if err := s.Filter.validate(); err != nil {
-		return fmt.Errorf("%s: %w", s.label(), err)
+		return err
 	}
 	if err := s.Limit.validate(); err != nil {
-		return fmt.Errorf("%s: %w", s.label(), err)
+		return err
 	}
 	return nil
 }
@@ -190,13 +190,13 @@ func (s *Sink) identity() string {
 	return s.URL
 }
 
-// label names the sink in messages and metrics: its name, or for a plain
-// --webhook "webhook" (messages add the redacted URL).
+// label names the sink in messages: "receiver NAME", or "webhook URL" with
+// the URL redacted.
 func (s *Sink) label() string {
 	if s.Name != "" {
 		return "receiver " + s.Name
 	}
-	return "sink " + redact(s.URL)
+	return "webhook " + redact(s.URL)
 }
 
 // alertTypes are the types a sink gets when it names none (as before operator
