@@ -94,6 +94,9 @@ type Alert struct {
 	Type     string    `json:"type"`
 	At       time.Time `json:"at"`
 	Incident Incident  `json:"incident"`
+	// Test marks an alert `downwatch notify test` made up to try a receiver:
+	// no such incident exists.
+	Test bool `json:"test,omitempty"`
 }
 
 // SeriesPoint is one minute of a service's signal: what the dashboard charts.
