@@ -50,6 +50,7 @@ func commands() []command {
 		{"silence", "add, list or expire silences: matched incidents notify no webhook or Slack receiver", runSilence},
 		{"incident", "acknowledge, resolve, reopen, mark as false alarm, merge or link an incident by hand", runIncident},
 		{"serve", "serve the dashboard and JSON API over the incidents in Redis", runServe},
+		{"notify", "send a test alert to a receiver (notify test NAME) and print what it answered", runNotify},
 		{"backtest", "run the burst decision on a timestamp,value count series", runBacktest},
 		{"simulate", "write a synthetic post stream with ground truth", runSimulate},
 		{"evaluate", "replay the scenario suite and report detection quality against ground truth", runEvaluate},
