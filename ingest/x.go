@@ -68,6 +68,7 @@ type X struct {
 	netFails int
 	httpWait time.Duration
 	rlWait   time.Duration
+	pending  xRetractions // of the last compliance event, not yet returned
 }
 
 // NewX returns an X source; it checks the configuration, not the network.
@@ -178,9 +179,15 @@ func (x *X) Connect(ctx context.Context) error {
 }
 
 // Read returns the next post. Keep-alive lines feed the stall watchdog; a line
-// X sends to say it is disconnecting ends the connection.
+// X sends to say it is disconnecting ends the connection; a compliance event
+// (xCompliance) returns a *Retraction for each post it takes back.
 func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 	for {
+		if len(x.pending) > 0 {
+			rt := x.pending[0]
+			x.pending = x.pending[1:]
+			return downwatch.Post{}, rt
+		}
 		line, tooLong, err := x.c.line(ctx, downwatch.MaxPostBytes)
 		if err != nil {
 			if errors.Is(err, ErrReconnect) {
@@ -197,6 +204,11 @@ func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 		p, err := decodeXLine(line)
 		if errors.Is(err, errXDisconnect) {
 			return downwatch.Post{}, x.netError(err)
+		}
+		if rs, ok := err.(xRetractions); ok {
+			x.netFails, x.httpWait, x.rlWait = 0, 0, 0
+			x.pending = rs
+			continue
 		}
 		if err == nil {
 			x.netFails, x.httpWait, x.rlWait = 0, 0, 0
@@ -217,20 +229,9 @@ func (x *X) Close(context.Context) error {
 var errXDisconnect = errors.New("X is disconnecting the stream")
 
 type xLine struct {
-	Data *struct {
-		ID               string `json:"id"`
-		Text             string `json:"text"`
-		AuthorID         string `json:"author_id"`
-		CreatedAt        string `json:"created_at"`
-		Lang             string `json:"lang"`
-		ReferencedTweets []struct {
-			Type string `json:"type"`
-			ID   string `json:"id"`
-		} `json:"referenced_tweets"`
-		Geo struct {
-			PlaceID string `json:"place_id"`
-		} `json:"geo"`
-	} `json:"data"`
+	Data *xData `json:"data"`
+	// The enterprise compliance firehose sends its events bare, without "data".
+	xCompliance
 	Includes struct {
 		Users []struct {
 			ID            string `json:"id"`
@@ -253,13 +254,124 @@ type xLine struct {
 	} `json:"errors"`
 }
 
-// decodeXLine maps one line of the filtered stream to a Post. A line with only
-// errors is X saying it disconnects (errXDisconnect); anything unusable is a
+// xData is a filtered-stream post, or, on the v2 compliance stream, a
+// compliance event.
+type xData struct {
+	ID               string `json:"id"`
+	Text             string `json:"text"`
+	AuthorID         string `json:"author_id"`
+	CreatedAt        string `json:"created_at"`
+	Lang             string `json:"lang"`
+	ReferencedTweets []struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"referenced_tweets"`
+	Geo struct {
+		PlaceID string `json:"place_id"`
+	} `json:"geo"`
+	xCompliance
+}
+
+// xCompliance holds the post events of X's compliance streams (docs.x.com,
+// "Compliance Data Objects"): the v2 stream (GET /2/tweets/compliance/stream)
+// wraps each in "data", the enterprise compliance firehose sends it bare:
+//
+//	{"data":{"delete":{"tweet":{"id":"…","author_id":"…"},"event_at":"…"}}}
+//	{"delete":{"tweet":{"id":"…","author_id":"…"},"event_at":"…"}}
+//
+// delete and drop take the post back; tweet_edit takes back the earlier
+// versions of the edit chain (the edited post has a new id and comes as a post
+// of its own when it matches). undrop, withheld and the user events change
+// nothing here: a post already taken back is not restored, and an account's
+// posts are removed with `downwatch forget --author`.
+type xCompliance struct {
+	Delete    *xPostEvent     `json:"delete"`
+	Drop      *xPostEvent     `json:"drop"`
+	TweetEdit *xPostEvent     `json:"tweet_edit"`
+	Undrop    json.RawMessage `json:"undrop"`
+	Withheld  json.RawMessage `json:"withheld"`
+}
+
+type xPostEvent struct {
+	Tweet struct {
+		ID       string `json:"id"`
+		AuthorID string `json:"author_id"`
+	} `json:"tweet"`
+	InitialTweetID string   `json:"initial_tweet_id"`
+	EditTweetIDs   []string `json:"edit_tweet_ids"`
+	EventAt        string   `json:"event_at"`
+}
+
+// xRetractions is what decodeXLine returns for a compliance event: the posts
+// it takes back, possibly none (an event that changes nothing here).
+type xRetractions []*Retraction
+
+func (r xRetractions) Error() string {
+	return fmt.Sprintf("ingest: X compliance event takes back %d posts", len(r))
+}
+
+// retractions returns the posts the event takes back; ok is false when the
+// line is no compliance event.
+func (c *xCompliance) retractions() (rs xRetractions, ok bool, err error) {
+	ev := cmpOrPtr(c.Delete, c.Drop)
+	if ev == nil && c.TweetEdit == nil {
+		return nil, c.Undrop != nil || c.Withheld != nil, nil
+	}
+	at := func(e *xPostEvent) (time.Time, error) {
+		if e.EventAt == "" {
+			return time.Time{}, nil // when it was received
+		}
+		t, err := downwatch.ParseTime(e.EventAt)
+		if err != nil {
+			return time.Time{}, &downwatch.RejectError{Reason: "bad-time", Detail: fmt.Sprintf("X compliance event: event_at %q", truncate(e.EventAt, 64))}
+		}
+		return t, nil
+	}
+	if ev != nil {
+		if ev.Tweet.ID == "" {
+			return nil, true, &downwatch.RejectError{Reason: "missing-field", Detail: "X compliance event has no tweet id"}
+		}
+		t, err := at(ev)
+		return xRetractions{{Source: "x", ID: ev.Tweet.ID, At: t}}, true, err
+	}
+	e := c.TweetEdit
+	t, err := at(e)
+	if err != nil {
+		return nil, true, err
+	}
+	for _, id := range append([]string{e.InitialTweetID}, e.EditTweetIDs...) {
+		if id != "" && id != e.Tweet.ID && !slices.ContainsFunc(rs, func(r *Retraction) bool { return r.ID == id }) {
+			rs = append(rs, &Retraction{Source: "x", ID: id, At: t})
+		}
+	}
+	return rs, true, nil
+}
+
+func cmpOrPtr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// decodeXLine maps one line of the filtered stream to a Post. A compliance
+// event (xCompliance) returns xRetractions; a line with only errors is X saying
+// it disconnects (errXDisconnect); anything unusable is a
 // *downwatch.RejectError.
 func decodeXLine(line []byte) (downwatch.Post, error) {
 	var l xLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return downwatch.Post{}, xLineError(err)
+	}
+	c := &l.xCompliance
+	if l.Data != nil {
+		c = &l.Data.xCompliance
+	}
+	if rs, ok, err := c.retractions(); ok {
+		if err != nil {
+			return downwatch.Post{}, err
+		}
+		return downwatch.Post{}, rs
 	}
 	if l.Data == nil {
 		if len(l.Errors) > 0 {

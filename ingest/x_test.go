@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -360,5 +361,78 @@ func TestXRetweetTextForm(t *testing.T) {
 		if p.RepostOf != want {
 			t.Errorf("%q: repost_of %q, want %q", text, p.RepostOf, want)
 		}
+	}
+}
+
+// X's compliance events (testdata/x/compliance.txt, in the formats of X's
+// "Compliance Data Objects": the v2 stream's {"data":{"delete":…}} and the
+// compliance firehose's bare {"delete":…}) take posts back: a delete and a drop
+// retract the post, a tweet_edit the earlier versions of its chain (the new
+// version comes as a post of its own); undrop and withheld change nothing.
+func TestXComplianceEventsRetract(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/compliance.txt"), 0)
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipeMatch(t, x, downMatcher{})
+	got := pp.rec.waitFor(t, 5, 10*time.Second)
+	if want := []string{"1585100000000000001", "1585100000000000002", "1585100000000000003", "1585100000000000005", "1585100000000000006"}; !slices.Equal(ids(got), want) {
+		t.Errorf("posts %v, want %v", ids(got), want)
+	}
+	rs := pp.rec.retracted()
+	want := []retracted{{"whatsapp", "1585100000000000001"}, {"instagram", "1585100000000000002"}, {"whatsapp", "1585100000000000003"}}
+	if !slices.Equal(retractsOf(rs), want) {
+		t.Fatalf("retracts %v, want %v", retractsOf(rs), want)
+	}
+	if at := rs[0].Post.CreatedAt; !at.Equal(time.Date(2022, 10, 25, 7, 20, 0, 123e6, time.UTC)) || rs[0].Post.Source != "x" || rs[0].Post.Author != "" {
+		t.Errorf("delete retract %+v, want source x, no author, at the event_at", rs[0].Post)
+	}
+	if n := pp.p.Stats.Retracted.Load(); n != 4 {
+		t.Errorf("%d retractions read, want 4 (two deletes, one edit, the drop of an unseen post)", n)
+	}
+	if r := pp.p.Stats.Rejected.Load(); r != 0 {
+		t.Errorf("%d records rejected, want 0: %s", r, pp.dl.String())
+	}
+}
+
+func TestXComplianceDecodeTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, line string
+		want       []string // ids taken back; nil: not a compliance event
+		reject     string
+	}{
+		{"v2 delete", `{"data":{"delete":{"tweet":{"id":"1","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"1"}, ""},
+		{"firehose delete", `{"delete":{"tweet":{"id":"2","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}`, []string{"2"}, ""},
+		{"drop", `{"data":{"drop":{"tweet":{"id":"3","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"3"}, ""},
+		{"edit chain", `{"data":{"tweet_edit":{"tweet":{"id":"6","author_id":"9"},"initial_tweet_id":"4","edit_tweet_ids":["4","5","6"],"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"4", "5"}, ""},
+		{"undrop", `{"data":{"undrop":{"tweet":{"id":"3","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{}, ""},
+		{"no id", `{"data":{"delete":{"tweet":{"author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, nil, "missing-field"},
+		{"bad time", `{"delete":{"tweet":{"id":"1"},"event_at":"yesterday"}}`, nil, "bad-time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decodeXLine([]byte(tc.line))
+			var re *downwatch.RejectError
+			if tc.reject != "" {
+				if !errors.As(err, &re) || re.Reason != tc.reject {
+					t.Fatalf("got %v, want a %s rejection", err, tc.reject)
+				}
+				return
+			}
+			rs, ok := err.(xRetractions)
+			if !ok {
+				t.Fatalf("got %v, want a compliance event", err)
+			}
+			got := []string{}
+			for _, r := range rs {
+				if r.Source != "x" || r.Edited != nil || r.At.IsZero() {
+					t.Errorf("retraction %+v, want source x, a delete, at event_at", r)
+				}
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("took back %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
