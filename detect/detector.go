@@ -27,8 +27,10 @@ type Detector struct {
 
 	alerts []downwatch.Alert
 	series []downwatch.SeriesPoint
-	opened []string  // ids opened since the last Drain, for linking related incidents
-	order  []*signal // signals in key order, so output order never depends on map order
+	opened []string // ids opened since the last Drain, for linking related incidents
+	// retracted: the retract mentions handled since the last Drain (retract.go)
+	retracted []Retracted
+	order     []*signal // signals in key order, so output order never depends on map order
 	// snapBuf holds the last checkpoint's body before compression; the next
 	// one is encoded into it again.
 	snapBuf []byte
@@ -767,12 +769,16 @@ type Drained struct {
 	Alerts []downwatch.Alert
 	Series []downwatch.SeriesPoint
 	Opened []string
+	// Retracted are the retract mentions handled, so that the post leaves
+	// the incidents the detector no longer holds too (store.Redis.RemovePost).
+	Retracted []Retracted
 }
 
-// Drain returns and forgets the alerts, series points and opened ids produced so far.
+// Drain returns and forgets the alerts, series points, opened ids and
+// retractions produced so far.
 func (d *Detector) Drain() Drained {
-	out := Drained{Alerts: d.alerts, Series: d.series, Opened: d.opened}
-	d.alerts, d.series, d.opened = nil, nil, nil
+	out := Drained{Alerts: d.alerts, Series: d.series, Opened: d.opened, Retracted: d.retracted}
+	d.alerts, d.series, d.opened, d.retracted = nil, nil, nil, nil
 	return out
 }
 

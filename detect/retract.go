@@ -20,6 +20,15 @@ import (
 // does not count in its place; and a long text the retracted post counted first
 // still makes the same text from other accounts count once.
 
+// Retracted is one retract mention the detector handled: the service and
+// the post (source, id), and whether the detector took the post out of an
+// incident it holds (then the incident's earlier alerts carried it).
+type Retracted struct {
+	Service string
+	Post    downwatch.Post
+	Removed bool
+}
+
 // postKey identifies a post by source and id (FNV-1a, as hashString).
 func postKey(p *downwatch.Post) uint64 {
 	h := hashString(p.Source)
@@ -43,6 +52,7 @@ func (sv *service) track(k uint64, c countedPost) {
 // retract takes the post back: from the minute it counted in, the service's
 // recent complaints, and its open incident's samples and acknowledgement.
 func (d *Detector) retract(m *downwatch.Mention, t time.Time) {
+	d.retracted = append(d.retracted, Retracted{Service: m.Service, Post: m.Post})
 	sv, ok := d.st.Svcs[m.Service]
 	if !ok {
 		return
@@ -78,6 +88,7 @@ func (d *Detector) retract(m *downwatch.Mention, t time.Time) {
 		changed = true
 	}
 	if changed {
+		d.retracted[len(d.retracted)-1].Removed = true
 		d.emit(inc, downwatch.AlertUpdated, t)
 	}
 }

@@ -47,11 +47,12 @@ type Removed struct {
 // earlier ones it no longer holds. A removed acknowledgement takes
 // acknowledged_at with it, as the detector's retract does. When the post was
 // in one of them, or inStream says the detector took it out of its own, the
-// alerts that carried it leave the stream.
-func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) (Removed, error) {
+// alerts that carried it leave the stream. It returns the alerts of the
+// incidents it rewrote (incident.updated), for the caller to publish.
+func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) ([]downwatch.Alert, error) {
 	ids, err := r.c.ZRange(ctx, r.svc(service)+"incidents", 0, -1).Result()
 	if err != nil {
-		return Removed{}, fmt.Errorf("store: list the incidents of %s: %w", service, err)
+		return nil, fmt.Errorf("store: list the incidents of %s: %w", service, err)
 	}
 	quoted, _ := json.Marshal(id)
 	needle := append([]byte(`"id":`), quoted...)
@@ -66,12 +67,12 @@ func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inSt
 		return removePosts(inc, gone, true)
 	})
 	if err != nil {
-		return res, err
+		return res.Alerts, err
 	}
 	if len(res.Alerts) > 0 || inStream {
-		res.StreamEntries, err = r.ScrubAlerts(ctx, gone)
+		_, err = r.ScrubAlerts(ctx, gone)
 	}
-	return res, err
+	return res.Alerts, err
 }
 
 // Forget takes every post of author (on source, any when empty; see

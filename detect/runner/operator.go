@@ -109,3 +109,36 @@ func silence(ctx context.Context, rc Config, st Store, alerts []downwatch.Alert)
 	downwatch.SilenceAlerts(alerts, list, now)
 	return nil
 }
+
+// PostRemover takes a post deleted upstream out of the stored incidents the
+// detector no longer holds, and out of the alert stream (store.Redis
+// satisfies it); it returns the alerts of the incidents it rewrote. A Store
+// without it leaves them as they are.
+type PostRemover interface {
+	RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) ([]downwatch.Alert, error)
+}
+
+// removeRetracted takes each post retracted in this flush out of the
+// service's stored incidents the detector no longer holds (the one it holds
+// it has already rewritten) and out of the alert stream, then publishes the
+// rewritten incidents. It runs after persist, so the detector's own rewrite
+// is stored first; a failure fails the flush, which is retried from the
+// checkpoint, so the retract is handled again (removing is idempotent).
+func removeRetracted(ctx context.Context, rc Config, st Store, sink AlertSink, rs []detect.Retracted) error {
+	pr, ok := st.(PostRemover)
+	if !ok || len(rs) == 0 {
+		return nil
+	}
+	var alerts []downwatch.Alert
+	for _, r := range rs {
+		als, err := pr.RemovePost(ctx, r.Service, r.Post.Source, r.Post.ID, r.Removed, rc.Now())
+		if err != nil {
+			return err
+		}
+		alerts = append(alerts, als...)
+	}
+	if sink == nil || len(alerts) == 0 {
+		return nil
+	}
+	return sink.Publish(ctx, alerts)
+}

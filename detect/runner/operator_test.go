@@ -118,3 +118,56 @@ func TestSilenceMarksBeforeTheSinks(t *testing.T) {
 		t.Errorf("after the silence ended: %q (%v), want none", alerts[0].Incident.Silenced, err)
 	}
 }
+
+// removerStore records what the runner asks it to remove.
+type removerStore struct {
+	Store
+	calls  []string
+	answer []downwatch.Alert
+}
+
+func (r *removerStore) RemovePost(_ context.Context, service, source, id string, inStream bool, _ time.Time) ([]downwatch.Alert, error) {
+	r.calls = append(r.calls, fmt.Sprintf("%s %s/%s in-stream=%v", service, source, id, inStream))
+	return r.answer, nil
+}
+
+type sinkRec struct{ got []downwatch.Alert }
+
+func (s *sinkRec) Publish(_ context.Context, als []downwatch.Alert) error {
+	s.got = append(s.got, als...)
+	return nil
+}
+
+// Every retract the detector handled goes to the store, saying whether the
+// detector took the post out of the incident it holds (so the stream carried
+// it); what the store rewrote is published.
+func TestRetractsReachTheStore(t *testing.T) {
+	det, err := detect.New(detect.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2022, 10, 25, 4, 0, 0, 0, time.UTC)
+	burstUntil(det, t0, t0.Add(3*time.Hour+30*time.Minute))
+	det.Drain()
+	at := t0.Add(3*time.Hour + 30*time.Minute)
+	for _, id := range []string{"ack", "never-seen"} {
+		det.Handle(&downwatch.Mention{Service: "whatsapp", Kind: downwatch.KindRetract, Post: downwatch.Post{ID: id, Source: "x", CreatedAt: at}})
+	}
+	out := det.Drain()
+	if len(out.Retracted) != 2 {
+		t.Fatalf("drained %d retractions, want 2", len(out.Retracted))
+	}
+	stored := downwatch.Alert{Type: downwatch.AlertUpdated, Incident: downwatch.Incident{ID: "whatsapp.20221024T0100Z", Revision: 4}}
+	st := &removerStore{answer: []downwatch.Alert{stored}}
+	sink := &sinkRec{}
+	if err := removeRetracted(context.Background(), Config{Now: time.Now}, st, sink, out.Retracted); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"whatsapp x/ack in-stream=true", "whatsapp x/never-seen in-stream=false"}
+	if fmt.Sprint(st.calls) != fmt.Sprint(want) {
+		t.Errorf("store asked %q, want %q", st.calls, want)
+	}
+	if len(sink.got) != 2 || sink.got[0].Incident.ID != stored.Incident.ID {
+		t.Errorf("published %+v, want the store's rewritten incident once per call", sink.got)
+	}
+}
