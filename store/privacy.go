@@ -35,10 +35,16 @@ type Removed struct {
 	// Alerts are the incidents rewritten (incident.updated, a new revision), to
 	// be published by the caller, as Act's.
 	Alerts []downwatch.Alert
-	// Posts are the posts taken out, once each (by source and id).
-	Posts []downwatch.Post
+	// Posts are the posts taken out, with the incident each left.
+	Posts []RemovedPost
 	// StreamEntries is how many alerts were deleted from the alert stream.
 	StreamEntries int
+}
+
+// RemovedPost is a post taken out of incident Incident.
+type RemovedPost struct {
+	Incident string
+	Post     downwatch.Post
 }
 
 // RemovePost takes a post deleted upstream (a retract, docs/CONTRACT.md §5)
@@ -147,15 +153,18 @@ func (r *Redis) Redact(ctx context.Context, now time.Time) (Removed, error) {
 	return res, nil
 }
 
-// removePosts takes what gone selects out of inc and returns what it took.
+// removePosts takes what gone selects out of inc and returns what it took,
+// once each (the acknowledgement is also among the samples).
 func removePosts(inc *downwatch.Incident, gone func(*downwatch.Post) bool, retracted bool) []downwatch.Post {
 	var out []downwatch.Post
 	sel := func(p *downwatch.Post) bool {
-		if gone(p) {
-			out = append(out, *p)
-			return true
+		if !gone(p) {
+			return false
 		}
-		return false
+		if !slices.ContainsFunc(out, func(q downwatch.Post) bool { return q.ID == p.ID && q.Source == p.Source }) {
+			out = append(out, *p)
+		}
+		return true
 	}
 	if inc.RemovePosts(sel, retracted) == 0 {
 		return nil
@@ -168,7 +177,6 @@ func removePosts(inc *downwatch.Incident, gone func(*downwatch.Post) bool, retra
 // the new revision with compare-and-set, reading it again on a conflict.
 func (r *Redis) rewrite(ctx context.Context, ids []string, now time.Time, change func(body []byte, inc *downwatch.Incident) []downwatch.Post) (Removed, error) {
 	var res Removed
-	seen := map[[2]string]bool{}
 	for len(ids) > 0 {
 		n := min(len(ids), 200)
 		batch := ids[:n]
@@ -198,10 +206,7 @@ func (r *Redis) rewrite(ctx context.Context, ids []string, now time.Time, change
 				}
 				res.Alerts = append(res.Alerts, al)
 				for _, p := range posts {
-					if k := [2]string{p.Source, p.ID}; !seen[k] {
-						seen[k] = true
-						res.Posts = append(res.Posts, p)
-					}
+					res.Posts = append(res.Posts, RemovedPost{Incident: id, Post: p})
 				}
 				break
 			}
