@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -313,5 +314,32 @@ func (r *Redis) ScrubAlerts(ctx context.Context, gone func(*downwatch.Post) bool
 			return n, nil
 		}
 		start = "(" + msgs[len(msgs)-1].ID
+	}
+}
+
+// Sweep runs Redact every interval (and once at the start) until ctx is done,
+// handing what it rewrote to publish (the list of sinks), so subscribers see
+// the posts go. A failed sweep is logged and tried again at the next one;
+// concurrent sweeps (two serve processes) are harmless: each rewrite is a
+// compare-and-set, and a redacted incident has nothing left to redact.
+func (r *Redis) Sweep(ctx context.Context, every time.Duration, now func() time.Time, publish func(context.Context, []downwatch.Alert) error, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		res, err := r.Redact(ctx, now())
+		if err == nil && publish != nil {
+			err = publish(ctx, res.Alerts)
+		}
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("post retention sweep failed; retrying at the next", "err", err, "every", every)
+		case len(res.Alerts) > 0 || res.StreamEntries > 0:
+			log.Info("post retention: sample posts and acknowledgements removed", "incidents", len(res.Alerts), "stream_alerts", res.StreamEntries, "retention", r.cfg.PostRetention)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"testing"
@@ -219,5 +220,32 @@ func TestRedactAfterPostRetention(t *testing.T) {
 	}
 	if res, err := r.Redact(ctx, now); err != nil || len(res.Alerts) != 0 {
 		t.Errorf("second sweep: %+v, %v; want nothing", res, err)
+	}
+}
+
+// Sweep redacts at once and hands what it rewrote to publish.
+func TestSweepPublishesRedactions(t *testing.T) {
+	base := testRedis(t)
+	r := New(base.c, Config{Prefix: base.cfg.Prefix, PostRetention: time.Hour})
+	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
+	old := withPosts(incident("whatsapp.20221025T0705Z", downwatch.StateResolved, t0), nil, xPost("1", "priya_k"))
+	saved(t, r, old)
+	if err := r.c.PExpire(context.Background(), r.incidentKey(old.ID), r.cfg.Retention-2*time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var got []downwatch.Alert
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.Sweep(ctx, time.Hour, time.Now, func(_ context.Context, als []downwatch.Alert) error {
+			got = als
+			cancel()
+			return nil
+		}, slog.New(slog.DiscardHandler))
+	}()
+	<-done
+	if len(got) != 1 || got[0].Type != downwatch.AlertUpdated || got[0].Incident.RedactedAt == nil || got[0].Incident.SamplePosts != nil {
+		t.Errorf("published %+v, want the redacted incident as incident.updated", got)
 	}
 }
