@@ -73,6 +73,13 @@ func runForget(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 	}
+	if actions.kafka == "" {
+		for _, al := range res.Alerts {
+			if al.Incident.Active() {
+				fmt.Fprintf(env.stderr, "warning: %s is active: a running detector holds its own copy of the samples and may bring the posts back with its next update (then forget again); with --kafka ADDRS the detector is told to drop them\n", al.Incident.ID)
+			}
+		}
+	}
 	if *asJSON {
 		return writeJSON("-", env.stdout, map[string]any{"alerts": res.Alerts, "posts": forgottenPosts(res.Posts), "stream_entries": res.StreamEntries})
 	}
