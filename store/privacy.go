@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -62,12 +61,11 @@ func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inSt
 		return nil, fmt.Errorf("store: list the incidents of %s: %w", service, err)
 	}
 	quoted, _ := json.Marshal(id)
-	needle := append([]byte(`"id":`), quoted...)
+	if ids, err = r.holding(ctx, ids, `"id":`+string(quoted)); err != nil {
+		return nil, err
+	}
 	gone := downwatch.ByPost(source, id)
 	res, err := r.rewrite(ctx, ids, now, func(body []byte, inc *downwatch.Incident) []downwatch.Post {
-		if !bytes.Contains(body, needle) {
-			return nil
-		}
 		if err := json.Unmarshal(body, inc); err != nil || inc.Active() {
 			return nil
 		}
@@ -80,6 +78,39 @@ func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inSt
 		_, err = r.ScrubAlerts(ctx, gone)
 	}
 	return res.Alerts, err
+}
+
+// findScript returns the 1-based indexes of the keys whose string value
+// holds ARGV[1] (a plain substring), so that only those travel. Its keys are
+// one service's incidents, one slot, so it runs on Redis Cluster too.
+var findScript = redis.NewScript(`
+local out = {}
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if v and string.find(v, ARGV[1], 1, true) then out[#out + 1] = i end
+end
+return out
+`)
+
+// holding returns the ids, all of one service, whose stored JSON holds needle.
+func (r *Redis) holding(ctx context.Context, ids []string, needle string) ([]string, error) {
+	var out []string
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		keys := make([]string, len(batch))
+		for i, id := range batch {
+			keys[i] = r.incidentKey(id)
+		}
+		idx, err := findScript.Run(ctx, r.c, keys, needle).Int64Slice()
+		if err != nil {
+			return nil, fmt.Errorf("store: search %d incidents for a post: %w", len(batch), err)
+		}
+		for _, i := range idx {
+			out = append(out, batch[i-1])
+		}
+	}
+	return out, nil
 }
 
 // Forget takes every post of author (on source, any when empty; see
