@@ -109,6 +109,11 @@ type incident struct {
 	// into (Operated); the count published never drops below it. Not
 	// checkpointed.
 	authorsFloor int
+	// storedSeen is the newest stored revision Operated took in: a store
+	// write that changes no action (a post removed, privacy.go of package
+	// store) raises the operator mark too, and is taken in once. Not
+	// checkpointed: after a restart it is taken in once more.
+	storedSeen int
 }
 
 // New returns a detector. cfg must be valid.
@@ -850,7 +855,7 @@ func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 // it does not hold, the largest int (nothing to learn).
 func (d *Detector) OperatorRevision(id string) int {
 	if _, inc := d.held(id); inc != nil {
-		return inc.I.OperatorRevision()
+		return max(inc.I.OperatorRevision(), inc.storedSeen)
 	}
 	return math.MaxInt
 }
@@ -889,6 +894,7 @@ func (d *Detector) Operated(stored downwatch.Incident, survivor *downwatch.Incid
 		redirect(inc, stored, *survivor)
 		from = *survivor
 	}
+	inc.storedSeen = max(inc.storedSeen, stored.Revision)
 	i := &inc.I
 	i.Revision = max(i.Revision, from.Revision)
 	i.OperatorAck, i.Resolution, i.FalseAlarm = from.OperatorAck, from.Resolution, from.FalseAlarm

@@ -102,3 +102,26 @@ func (s *signal) uncount(author uint64, b int64) {
 		delete(s.Seen, author)
 	}
 }
+
+// Forget takes posts (by source and id) out of the incident id the detector
+// holds, and out of its service's recent complaints and pending
+// acknowledgement: the store removed them from the stored incident (a
+// forgotten author, the post retention; package store, privacy.go) and the
+// detector must not write them back. acknowledged_at stays. Call it before
+// Operated, which then rewrites the incident over the stored one.
+func (d *Detector) Forget(id string, posts []downwatch.Post) {
+	sv, inc := d.held(id)
+	if sv == nil || len(posts) == 0 {
+		return
+	}
+	gone := func(q *downwatch.Post) bool {
+		return slices.ContainsFunc(posts, func(p downwatch.Post) bool { return p.ID == q.ID && p.Source == q.Source })
+	}
+	sv.Recent = slices.DeleteFunc(sv.Recent, func(q downwatch.Post) bool { return gone(&q) })
+	if sv.PendingAck != nil && gone(sv.PendingAck) {
+		sv.PendingAck = nil
+	}
+	if inc != nil {
+		inc.I.RemovePosts(gone, false)
+	}
+}

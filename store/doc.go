@@ -15,6 +15,7 @@
 //	P{svc}:published:ID     STRING  the newest revision of ID on the stream and channel
 //	P{svc}:claim:ID         STRING  the writer publishing a revision of ID now (5 s lease)
 //	P{svc}:operator:ID      STRING  the revision of the last action a person took on ID (Retention)
+//	P{svc}:forgotten:ID     SET     "source/id" of posts removed from ID (privacy.go), for the detector holding it (Retention)
 //	P{svc}:series:YYYYMMDD  HASH    one UTC day of per-minute points: field HHMM, value "authors:baseline"
 //	P{svc}:series:latest    STRING  the newest unix minute written
 //	P{svc}:series           ZSET    the first release's series ("unixmin:authors:baseline"); read, never written

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -224,7 +225,7 @@ func (r *Redis) rewrite(ctx context.Context, ids []string, now time.Time, change
 				if len(posts) == 0 {
 					break
 				}
-				al, err := r.writeRemoval(ctx, inc, ttls[i], now)
+				al, err := r.writeRemoval(ctx, inc, posts, ttls[i], now)
 				if errors.Is(err, ErrConflict) && try < maxRewriteTries {
 					b, t, err := r.readRaw(ctx, []string{id})
 					if err != nil {
@@ -272,8 +273,13 @@ func (r *Redis) readRaw(ctx context.Context, ids []string) ([][]byte, []time.Dur
 
 // writeRemoval stores inc (decoded at its stored revision, posts taken out)
 // as its next revision, keeping the expiry it had (ttl; none when not
-// positive), so removing posts never makes an incident live longer.
-func (r *Redis) writeRemoval(ctx context.Context, inc downwatch.Incident, ttl time.Duration, now time.Time) (downwatch.Alert, error) {
+// positive), so removing posts never makes an incident live longer. The
+// posts go into the incident's forgotten set first, which the operator mark
+// the write raises sends a detector holding the incident to (Forgotten).
+func (r *Redis) writeRemoval(ctx context.Context, inc downwatch.Incident, posts []downwatch.Post, ttl time.Duration, now time.Time) (downwatch.Alert, error) {
+	if err := r.addForgotten(ctx, inc.ID, posts); err != nil {
+		return downwatch.Alert{}, err
+	}
 	rev := inc.Revision
 	inc.Revision++
 	inc.UpdatedAt = now.UTC()
@@ -373,4 +379,43 @@ func (r *Redis) Sweep(ctx context.Context, every time.Duration, now func() time.
 		case <-t.C:
 		}
 	}
+}
+
+func (r *Redis) forgottenKey(id string) string { return r.svc(ServiceOf(id)) + "forgotten:" + id }
+
+// addForgotten adds posts ("source/id") to the forgotten set of incident id,
+// which lives for Config.Retention from its last addition.
+func (r *Redis) addForgotten(ctx context.Context, id string, posts []downwatch.Post) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	members := make([]any, len(posts))
+	for i, p := range posts {
+		members[i] = p.Source + "/" + p.ID
+	}
+	pipe := r.c.Pipeline()
+	pipe.SAdd(ctx, r.forgottenKey(id), members...)
+	pipe.PExpire(ctx, r.forgottenKey(id), r.cfg.Retention)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return fmt.Errorf("store: record the posts removed from %s: %w", id, err)
+	}
+	return nil
+}
+
+// Forgotten returns the posts (source and id only) removed from incident id
+// by RemovePost, Forget or Redact, so that a detector holding the incident
+// drops them before it writes it again (detect.Detector.Forget).
+func (r *Redis) Forgotten(ctx context.Context, id string) ([]downwatch.Post, error) {
+	ms, err := r.c.SMembers(ctx, r.forgottenKey(id)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("store: read the posts removed from %s: %w", id, err)
+	}
+	slices.Sort(ms)
+	out := make([]downwatch.Post, 0, len(ms))
+	for _, m := range ms {
+		if src, pid, ok := strings.Cut(m, "/"); ok {
+			out = append(out, downwatch.Post{Source: src, ID: pid})
+		}
+	}
+	return out, nil
 }

@@ -161,6 +161,12 @@ func TestForgetAuthor(t *testing.T) {
 		t.Errorf("stream %v, want %v", streamIncidents(t, r), want)
 	}
 
+	if got, err := r.Forgotten(ctx, b.ID); err != nil || !slices.Equal(postKeys(got), []string{"mastodon/9"}) {
+		t.Errorf("forgotten posts of %s: %v, %v; want [mastodon/9] for the detector holding it", b.ID, postKeys(got), err)
+	}
+	if got, _ := r.Forgotten(ctx, c.ID); len(got) != 0 {
+		t.Errorf("forgotten posts of the untouched %s: %v, want none", c.ID, postKeys(got))
+	}
 	res, err = r.Forget(ctx, "priya_k", "", privacyNow)
 	if err != nil || len(res.Alerts) != 0 || len(res.Posts) != 0 || res.StreamEntries != 0 {
 		t.Errorf("second forget: %+v, %v; want nothing", res, err)

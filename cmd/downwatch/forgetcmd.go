@@ -24,8 +24,9 @@ acknowledged_at stay: they hold no post.
 Mastodon account, Bluesky DID), compared without case or a leading "@"; reposts
 of the author in the text form ("RT @author: ...") go too. With --kafka, a
 retract record for each post removed is also produced to the mentions topic, so
-a running detector drops the posts from the incidents and recent posts it holds
-in memory (docs/CONTRACT.md §5). Running it again removes nothing more.`
+a running detector drops the posts from what it holds at once (docs/CONTRACT.md
+§5); without it, it drops them before it next writes the incident. Running it
+again removes nothing more.`
 
 func runForget(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flags(env, "forget", "--author HANDLE [--source S] [--redis URL] [--prefix P] [--kafka ADDRS]", forgetAbout)
@@ -71,13 +72,6 @@ func runForget(ctx context.Context, env *cliEnv, args []string) error {
 	if actions.kafka != "" {
 		if err := produceRetracts(ctx, &actions, *mentionsTopic, res.Posts, now); err != nil {
 			return err
-		}
-	}
-	if actions.kafka == "" {
-		for _, al := range res.Alerts {
-			if al.Incident.Active() {
-				fmt.Fprintf(env.stderr, "warning: %s is active: a running detector holds its own copy of the samples and may bring the posts back with its next update (then forget again); with --kafka ADDRS the detector is told to drop them\n", al.Incident.ID)
-			}
 		}
 	}
 	if *asJSON {

@@ -18,6 +18,13 @@ type OperatorStore interface {
 	Incident(ctx context.Context, id string) (downwatch.Incident, error)
 }
 
+// ForgottenStore lists the posts the store removed from an incident (a
+// forgotten author, a deleted post, the post retention; store.Redis satisfies
+// it), so that the detector holding it does not write them back.
+type ForgottenStore interface {
+	Forgotten(ctx context.Context, id string) ([]downwatch.Post, error)
+}
+
 // SilenceStore lists the silences (store.Redis satisfies it). A Store without
 // it silences nothing.
 type SilenceStore interface {
@@ -30,7 +37,8 @@ type SilenceStore interface {
 // the stored incident (and the one it was merged into), drops the alerts it
 // made without knowing, and makes them again over the person's change. One
 // round trip per flush with alerts; a person's change to an incident the
-// detector does not write again needs nothing from it.
+// detector does not write again needs nothing from it. Posts the store
+// removed from it (ForgottenStore) leave the detector's copy first.
 //
 // A person's write between this check and the detector's Save has the same
 // revision as the detector's: the compare-and-set keeps the person's, and the
@@ -83,8 +91,16 @@ func operated(ctx context.Context, st Store, det *detect.Detector, out detect.Dr
 		}
 		kept = append(kept, al)
 	}
+	fs, _ := st.(ForgottenStore)
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		c := changed[id]
+		if fs != nil {
+			posts, err := fs.Forgotten(ctx, id)
+			if err != nil {
+				return out, err
+			}
+			det.Forget(id, posts)
+		}
 		det.Operated(c.stored, c.survivor, c.dropped)
 	}
 	out.Alerts = append(kept, det.Drain().Alerts...)
