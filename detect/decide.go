@@ -3,9 +3,7 @@ package detect
 import (
 	"cmp"
 	"math"
-	"os"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -371,15 +369,8 @@ func (t *tracker) thresholds(b int64) {
 func (t *tracker) burstAt(w int, a float64) int {
 	mu := t.lambda * float64(w)
 	large := t.p.minRatio * mu
-	if expLQ > 0 {
-		large = max(large, t.p.minRatio*expLQ*t.Base.Mean*float64(w))
-	}
 	return max(threshold(mu, a, t.p.alpha/float64(max(1, t.tests)), t.p.minK), int(math.Ceil(large)))
 }
-
-var expLQ = envF("DW_LQ")
-
-func envF(k string) float64 { f, _ := strconv.ParseFloat(os.Getenv(k), 64); return f }
 
 func (t *tracker) sum(b int64, n int) int {
 	s := 0
@@ -618,6 +609,34 @@ func (t *tracker) close(b int64, learn bool) (resolvedAt int64, resolved bool) {
 	alarmed := t.Alarmed
 	t.endEpisode(t.QuietStart)
 	return t.QuietStart, alarmed
+}
+
+// fallAt is when an episode that went quiet at bucket quiet really ended: the
+// bucket after the last one that still held at least half the episode's level
+// (the median count of its last half hour, up to quiet). Complaints do not stop
+// when a service recovers: late posts, "still down?" and retries decay over
+// minutes, and the first quiet bucket comes only at the end of that tail, or
+// later when a stray bump interrupts the quiet run. The fall from the plateau is
+// when people stopped finding it broken. Never later than quiet.
+func (t *tracker) fallAt(quiet int64) int64 {
+	const lookback = 30
+	from := max(t.Onset, quiet-lookback, t.Head-ringSize+1)
+	if quiet-from < 3 {
+		return quiet
+	}
+	var buf [lookback]int32
+	cs := buf[:0]
+	for b := from; b < quiet; b++ {
+		cs = append(cs, t.count(b))
+	}
+	slices.Sort(cs)
+	half := float64(cs[len(cs)/2]) / 2
+	for b := quiet - 1; b >= from; b-- {
+		if c := t.count(b); float64(c) >= half && int(c) >= t.quietK && float64(c) > t.p.quietFrac*float64(t.Peak) {
+			return b + 1
+		}
+	}
+	return quiet
 }
 
 // dormant says bucket b teaches nothing worth the work: it is empty, so is the

@@ -632,7 +632,7 @@ func (d *Detector) closeMinute(b int64) {
 		}
 		if inc != nil && inc.Owner == s.key {
 			if resolved {
-				d.resolve(sv, at, b)
+				d.resolve(sv, at, s.T.fallAt(at), b)
 			} else if peak := float64(s.T.Peak) / s.T.p.perMin; peak > inc.I.PeakPerMin {
 				inc.I.PeakPerMin = peak
 				if peak >= 1.25*inc.PublishedPeak && b-inc.LastUpdate >= 5 {
@@ -674,12 +674,12 @@ func (d *Detector) closeMinute(b int64) {
 // resolve closes the service's incident: back to baseline from minute at, known
 // when minute final closed. The alert's time is the end of that minute, not the
 // clock, so that replays agree however records were batched.
-func (d *Detector) resolve(sv *service, at, final int64) {
+func (d *Detector) resolve(sv *service, at, fell, final int64) {
 	inc := sv.Inc
 	// A person resolved it while the burst went on (Operated): its episode ends
 	// now, quietly, keeping the person's resolution.
 	byHand := inc.I.State == downwatch.StateResolved
-	t := minuteTime(at)
+	t := minuteTime(fell)
 	if t.Before(inc.I.DetectedAt) {
 		t = inc.I.DetectedAt // quiet from the alarm's own minute: resolved as soon as raised
 	}

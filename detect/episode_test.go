@@ -2,6 +2,7 @@ package detect
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -221,5 +222,38 @@ func TestDetectorCountrySignalsOnlyForBusyServices(t *testing.T) {
 	}
 	if busy != len(countries) || quiet != 0 {
 		t.Errorf("country signals: busy %d, quiet %d; want %d and 0", busy, quiet, len(countries))
+	}
+}
+
+// An outage's complaints do not stop when the service recovers: they decay over
+// minutes (late posts, "still down?"), with a stray complaint or two after. The
+// incident is resolved where the complaints fell from their level, not where the
+// tail finally went quiet, and never before the outage ended.
+func TestResolvedWhereComplaintsFell(t *testing.T) {
+	var s stream
+	s.background("whatsapp", t0, t0.Add(8*time.Hour), 30*time.Second)
+	onset := t0.Add(4 * time.Hour)
+	end := onset.Add(40 * time.Minute)
+	s.burst("whatsapp", "", onset, end, 40)
+	// The tail: 40·e^(-m/3) complaints in minute m after the end (13, 9, 5, 4, 2, 1, ...).
+	for m := 1; m <= 12; m++ {
+		n := int(40*math.Exp(-float64(m)/3) + 0.5)
+		tm := end.Add(time.Duration(m-1) * time.Minute)
+		s.burst("whatsapp", fmt.Sprintf("tail%d", m), tm, tm.Add(time.Minute), n)
+	}
+	// A stray burst of four complaints 9 minutes into the quiet.
+	stray := end.Add(16 * time.Minute)
+	s.burst("whatsapp", "stray", stray, stray.Add(time.Minute), 4)
+	incs := s.run(t, DefaultConfig(), t0.Add(8*time.Hour))
+	if len(incs) != 1 {
+		t.Fatalf("got %d incidents, want 1", len(incs))
+	}
+	r := incs[0].ResolvedAt
+	if r == nil {
+		t.Fatal("not resolved")
+	}
+	// Half of the level (40) is crossed within the tail's third minute.
+	if r.Before(end) || r.After(end.Add(3*time.Minute)) {
+		t.Errorf("resolved_at %s, want within 3 minutes after the end %s", r.Format("15:04"), end.Format("15:04"))
 	}
 }
