@@ -33,9 +33,14 @@ type XConfig struct {
 	// StallTimeout: no data and no keep-alive for this long means the connection
 	// is dead; default 20s (X sends a keep-alive every 20s... strictly, more often).
 	StallTimeout time.Duration
-	Client       *http.Client
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Compliance lists the partitions (1 to 4) of X's post compliance stream
+	// (GET /2/tweets/compliance/stream, Enterprise access) to read beside the
+	// filtered stream: its deletes and edits take back posts this source
+	// delivered (xCompliance). Nil: none.
+	Compliance []int
+	Client     *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // XRule is one filtered-stream rule.
@@ -69,6 +74,15 @@ type X struct {
 	httpWait time.Duration
 	rlWait   time.Duration
 	pending  xRetractions // of the last compliance event, not yet returned
+	// compl carries what the compliance connections read: retractions, or
+	// the error that ended one of them.
+	compl chan complianceItem
+	cconn []*conn
+}
+
+type complianceItem struct {
+	rs  xRetractions
+	err error
 }
 
 // NewX returns an X source; it checks the configuration, not the network.
@@ -85,6 +99,11 @@ func NewX(cfg XConfig) (*X, error) {
 	}
 	if cfg.StallTimeout <= 0 {
 		cfg.StallTimeout = 20 * time.Second
+	}
+	for _, n := range cfg.Compliance {
+		if n < 1 || n > 4 {
+			return nil, fmt.Errorf("ingest: X compliance stream partition %d: X has partitions 1 to 4", n)
+		}
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
@@ -175,18 +194,108 @@ func (x *X) Connect(ctx context.Context) error {
 		return x.refused("connect to X filtered stream", resp)
 	}
 	x.c = newConn(resp.Body, cancel, x.cfg.StallTimeout)
+	if err := x.connectCompliance(ctx); err != nil {
+		x.Close(ctx)
+		return err
+	}
 	return nil
+}
+
+// connectCompliance opens the compliance stream partitions and reads each in
+// a goroutine of its own into x.compl, until its connection ends. Each asks
+// for the last 5 minutes again (backfill_minutes), so a reconnect loses
+// nothing; a post taken back twice is taken back once.
+func (x *X) connectCompliance(ctx context.Context) error {
+	if len(x.cfg.Compliance) == 0 {
+		return nil
+	}
+	x.compl = make(chan complianceItem, 64)
+	for _, part := range x.cfg.Compliance {
+		what := fmt.Sprintf("connect to X compliance stream partition %d", part)
+		cctx, cancel := context.WithCancel(ctx)
+		req, err := x.request(cctx, http.MethodGet, fmt.Sprintf("/2/tweets/compliance/stream?partition=%d&backfill_minutes=5", part), nil)
+		if err != nil {
+			cancel()
+			return fatalf("%v", err)
+		}
+		resp, err := x.cfg.Client.Do(req)
+		if err != nil {
+			cancel()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return x.netError(fmt.Errorf("%s: %w", what, err))
+		}
+		if resp.StatusCode != http.StatusOK {
+			defer cancel()
+			defer resp.Body.Close()
+			if resp.StatusCode == http.StatusForbidden {
+				return fatalf("%v: the compliance stream needs Enterprise access; drop --x-compliance", httpStatusError(what, resp))
+			}
+			return x.refused(what, resp)
+		}
+		c := newConn(resp.Body, cancel, x.cfg.StallTimeout)
+		x.cconn = append(x.cconn, c)
+		go readCompliance(cctx, c, x.compl)
+	}
+	return nil
+}
+
+// readCompliance sends each compliance event c reads to out, and the error
+// that ends c.
+func readCompliance(ctx context.Context, c *conn, out chan<- complianceItem) {
+	send := func(it complianceItem) bool {
+		select {
+		case out <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		line, tooLong, err := c.line(ctx, downwatch.MaxPostBytes)
+		if err != nil {
+			send(complianceItem{err: fmt.Errorf("X compliance stream: %w", err)})
+			return
+		}
+		if tooLong || len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		_, err = decodeXLine(line)
+		var rs xRetractions
+		switch {
+		case errors.As(err, &rs):
+			if len(rs) > 0 && !send(complianceItem{rs: rs}) {
+				return
+			}
+		case errors.Is(err, errXDisconnect):
+			send(complianceItem{err: fmt.Errorf("X compliance stream: %w", err)})
+			return
+		}
+	}
 }
 
 // Read returns the next post. Keep-alive lines feed the stall watchdog; a line
 // X sends to say it is disconnecting ends the connection; a compliance event
-// (xCompliance) returns a *Retraction for each post it takes back.
+// (xCompliance), on the filtered stream's connection or read from a compliance
+// partition (XConfig.Compliance; returned before the filtered stream's next
+// line, so at most its 20 s keep-alive later), returns a *Retraction for each
+// post it takes back. A compliance connection that ends reconnects the source.
 func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 	for {
 		if len(x.pending) > 0 {
 			rt := x.pending[0]
 			x.pending = x.pending[1:]
 			return downwatch.Post{}, rt
+		}
+		select {
+		case it := <-x.compl: // nil without compliance partitions: never ready
+			if it.err != nil {
+				return downwatch.Post{}, x.netError(it.err)
+			}
+			x.pending = it.rs
+			continue
+		default:
 		}
 		line, tooLong, err := x.c.line(ctx, downwatch.MaxPostBytes)
 		if err != nil {
@@ -223,6 +332,10 @@ func (x *X) Close(context.Context) error {
 		x.c.stop()
 		x.c = nil
 	}
+	for _, c := range x.cconn {
+		c.stop()
+	}
+	x.cconn, x.compl = nil, nil
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,6 +31,12 @@ type xServer struct {
 	status      int    // answer every stream request with this status (0: 200)
 	header      string // extra header "k: v" with status
 	addAnswer   []byte // the rules endpoint's answer to a POST (nil: all created)
+	// compliance holds each compliance partition's lines, sent once release
+	// is closed; complianceQueries the queries it was asked.
+	compliance        map[string][]byte
+	release           chan struct{}
+	complianceStatus  int
+	complianceQueries []string
 }
 
 func newXServer(t *testing.T, stream []byte, cut int) *xServer {
@@ -77,6 +84,35 @@ func newXServer(t *testing.T, stream []byte, cut int) *xServer {
 				w.Write(l)
 				fl.Flush()
 			}
+			for {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+					io.WriteString(w, "\r\n")
+					fl.Flush()
+				}
+			}
+		case "/2/tweets/compliance/stream":
+			s.mu.Lock()
+			s.complianceQueries = append(s.complianceQueries, r.URL.RawQuery)
+			body, status := s.compliance[r.URL.Query().Get("partition")], s.complianceStatus
+			s.mu.Unlock()
+			if status != 0 {
+				w.WriteHeader(status)
+				io.WriteString(w, `{"title":"Client Forbidden","detail":"This request must be made using an approved developer account","type":"https://api.twitter.com/2/problems/client-forbidden","reason":"client-not-enrolled"}`)
+				return
+			}
+			fl := w.(http.Flusher)
+			io.WriteString(w, "\r\n")
+			fl.Flush()
+			select {
+			case <-s.release:
+			case <-r.Context().Done():
+				return
+			}
+			w.Write(body)
+			fl.Flush()
 			for {
 				select {
 				case <-r.Context().Done():
@@ -434,5 +470,55 @@ func TestXComplianceDecodeTable(t *testing.T) {
 				t.Errorf("took back %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+// With XConfig.Compliance the source also reads those partitions of X's
+// compliance stream (GET /2/tweets/compliance/stream?partition=N, asking for
+// the last 5 minutes again), and what they take back is retracted.
+func TestXCompliancePartitionsRetract(t *testing.T) {
+	posts := bytes.Join(lines(fixture(t, "x/compliance.txt"))[:3], nil)
+	srv := newXServer(t, posts, 0)
+	srv.release = make(chan struct{})
+	srv.compliance = map[string][]byte{
+		"1": []byte(`{"data":{"delete":{"tweet":{"id":"1585100000000000001","author_id":"100"},"event_at":"2022-10-25T07:20:00.000Z"}}}` + "\n"),
+		"2": []byte(`{"data":{"tweet_edit":{"tweet":{"id":"1585100000000000005","author_id":"300"},"initial_tweet_id":"1585100000000000003","edit_tweet_ids":["1585100000000000003","1585100000000000005"],"event_at":"2022-10-25T07:22:00.000Z"}}}` + "\n" +
+			`{"data":{"undrop":{"tweet":{"id":"1585100000000000002","author_id":"200"},"event_at":"2022-10-25T07:23:00.000Z"}}}` + "\n"),
+	}
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Compliance: []int{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipeMatch(t, x, downMatcher{})
+	pp.rec.waitFor(t, 3, 10*time.Second)
+	close(srv.release) // the posts are read: now take two of them back
+	rs := pp.rec.waitForRetracts(t, 2, 10*time.Second)
+	got := retractsOf(rs)
+	slices.SortFunc(got, func(a, b retracted) int { return strings.Compare(a.id, b.id) })
+	if want := []retracted{{"whatsapp", "1585100000000000001"}, {"whatsapp", "1585100000000000003"}}; !slices.Equal(got, want) {
+		t.Errorf("retracts %v, want %v", got, want)
+	}
+	srv.mu.Lock()
+	qs := slices.Sorted(slices.Values(srv.complianceQueries))
+	srv.mu.Unlock()
+	if want := []string{"partition=1&backfill_minutes=5", "partition=2&backfill_minutes=5"}; !slices.Equal(qs, want) {
+		t.Errorf("compliance queries %q, want %q", qs, want)
+	}
+}
+
+// Without Enterprise access the compliance stream answers 403: fatal, saying so.
+func TestXComplianceWithoutAccessIsFatal(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/stream.txt"), 0)
+	srv.complianceStatus = http.StatusForbidden
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Compliance: []int{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = x.Connect(context.Background())
+	if !errors.Is(err, ErrFatal) || !strings.Contains(err.Error(), "Enterprise") {
+		t.Errorf("got %v, want a fatal error naming Enterprise access", err)
+	}
+	if _, err := NewX(XConfig{Token: "t", Compliance: []int{5}}); err == nil {
+		t.Error("partition 5 accepted; X has 1 to 4")
 	}
 }
