@@ -151,7 +151,16 @@ func removeRetracted(ctx context.Context, rc Config, st Store, sink AlertSink, r
 		if err != nil {
 			return err
 		}
-		alerts = append(alerts, als...)
+		for _, al := range als {
+			// An incident rewritten twice in one flush is published once, at
+			// its newest revision: the earlier one still carries the post
+			// the second removal took out.
+			if i := slices.IndexFunc(alerts, func(a downwatch.Alert) bool { return a.Incident.ID == al.Incident.ID }); i >= 0 {
+				alerts[i] = al
+				continue
+			}
+			alerts = append(alerts, al)
+		}
 	}
 	if sink == nil || len(alerts) == 0 {
 		return nil

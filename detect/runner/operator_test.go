@@ -129,7 +129,10 @@ type removerStore struct {
 
 func (r *removerStore) RemovePost(_ context.Context, service, source, id string, inStream bool, _ time.Time) ([]downwatch.Alert, error) {
 	r.calls = append(r.calls, fmt.Sprintf("%s %s/%s in-stream=%v", service, source, id, inStream))
-	return r.answer, nil
+	for i := range r.answer {
+		r.answer[i].Incident.Revision++ // each call rewrites it again
+	}
+	return slices.Clone(r.answer), nil
 }
 
 type sinkRec struct{ got []downwatch.Alert }
@@ -168,8 +171,8 @@ func TestRetractsReachTheStore(t *testing.T) {
 	if fmt.Sprint(st.calls) != fmt.Sprint(want) {
 		t.Errorf("store asked %q, want %q", st.calls, want)
 	}
-	if len(sink.got) != 2 || sink.got[0].Incident.ID != stored.Incident.ID {
-		t.Errorf("published %+v, want the store's rewritten incident once per call", sink.got)
+	if len(sink.got) != 1 || sink.got[0].Incident.ID != stored.Incident.ID || sink.got[0].Incident.Revision != 6 {
+		t.Errorf("published %+v, want the store's rewritten incident once, at its newest revision 6", sink.got)
 	}
 }
 
