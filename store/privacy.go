@@ -19,13 +19,14 @@ import (
 // Privacy (docs/CONTRACT.md §3, §5, README "Privacy"). Post texts and authors
 // are kept in two places of the store: the incidents' sample posts and
 // acknowledgements, and the alerts on the alert stream, which carry the
-// incident as it was. (Seen ids, notification logs, operator marks and
-// published marks hold ids and revisions, no post.) Each change below rewrites
-// an incident as a new revision, a compare-and-set on the revision read (the
-// operator path, so a detector holding the incident takes the stored one in
-// before it writes again), keeps the incident's remaining expiry, and deletes
-// from the stream the alerts that carried a removed post: subscribers catching
-// up read the new revision instead.
+// incident as it was. (Seen ids, notification logs, operator marks, published
+// marks and forgotten sets hold ids and revisions, no post.) Each change below
+// rewrites an incident as a new revision, a compare-and-set on the revision
+// read that raises the operator mark, so a detector holding the incident
+// drops the posts listed in its forgotten set and takes the stored one in
+// before it writes again; it keeps the incident's remaining expiry, and
+// deletes from the stream the alerts that carried a removed post: subscribers
+// catching up read the new revision instead.
 
 // maxRewriteTries bounds the retries of one incident's compare-and-set when
 // the detector or a person writes it at the same time.
