@@ -26,8 +26,12 @@ type Incident struct {
 	Languages      map[string]int `json:"languages,omitempty"`
 	Countries      map[string]int `json:"countries,omitempty"`
 	Symptoms       []string       `json:"symptoms,omitempty"`
-	SamplePosts    []Post         `json:"sample_posts,omitempty"`
-	Related        []string       `json:"related,omitempty"`
+	// SymptomCounts is how many of the incident's posts named each symptom
+	// (every symptom named at least once, not only those in Symptoms); a post
+	// may name several. Absent in incidents stored before it existed.
+	SymptomCounts map[string]int `json:"symptom_counts,omitempty"`
+	SamplePosts   []Post         `json:"sample_posts,omitempty"`
+	Related       []string       `json:"related,omitempty"`
 	// Acknowledgement is the post that acknowledged the incident, if any.
 	Acknowledgement *Post `json:"acknowledgement,omitempty"`
 	// Revision grows by one with every change, so sinks can order and deduplicate.
@@ -93,6 +97,9 @@ type Alert struct {
 	Type     string    `json:"type"`
 	At       time.Time `json:"at"`
 	Incident Incident  `json:"incident"`
+	// Test marks an alert `downwatch notify test` made up to try a receiver:
+	// no such incident exists.
+	Test bool `json:"test,omitempty"`
 }
 
 // SeriesPoint is one minute of a service's signal: what the dashboard charts.

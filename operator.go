@@ -186,6 +186,7 @@ func Merge(s, x *Incident, a Action) error {
 	s.Mentions += x.Mentions
 	s.Languages = addCounts(s.Languages, x.Languages)
 	s.Countries = addCounts(s.Countries, x.Countries)
+	s.SymptomCounts = addCounts(s.SymptomCounts, x.SymptomCounts)
 	for _, sym := range x.Symptoms {
 		if !slices.Contains(s.Symptoms, sym) {
 			s.Symptoms = append(s.Symptoms, sym)

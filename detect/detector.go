@@ -744,6 +744,9 @@ func (d *Detector) emit(inc *incident, typ string, at time.Time) {
 	snap := *i
 	snap.Languages = maps.Clone(i.Languages)
 	snap.Countries = maps.Clone(i.Countries)
+	if len(inc.Symptoms) > 0 {
+		snap.SymptomCounts = maps.Clone(inc.Symptoms)
+	}
 	snap.SamplePosts = slices.Clone(i.SamplePosts)
 	if i.Acknowledgement != nil && len(snap.SamplePosts) < 10 {
 		snap.SamplePosts = append(snap.SamplePosts, *i.Acknowledgement)

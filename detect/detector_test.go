@@ -354,3 +354,49 @@ func TestDetectorFirstEverComplaintsAreAnOutage(t *testing.T) {
 		t.Errorf("detected %v after onset, want within 2m", d)
 	}
 }
+
+// An incident counts the posts naming each symptom (symptom_counts), also the
+// symptoms too rare to be listed in symptoms.
+func TestDetectorSymptomCounts(t *testing.T) {
+	var s stream
+	onset, end := t0.Add(3*time.Hour), t0.Add(3*time.Hour+30*time.Minute)
+	s.background("whatsapp", t0, t0.Add(5*time.Hour), 30*time.Second)
+	s.burst("whatsapp", "IN", onset, end, 40)
+	want := map[string]int{}
+	n := 0
+	for i := range s.ms {
+		m := &s.ms[i]
+		if m.Post.Country != "IN" {
+			continue
+		}
+		n++
+		switch {
+		case n == 600:
+			m.Symptoms = []string{"payments"} // once: counted, too rare to be listed
+		case n%5 == 0:
+			m.Symptoms = []string{"login", "connect"}
+		case n%5 < 3:
+			m.Symptoms = []string{"send-messages"}
+		}
+		for _, sym := range m.Symptoms {
+			want[sym]++
+		}
+	}
+	incs := s.run(t, DefaultConfig(), t0.Add(5*time.Hour))
+	if len(incs) != 1 {
+		t.Fatalf("got %d incidents, want 1", len(incs))
+	}
+	got := incs[0]
+	// The posts before the decision may not all be the incident's: a few less.
+	for sym, w := range want {
+		if g := got.SymptomCounts[sym]; g > w || g < w-3 || g == 0 {
+			t.Errorf("symptom_counts[%s]: got %d, want %d or a few less (all: %v)", sym, g, w, got.SymptomCounts)
+		}
+	}
+	if len(got.SymptomCounts) != len(want) {
+		t.Errorf("symptom_counts: got %v, want the keys of %v", got.SymptomCounts, want)
+	}
+	if want := []string{"send-messages", "connect", "login"}; fmt.Sprint(got.Symptoms) != fmt.Sprint(want) {
+		t.Errorf("symptoms: got %v, want %v (payments, named once, is not listed)", got.Symptoms, want)
+	}
+}

@@ -1,5 +1,7 @@
-// Package notify delivers downwatch alerts (docs/CONTRACT.md §5) to webhooks: a generic,
-// HMAC-signed JSON body for programs, or a Slack-compatible message for people.
+// Package notify delivers downwatch alerts (docs/CONTRACT.md §5) to receivers: webhooks
+// with a generic, HMAC-signed JSON body for programs, Slack, Microsoft Teams and Discord
+// messages for people, PagerDuty Events API v2 events, and plain-text mail over SMTP;
+// each receiver with its own filter and rate limit (routing).
 // It reads alerts from the store's capped alert stream, deduplicates every
 // incident change per sink in a notification log in Redis (in the spirit of
 // Alertmanager's nflog), and resumes after a restart from where each sink
@@ -27,7 +29,28 @@
 //
 // On the command line: downwatch serve --webhook URL [--webhook URL ...]
 // [--webhook-secret S | env DOWNWATCH_WEBHOOK_SECRET] [--webhook-format json|slack]
-// [--webhook-events incident.opened,incident.resolved].
+// [--webhook-events incident.opened,incident.resolved], and named receivers:
+// downwatch serve --receiver 'name=ops,kind=slack,url=…,services=whatsapp' (or
+// the configuration file's receiver: list; receivers.go has every key).
+//
+// # Routing
+//
+// A Sink with a Name is a named receiver of one Format (its kind): FormatJSON
+// (kind "webhook"), FormatSlack, FormatTeams (teams.go), FormatDiscord
+// (discord.go), FormatPagerDuty (pagerduty.go) or FormatEmail (email.go). Each
+// takes, of every alert in the stream, in this order:
+//
+//  1. only its Events (default the four detector types)       else "filtered"
+//  2. nothing silenced (docs/CONTRACT.md §9), whatever else   else "silenced"
+//  3. only what its Filter takes: services, regions, minimum
+//     authors, minimum peak (route.go)                         else "filtered"
+//  4. each incident change once (the notification log)        else "duplicate"
+//  5. at most RateLimit.Max alerts per RateLimit.Per; an
+//     incident's resolution always goes (route.go)             else "rate_limited" (dropped)
+//
+// and what is left is delivered (or given up, "failed"). Every receiver keeps
+// its own cursor, log and rate limit window. (*Dispatcher).Test sends one
+// marked test alert to a receiver outside all of this (downwatch notify test NAME).
 //
 // # The generic body (FormatJSON)
 //
@@ -99,7 +122,8 @@
 //     Config.MaxBackoff, default 1 min) up to Config.MaxAttempts (default 6)
 //     attempts in all. A 429 or 503 with Retry-After (seconds or an HTTP date)
 //     waits at least that long, capped at Config.MaxRetryAfter (default 5 min).
-//     Any other 4xx is permanent and not retried. After the last attempt the
+//     Any other 4xx is permanent and not retried. For mail, an SMTP 4xx reply or
+//     a network error is retried the same way, a 5xx reply is permanent. After the last attempt the
 //     change is given up for that sink: it is logged, counted as
 //     downwatch_notify_alerts_total{outcome="failed"}, and the sink moves on; the
 //     incident's next change (an update, the resolution) is delivered normally.
@@ -108,7 +132,7 @@
 //     the change up in its notification log; a change already delivered is skipped
 //     (outcome "duplicate"), so a change published twice (a detector restart, a
 //     replay into the same prefix) reaches each receiver once.
-//   - Catch-up: after each alert (delivered, duplicate, filtered, silenced or given up) the
+//   - Catch-up: after each alert (delivered, duplicate, filtered, silenced, rate limited or given up) the
 //     sink's cursor is set to that alert's stream id. After a restart the sink
 //     continues after its cursor, so alerts published while the dispatcher was
 //     down are delivered, as far back as the capped stream keeps them (store
@@ -125,10 +149,12 @@
 //
 // # Redis keys
 //
-// P is the store prefix (default "downwatch:"); H is SinkHash(URL), the first 16
-// hex digits of SHA-256 of the webhook URL. The URL itself, which may carry a
-// secret, is never written to Redis or logs; the startup log line and the
-// metrics name sinks by H.
+// P is the store prefix (default "downwatch:"); H is the first 16 hex digits of
+// SHA-256 of the webhook URL (SinkHash(URL)) for a plain --webhook, or of
+// "receiver:" + its name for a named receiver (so it keeps its history when its
+// URL changes). The URL itself, which may carry a secret, is never written to
+// Redis or logs; the startup log line and the metrics name sinks by H (and by
+// receiver name).
 //
 //	P notify:H          ZSET    member "<incident id>@<revision>", score = wall-clock
 //	                            unix time of the delivery; entries older than
@@ -157,7 +183,9 @@
 //
 // # Metrics
 //
-//	downwatch_notify_alerts_total{sink,outcome}            delivered, duplicate, filtered, silenced, failed
-//	downwatch_notify_attempts_total{sink,result}           HTTP attempts by status code or "error"
-//	downwatch_notify_last_success_timestamp_seconds{sink}  wall-clock time of the last delivery
+//	downwatch_notify_alerts_total{sink,receiver,outcome}            delivered, duplicate, filtered, silenced, rate_limited, failed
+//	downwatch_notify_attempts_total{sink,receiver,result}           attempts by HTTP status, SMTP reply code, or "error"
+//	downwatch_notify_last_success_timestamp_seconds{sink,receiver}  wall-clock time of the last delivery
+//
+// receiver is the receiver's name, "webhook" for the plain --webhook sinks.
 package notify

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -20,19 +21,36 @@ import (
 	"github.com/downwatch/downwatch/store"
 )
 
-// Body formats of a webhook.
+// Body formats of a receiver (its kind, in the receiver configuration).
 const (
-	FormatJSON  = "json"  // the alert JSON of docs/CONTRACT.md §5, signed
-	FormatSlack = "slack" // a Slack incoming-webhook message: {"text":..., "blocks":[...]}
+	FormatJSON      = "json"      // the alert JSON of docs/CONTRACT.md §5, signed (kind "webhook")
+	FormatSlack     = "slack"     // a Slack incoming-webhook message: {"text":..., "blocks":[...]}
+	FormatTeams     = "teams"     // a Microsoft Teams message with an Adaptive Card attachment
+	FormatDiscord   = "discord"   // a Discord webhook message: content and an embed
+	FormatPagerDuty = "pagerduty" // a PagerDuty Events API v2 event
+	FormatEmail     = "email"     // a plain-text mail over SMTP
 )
 
-// Sink is one webhook receiver.
+// Formats are the body formats Validate accepts.
+var Formats = []string{FormatJSON, FormatSlack, FormatTeams, FormatDiscord, FormatPagerDuty, FormatEmail}
+
+// PagerDutyURL is the Events API v2 endpoint a pagerduty sink posts to by default.
+const PagerDutyURL = "https://events.pagerduty.com/v2/enqueue"
+
+// Sink is one receiver: a webhook (of any HTTP format) or a mail recipient list.
 type Sink struct {
-	// URL the alert is POSTed to (http or https). Required. Its hash names the
-	// sink's notification log and cursor in Redis, so the same URL keeps its
-	// delivery history across restarts.
+	// Name of the receiver (routing: serve --receiver, `notify test NAME`).
+	// When set, it names the sink's notification log and cursor in Redis
+	// (SinkHash("receiver:" + Name)) and the receiver label of its metrics, so
+	// a receiver keeps its history when its URL changes. Empty (a plain
+	// --webhook): the URL names them, and the receiver label is "webhook".
+	Name string
+	// URL the alert is POSTed to (http or https). Required but for FormatEmail,
+	// and for FormatPagerDuty, where it defaults to PagerDutyURL. Without a
+	// Name, its hash names the sink's notification log and cursor in Redis, so
+	// the same URL keeps its delivery history across restarts.
 	URL string
-	// Format of the body: FormatJSON (default) or FormatSlack.
+	// Format of the body: FormatJSON (default) or another of Formats.
 	Format string
 	// Secret signs the body: header X-Downwatch-Signature: sha256=<hex of
 	// HMAC-SHA256(Secret, body)>. Empty: the header is not sent.
@@ -40,6 +58,18 @@ type Sink struct {
 	// Events are the alert types delivered (e.g. "incident.opened"); default all
 	// four. Other alerts are skipped (and not retried).
 	Events []string
+	// Filter narrows the alerts delivered by service, region and size
+	// (route.go); the zero value passes every alert.
+	Filter Filter
+	// Limit caps how many alerts the sink is sent per period (route.go); the
+	// zero value is no limit.
+	Limit RateLimit
+	// RoutingKey is the integration key of a FormatPagerDuty sink. Required there.
+	RoutingKey string
+	// Severity of PagerDuty events: critical, error (default), warning or info.
+	Severity string
+	// Email says where a FormatEmail sink sends mail. Required there.
+	Email *Email
 }
 
 // Config configures a Dispatcher. The zero value of every field but Sinks
@@ -89,29 +119,84 @@ func (c *Config) Validate() error {
 	}
 	seen := map[string]bool{}
 	for i, s := range c.Sinks {
-		u, err := url.Parse(s.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("notify: sink %d: webhook URL %q is not an http(s) URL", i+1, redact(s.URL))
+		if err := s.validate(); err != nil {
+			return fmt.Errorf("notify: sink %d (%s): %w", i+1, s.label(), err)
 		}
-		if seen[s.URL] {
+		id := s.identity()
+		if seen[id] {
+			if s.Name != "" {
+				return fmt.Errorf("notify: sink %d: receiver name %q given twice", i+1, s.Name)
+			}
 			return fmt.Errorf("notify: sink %d: webhook URL %s given twice", i+1, redact(s.URL))
 		}
-		seen[s.URL] = true
-		switch s.Format {
-		case "", FormatJSON, FormatSlack:
-		default:
-			return fmt.Errorf("notify: sink %s: unknown format %q (want %q or %q)", redact(s.URL), s.Format, FormatJSON, FormatSlack)
-		}
-		for _, e := range s.Events {
-			if !slices.Contains(downwatch.AlertTypes, e) {
-				return fmt.Errorf("notify: sink %s: unknown event %q (want one of %s)", redact(s.URL), e, strings.Join(downwatch.AlertTypes, ", "))
-			}
-		}
+		seen[id] = true
 	}
 	if c.MaxAttempts < 0 || c.InitialBackoff < 0 || c.MaxBackoff < 0 || c.Timeout < 0 || c.Retention < 0 {
 		return errors.New("notify: attempts, backoffs, timeout and retention must not be negative")
 	}
 	return nil
+}
+
+// validate checks one sink; Validate says which sink the message is about.
+func (s *Sink) validate() error {
+	if s.Name != "" && (!receiverName.MatchString(s.Name) || s.Name == "webhook") {
+		return fmt.Errorf("receiver name %q: want letters, digits, '.', '_' or '-' (at most 64), and not %q, the --webhook URLs' name", s.Name, "webhook")
+	}
+	if !slices.Contains(Formats, s.Format) && s.Format != "" {
+		return fmt.Errorf("unknown format %q (want one of %s)", s.Format, strings.Join(Formats, ", "))
+	}
+	switch s.Format {
+	case FormatEmail:
+		if err := s.Email.validate(); err != nil {
+			return err
+		}
+	case FormatPagerDuty:
+		if s.RoutingKey == "" {
+			return errors.New("a pagerduty receiver needs a routing key (the integration key of an Events API v2 integration)")
+		}
+		if !slices.Contains([]string{"", "critical", "error", "warning", "info"}, s.Severity) {
+			return fmt.Errorf("severity %q: want critical, error, warning or info", s.Severity)
+		}
+	}
+	if s.Format != FormatEmail && !(s.Format == FormatPagerDuty && s.URL == "") {
+		u, err := url.Parse(s.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("URL %q is not an http(s) URL", redact(s.URL))
+		}
+	}
+	for _, e := range s.Events {
+		if !slices.Contains(downwatch.AlertTypes, e) {
+			return fmt.Errorf("unknown event %q (want one of %s)", e, strings.Join(downwatch.AlertTypes, ", "))
+		}
+	}
+	if err := s.Filter.validate(); err != nil {
+		return err
+	}
+	if err := s.Limit.validate(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// receiverName is what a receiver may be called: a metric label value and a
+// command-line word. "webhook" is the plain --webhook sinks'.
+var receiverName = regexp.MustCompile(`^(?:[A-Za-z0-9._-]{1,64})$`)
+
+// identity is what names the sink's state in Redis.
+func (s *Sink) identity() string {
+	if s.Name != "" {
+		return "receiver:" + s.Name
+	}
+	return s.URL
+}
+
+// label names the sink in messages: "receiver NAME", or "webhook URL" with
+// the URL redacted.
+func (s *Sink) label() string {
+	if s.Name != "" {
+		return "receiver " + s.Name
+	}
+	return "webhook " + redact(s.URL)
 }
 
 // alertTypes are the types a sink gets when it names none (as before operator
@@ -178,8 +263,10 @@ type Dispatcher struct {
 // sink is a Sink with its identity in Redis.
 type sink struct {
 	Sink
-	hash   string // first 16 hex digits of sha256(URL)
-	events map[string]bool
+	hash     string // first 16 hex digits of sha256(URL), or of "receiver:"+Name
+	receiver string // the receiver label of its metrics: Name, or "webhook"
+	events   map[string]bool
+	limiter  limiter // used by the sink's own goroutine only
 }
 
 // SinkHash returns the name of a webhook URL's notification log: the first 16
@@ -201,6 +288,9 @@ func New(st Store, cfg Config) (*Dispatcher, error) {
 		if s.Format == "" {
 			s.Format = FormatJSON
 		}
+		if s.Format == FormatPagerDuty && s.URL == "" {
+			s.URL = PagerDutyURL
+		}
 		ev := map[string]bool{}
 		for _, t := range s.Events {
 			ev[t] = true
@@ -210,7 +300,11 @@ func New(st Store, cfg Config) (*Dispatcher, error) {
 				ev[t] = true
 			}
 		}
-		d.sinks = append(d.sinks, &sink{Sink: s, hash: SinkHash(s.URL), events: ev})
+		receiver := s.Name
+		if receiver == "" {
+			receiver = "webhook"
+		}
+		d.sinks = append(d.sinks, &sink{Sink: s, hash: SinkHash(s.identity()), receiver: receiver, events: ev, limiter: limiter{RateLimit: s.Limit}})
 	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
@@ -220,13 +314,38 @@ func New(st Store, cfg Config) (*Dispatcher, error) {
 	return d, nil
 }
 
-// Sinks returns each sink's hash and redacted URL, for a startup log line.
-func (d *Dispatcher) Sinks() map[string]string {
-	out := map[string]string{}
+// SinkInfo names a sink for a startup log line, without secrets.
+type SinkInfo struct {
+	Hash     string // names its notification log and cursor in Redis
+	Receiver string // its receiver name, "webhook" for a plain --webhook
+	Format   string
+	Where    string // the redacted URL, or smtp://host:port
+}
+
+// Sinks describes every sink, in configuration order.
+func (d *Dispatcher) Sinks() []SinkInfo {
+	var out []SinkInfo
 	for _, s := range d.sinks {
-		out[s.hash] = redact(s.URL)
+		out = append(out, SinkInfo{Hash: s.hash, Receiver: s.receiver, Format: s.Format, Where: s.where()})
 	}
 	return out
+}
+
+// where is the sink's address without secrets.
+func (s *sink) where() string {
+	if s.Format == FormatEmail {
+		return "smtp://" + s.Email.Addr
+	}
+	return redact(s.URL)
+}
+
+// describe is a sink for people, without secrets.
+func (s *sink) describe() string {
+	where := s.where()
+	if s.Name == "" {
+		return where
+	}
+	return fmt.Sprintf("receiver %s (%s) %s", s.Name, s.Format, where)
 }
 
 // Run delivers alerts until ctx is done, then returns nil. Every sink follows
@@ -243,7 +362,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 }
 
 func (d *Dispatcher) runSink(ctx context.Context, s *sink) {
-	log := d.cfg.Logger.With("sink", s.hash, "url", redact(s.URL))
+	log := d.cfg.Logger.With("sink", s.hash, "receiver", s.receiver, "url", redact(s.URL))
 	backoff := time.Second
 	for ctx.Err() == nil {
 		err := d.follow(ctx, s)
@@ -289,32 +408,47 @@ func (d *Dispatcher) cursor(ctx context.Context, s *sink) (string, error) {
 // counted and given up after MaxAttempts.
 func (d *Dispatcher) handle(ctx context.Context, s *sink, a store.StreamAlert) error {
 	key := DeliveryKey(a.Alert)
-	outcome := "delivered"
+	outcome, err := d.route(ctx, s, a, key)
+	if err != nil {
+		return err
+	}
+	d.m.deliveries.WithLabelValues(s.hash, s.receiver, outcome).Inc()
+	return d.record(ctx, s, a.ID, key, outcome == "delivered")
+}
+
+// route decides what becomes of one alert at one sink, in this order: not one
+// of its events ("filtered"), silenced ("silenced": a silence matched it when
+// it was published, docs/CONTRACT.md §9), outside its filter ("filtered"),
+// already delivered ("duplicate"), over its rate limit ("rate_limited"), else
+// delivered ("delivered") or given up ("failed").
+func (d *Dispatcher) route(ctx context.Context, s *sink, a store.StreamAlert, key string) (string, error) {
 	switch {
 	case !s.events[a.Alert.Type]:
-		outcome = "filtered"
+		return "filtered", nil
 	case a.Alert.Incident.Silenced != "":
-		outcome = "silenced" // a silence matched it when it was published (docs/CONTRACT.md §9)
-	default:
-		seen, err := d.delivered(ctx, s, key)
-		if err != nil {
-			return err
-		}
-		if seen {
-			outcome = "duplicate"
-			break
-		}
-		if err := d.deliver(ctx, s, a); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err() // shutting down: the cursor stays, the next run retries
-			}
-			outcome = "failed"
-			d.cfg.Logger.Error("notify: giving up on an alert", "sink", s.hash, "url", redact(s.URL),
-				"incident", a.Alert.Incident.ID, "revision", a.Alert.Incident.Revision, "type", a.Alert.Type, "err", err)
-		}
+		return "silenced", nil
+	case !s.Filter.Match(a.Alert):
+		return "filtered", nil
 	}
-	d.m.deliveries.WithLabelValues(s.hash, outcome).Inc()
-	return d.record(ctx, s, a.ID, key, outcome == "delivered")
+	seen, err := d.delivered(ctx, s, key)
+	if err != nil {
+		return "", err
+	}
+	if seen {
+		return "duplicate", nil
+	}
+	if !s.limiter.allow(a.Alert, d.cfg.Now()) {
+		return "rate_limited", nil
+	}
+	if err := d.deliver(ctx, s, a); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err() // shutting down: the cursor stays, the next run retries
+		}
+		d.cfg.Logger.Error("notify: giving up on an alert", "sink", s.hash, "receiver", s.receiver, "url", redact(s.URL),
+			"incident", a.Alert.Incident.ID, "revision", a.Alert.Incident.Revision, "type", a.Alert.Type, "err", err)
+		return "failed", nil
+	}
+	return "delivered", nil
 }
 
 // DeliveryKey identifies one incident change: "<incident id>@<revision>". It is
@@ -337,7 +471,7 @@ func (d *Dispatcher) record(ctx context.Context, s *sink, streamID, key string, 
 		return err
 	}
 	if delivered {
-		d.m.lastSuccess.WithLabelValues(s.hash).Set(float64(now.Unix()))
+		d.m.lastSuccess.WithLabelValues(s.hash, s.receiver).Set(float64(now.Unix()))
 	}
 	return nil
 }
@@ -378,16 +512,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_alerts_total",
-			Help: "Alerts handled per webhook sink, by outcome: delivered, duplicate (already in the notification log), filtered (event not wanted), silenced (a silence matched the incident), failed (given up after retries).",
-		}, []string{"sink", "outcome"}),
+			Help: "Alerts handled per sink and receiver, by outcome: delivered, duplicate (already in the notification log), filtered (event or incident not wanted by the receiver's filter), silenced (a silence matched the incident), rate_limited (over the receiver's rate limit, dropped), failed (given up after retries).",
+		}, []string{"sink", "receiver", "outcome"}),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "downwatch_notify_attempts_total",
-			Help: "HTTP attempts per webhook sink, by result: the status code, or \"error\" when no response came.",
-		}, []string{"sink", "result"}),
+			Help: "Attempts per sink and receiver, by result: the HTTP status or SMTP reply code, or \"error\" when no answer came.",
+		}, []string{"sink", "receiver", "result"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "downwatch_notify_last_success_timestamp_seconds",
-			Help: "Wall-clock time of the last successful delivery per webhook sink.",
-		}, []string{"sink"}),
+			Help: "Wall-clock time of the last successful delivery per sink and receiver.",
+		}, []string{"sink", "receiver"}),
 	}
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.deliveries, m.attempts, m.lastSuccess} {

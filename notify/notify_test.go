@@ -47,6 +47,7 @@ type receiver struct {
 	got    []request
 	status []int // answers in order; 200 once exhausted
 	header http.Header
+	reply  string // the body of every answer
 	seen   chan request
 }
 
@@ -66,12 +67,13 @@ func newReceiver(t *testing.T, status ...int) *receiver {
 		}
 		rq := request{b, req.Header.Clone()}
 		r.got = append(r.got, rq)
-		h := r.header
+		h, reply := r.header, r.reply
 		r.mu.Unlock()
 		for k, v := range h {
 			w.Header()[k] = v
 		}
 		w.WriteHeader(code)
+		io.WriteString(w, reply)
 		if code/100 == 2 {
 			r.seen <- rq
 		}

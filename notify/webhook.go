@@ -42,14 +42,20 @@ func Verify(secret string, body []byte, signature string) bool {
 }
 
 // permanentError is a response that retrying will not change (a 4xx other than
-// 408 and 429).
-type permanentError struct{ status int }
+// 408 and 429, an SMTP 5xx reply).
+type permanentError struct {
+	status int
+	msg    string // when not an HTTP status (SMTP, configuration)
+}
 
 func (e *permanentError) Error() string {
+	if e.msg != "" {
+		return e.msg + "; not retrying"
+	}
 	return fmt.Sprintf("webhook answered %d %s; not retrying", e.status, http.StatusText(e.status))
 }
 
-// deliver POSTs one alert to one sink, retrying with exponential backoff.
+// deliver sends one alert to one sink, retrying with exponential backoff.
 func (d *Dispatcher) deliver(ctx context.Context, s *sink, a store.StreamAlert) error {
 	body, err := d.body(s, a.Alert)
 	if err != nil {
@@ -58,7 +64,7 @@ func (d *Dispatcher) deliver(ctx context.Context, s *sink, a store.StreamAlert) 
 	wait := d.cfg.InitialBackoff
 	var last error
 	for attempt := 1; attempt <= d.cfg.MaxAttempts; attempt++ {
-		retryAfter, err := d.attempt(ctx, s, a, body)
+		_, retryAfter, err := d.send(ctx, s, a, body)
 		if err == nil {
 			return nil
 		}
@@ -74,24 +80,34 @@ func (d *Dispatcher) deliver(ctx context.Context, s *sink, a store.StreamAlert) 
 		if retryAfter > 0 {
 			pause = max(pause, min(retryAfter, d.cfg.MaxRetryAfter))
 		}
-		d.cfg.Logger.Warn("notify: webhook attempt failed; retrying", "sink", s.hash, "url", redact(s.URL),
+		d.cfg.Logger.Warn("notify: attempt failed; retrying", "sink", s.hash, "receiver", s.receiver, "url", redact(s.URL),
 			"incident", a.Alert.Incident.ID, "attempt", attempt, "err", err, "in", pause)
 		if err := d.sleep(ctx, pause); err != nil {
 			return err
 		}
 		wait = min(2*wait, d.cfg.MaxBackoff)
 	}
-	return fmt.Errorf("deliver %s to %s: %w", DeliveryKey(a.Alert), redact(s.URL), last)
+	return fmt.Errorf("deliver %s to %s: %w", DeliveryKey(a.Alert), s.describe(), last)
 }
 
-// attempt sends one request. It returns the response's Retry-After (0 if none)
-// and an error unless the receiver answered 2xx.
-func (d *Dispatcher) attempt(ctx context.Context, s *sink, a store.StreamAlert, body []byte) (time.Duration, error) {
+// send makes one attempt: a mail for FormatEmail, else an HTTP POST. It
+// returns what the receiver answered (for `notify test`), the response's
+// Retry-After (0 if none) and an error unless the receiver accepted it.
+func (d *Dispatcher) send(ctx context.Context, s *sink, a store.StreamAlert, body []byte) (string, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
+	if s.Format == FormatEmail {
+		answer, err := d.sendMail(ctx, s, body)
+		return answer, 0, err
+	}
+	return d.post(ctx, s, a, body)
+}
+
+// post sends one HTTP request.
+func (d *Dispatcher) post(ctx context.Context, s *sink, a store.StreamAlert, body []byte) (string, time.Duration, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
 	if err != nil {
-		return 0, &permanentError{status: 0}
+		return "", 0, &permanentError{status: 0}
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "downwatch-notify/1")
@@ -103,21 +119,23 @@ func (d *Dispatcher) attempt(ctx context.Context, s *sink, a store.StreamAlert, 
 	}
 	resp, err := d.cfg.Client.Do(req)
 	if err != nil {
-		d.m.attempts.WithLabelValues(s.hash, "error").Inc()
-		return 0, fmt.Errorf("post: %w", err)
+		d.m.attempts.WithLabelValues(s.hash, s.receiver, "error").Inc()
+		return "", 0, fmt.Errorf("post: %w", err)
 	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	d.m.attempts.WithLabelValues(s.hash, strconv.Itoa(resp.StatusCode)).Inc()
+	answer := strings.TrimSpace(resp.Status + " " + clip(strings.Join(strings.Fields(string(b)), " "), 300))
+	d.m.attempts.WithLabelValues(s.hash, s.receiver, strconv.Itoa(resp.StatusCode)).Inc()
 	switch c := resp.StatusCode; {
 	case c >= 200 && c < 300:
-		return 0, nil
+		return answer, 0, nil
 	case c == http.StatusTooManyRequests || c == http.StatusServiceUnavailable:
-		return retryAfter(resp.Header.Get("Retry-After"), d.cfg.Now()), fmt.Errorf("webhook answered %d", c)
+		return answer, retryAfter(resp.Header.Get("Retry-After"), d.cfg.Now()), fmt.Errorf("webhook answered %d", c)
 	case c == http.StatusRequestTimeout || c >= 500:
-		return 0, fmt.Errorf("webhook answered %d", c)
+		return answer, 0, fmt.Errorf("webhook answered %d", c)
 	default:
-		return 0, &permanentError{status: c}
+		return answer, 0, &permanentError{status: c}
 	}
 }
 
@@ -136,17 +154,34 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// body renders a for s's format.
 func (d *Dispatcher) body(s *sink, a downwatch.Alert) ([]byte, error) {
-	if s.Format == FormatSlack {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false) // mrkdwn escapes are already &lt; &gt; &amp;
-		if err := enc.Encode(SlackMessage(a, d.cfg.ServiceName(a.Incident.Service), d.incidentURL(a.Incident.ID))); err != nil {
-			return nil, err
-		}
-		return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	name, link := d.cfg.ServiceName(a.Incident.Service), d.incidentURL(a.Incident.ID)
+	switch s.Format {
+	case FormatSlack:
+		return encodeJSON(SlackMessage(a, name, link))
+	case FormatTeams:
+		return encodeJSON(TeamsMessage(a, name, link))
+	case FormatDiscord:
+		return encodeJSON(DiscordMessage(a, name, link))
+	case FormatPagerDuty:
+		return encodeJSON(PagerDutyEventOf(a, name, link, s.RoutingKey, s.Severity))
+	case FormatEmail:
+		return Mail(a, name, link, s.Email, d.cfg.Now()), nil
 	}
 	return json.Marshal(a)
+}
+
+// encodeJSON is v as JSON without HTML escapes (< stays <: the chat formats
+// escape their own markup) and without the trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 func (d *Dispatcher) incidentURL(id string) string {
@@ -206,11 +241,7 @@ var emoji = map[string]string{
 // link, when not empty, is the incident's dashboard page.
 func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 	i := a.Incident
-	scope := "global"
-	if i.Region != "" {
-		scope = "in " + i.Region
-	}
-	title := fmt.Sprintf("%s incident %s (%s)", serviceName, verbs[a.Type], scope)
+	title := headline(a, serviceName)
 	text := fmt.Sprintf("%s %s: %d people complaining, peak %.0f/min, started %s UTC",
 		emoji[a.Type], esc(title), i.Authors, i.PeakPerMin, i.StartedAt.UTC().Format("2006-01-02 15:04"))
 	if link != "" {
@@ -246,6 +277,9 @@ func SlackMessage(a downwatch.Alert, serviceName, link string) Slack {
 			line += ": " + quote(act.Note, 280)
 		}
 		why = append(why, line)
+	}
+	if a.Test {
+		why = append(why, "_This is a test alert sent by downwatch notify test; there is no such incident._")
 	}
 	if len(why) > 0 {
 		blocks = append(blocks, SlackBlock{Type: "section", Text: &SlackText{"mrkdwn", strings.Join(why, "\n")}})

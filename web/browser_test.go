@@ -75,7 +75,7 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		if wa.State != downwatch.StateAcknowledged || wa.Acknowledgement == nil || wa.Acknowledgement.Author != "ANI" {
 			t.Fatalf("replayed demo: WhatsApp incident %s is %s (acknowledgement %+v), want acknowledged by ANI", wa.ID, wa.State, wa.Acknowledgement)
 		}
-		rsrv, err := New(Config{Store: rst, Heartbeat: 200 * time.Millisecond, ServiceName: catalogNames(t)})
+		rsrv, err := New(Config{Store: rst, Heartbeat: 200 * time.Millisecond, ServiceName: catalogNames(t), Catalog: catalogInfo(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,6 +146,14 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		); err != nil {
 			t.Fatalf("replayed dashboard: %v", err)
 		}
+		if err := chromedp.Do(ctx,
+			chromedp.Navigate(replayed.URL+"/services/whatsapp?range=24h&scale=log"),
+			chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="log"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
+			shot("service.png"),
+		); err != nil {
+			t.Fatalf("replayed service page: %v", err)
+		}
 	}
 
 	// The seeded incident page, then the seeded dashboard, which stays open
@@ -156,6 +164,16 @@ func TestBrowserLiveAndSafe(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#live-status[data-state="on"]`)),
 	); err != nil {
 		t.Fatalf("incident page: %v", err)
+	}
+	// The service page, linked from the incident page, toggled to a log scale.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.crumbs a[href="/services/whatsapp"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="linear"]`)),
+		chromedp.Click(chromedp.CSS(`#scale-toggle`)),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart[data-scale="log"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#symptoms .shares`)),
+	); err != nil {
+		t.Fatalf("service page and its log-scale toggle: %v", err)
 	}
 
 	if err := chromedp.Do(ctx,

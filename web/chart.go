@@ -37,6 +37,7 @@ type chartView struct {
 	Empty   bool
 	Peak    int
 	PeakAt  time.Time
+	Log     bool // logarithmic y axis
 }
 
 // bucket is the per-bucket aggregate the chart draws.
@@ -51,9 +52,11 @@ type bucket struct {
 // Downdetector picture, as an inline SVG. Only numbers and escaped labels go
 // into it.
 // chartW is the SVG's width in user units: 960 for a full-width chart, less
-// for the overview's grid so its labels stay legible when scaled down.
-func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, title string, chartW int) chartView {
-	cv := chartView{From: from, To: to}
+// for the overview's grid so its labels stay legible when scaled down. With
+// logY the y axis is logarithmic (log(1+v), so 0 stays on the axis): a
+// baseline of 1/min stays readable beside a spike of 200/min.
+func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, title string, chartW int, logY bool) chartView {
+	cv := chartView{From: from, To: to, Log: logY}
 	if len(pts) == 0 || !to.After(from) {
 		cv.Empty = true
 		return cv
@@ -67,13 +70,23 @@ func drawChart(pts []downwatch.SeriesPoint, from, to time.Time, bands []band, ti
 	for i := first; i <= last; i++ {
 		ymax = math.Max(ymax, math.Max(float64(bs[i].authors), 3*bs[i].baseline))
 	}
-	ymax, step := niceMax(ymax)
+	var ticks []float64
+	if logY {
+		ymax, ticks = logMax(ymax)
+	} else {
+		ymax, ticks = linearTicks(ymax)
+	}
 	span := to.Sub(from) + time.Minute
 	plotW := float64(chartW - padL - padR)
-	pl := &plot{from: from, span: span, plotW: plotW, ymax: ymax, chartW: chartW,
+	pl := &plot{from: from, span: span, plotW: plotW, ymax: ymax, chartW: chartW, log: logY,
 		bw: float64(size) * plotW / (float64(span) / float64(time.Minute))}
-	fmt.Fprintf(&pl.b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s">`, chartW, chartH, html.EscapeString(title))
-	pl.grid(step)
+	scale := "linear"
+	if logY {
+		scale = "log"
+	}
+	fmt.Fprintf(&pl.b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" data-from="%s" data-to="%s" data-scale="%s">`,
+		chartW, chartH, html.EscapeString(title), from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), scale)
+	pl.grid(ticks)
 	pl.bands(bands)
 	pl.xTicks(to)
 	pl.series(bs[first : last+1])
@@ -134,17 +147,23 @@ type plot struct {
 	plotW    float64
 	ymax, bw float64 // top of the y axis; width of a bucket
 	chartW   int
+	log      bool // y is log(1+v)
 }
 
 func (pl *plot) x(t time.Time) float64 {
 	return padL + float64(t.Sub(pl.from))/float64(pl.span)*pl.plotW
 }
 
-func (pl *plot) y(v float64) float64 { return padT + plotH - v/pl.ymax*plotH }
+func (pl *plot) y(v float64) float64 {
+	if pl.log {
+		return padT + plotH - math.Log1p(max(v, 0))/math.Log1p(pl.ymax)*plotH
+	}
+	return padT + plotH - v/pl.ymax*plotH
+}
 
-// grid draws the horizontal grid lines and their labels.
-func (pl *plot) grid(step float64) {
-	for v := 0.0; v <= pl.ymax+1e-9; v += step {
+// grid draws the horizontal grid lines at ticks and their labels.
+func (pl *plot) grid(ticks []float64) {
+	for _, v := range ticks {
 		fmt.Fprintf(&pl.b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padL, pl.chartW-padR, pl.y(v), pl.y(v))
 		fmt.Fprintf(&pl.b, `<text class="ylab" x="%d" y="%.1f">%s</text>`, padL-6, pl.y(v)+3.5, fmtNum(v))
 	}
@@ -233,6 +252,29 @@ func (pl *plot) hover(bs []bucket, size int) {
 		fmt.Fprintf(&pl.b, `<rect class="hit" x="%.1f" y="%d" width="%.2f" height="%d"><title>%s</title></rect>`,
 			pl.x(bk.at), padT, pl.bw, plotH, label)
 	}
+}
+
+// linearTicks rounds v up to a nice top and lists the grid lines from 0 to it.
+func linearTicks(v float64) (top float64, ticks []float64) {
+	top, step := niceMax(v)
+	for t := 0.0; t <= top+1e-9; t += step {
+		ticks = append(ticks, t)
+	}
+	return top, ticks
+}
+
+// logMax rounds v up to a power of ten and lists the grid lines of a log axis:
+// 0, 1, 10, 100, ... and the 3s between them.
+func logMax(v float64) (top float64, ticks []float64) {
+	top = math.Pow(10, math.Ceil(math.Log10(math.Max(v, 10))))
+	ticks = []float64{0}
+	for p := 1.0; p <= top; p *= 10 {
+		ticks = append(ticks, p)
+		if 3*p < top {
+			ticks = append(ticks, 3*p)
+		}
+	}
+	return top, ticks
 }
 
 // niceMax rounds v up to 1, 2 or 5 times a power of ten and returns the grid step.

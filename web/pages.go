@@ -328,7 +328,7 @@ func (s *Server) overview(ctx context.Context) (overviewView, error) {
 			continue
 		}
 		from := to.Add(-24 * time.Hour).Add(time.Minute)
-		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...), width)
+		cv, err := s.chart(ctx, svc, from, to, append(slices.Clone(active), recent...), chartOpts{width: width, zoom: true})
 		if err != nil {
 			return v, err
 		}
@@ -337,11 +337,59 @@ func (s *Server) overview(ctx context.Context) (overviewView, error) {
 	return v, nil
 }
 
-func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs []downwatch.Incident, width int) (chartView, error) {
+// chartOpts say how a chart is drawn.
+type chartOpts struct {
+	width int  // in SVG user units (drawChart)
+	log   bool // logarithmic y axis
+	zoom  bool // start where the stored series starts, when that is later than from
+}
+
+// Zooming keeps at least minZoom on the chart and zoomPad before the first
+// stored minute.
+const (
+	minZoom = time.Hour
+	zoomPad = 10 * time.Minute
+)
+
+// zoomFrom is where a zoomed chart of pts ending at to starts: zoomPad before
+// the first stored minute, at least minZoom before to, never before from.
+func zoomFrom(pts []downwatch.SeriesPoint, from, to time.Time) time.Time {
+	if len(pts) == 0 {
+		return from
+	}
+	first := pts[0].Minute
+	for _, p := range pts {
+		if p.Minute.Before(first) {
+			first = p.Minute
+		}
+	}
+	z := first.Add(-zoomPad)
+	if to.Sub(z) < minZoom {
+		z = to.Add(-minZoom)
+	}
+	if z.After(from) {
+		return z
+	}
+	return from
+}
+
+func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs []downwatch.Incident, o chartOpts) (chartView, error) {
 	pts, err := s.st.Series(ctx, svc, from, to)
 	if err != nil {
 		return chartView{}, err
 	}
+	if o.zoom {
+		from = zoomFrom(pts, from, to)
+	}
+	name := s.cfg.ServiceName(svc)
+	cv := drawChart(pts, from, to, s.bands(svc, to, incs), fmt.Sprintf("%s: complainers per minute against the baseline, %s to %s UTC", name, from.Format("2 Jan 15:04"), to.Format("2 Jan 15:04")), o.width, o.log)
+	cv.Service, cv.Name = svc, name
+	return cv, nil
+}
+
+// bands are the incidents of svc among incs, drawn behind a chart ending at
+// to (where an active one ends).
+func (s *Server) bands(svc string, to time.Time, incs []downwatch.Incident) []band {
 	var bands []band
 	for _, i := range incs {
 		if i.Service != svc {
@@ -357,10 +405,7 @@ func (s *Server) chart(ctx context.Context, svc string, from, to time.Time, incs
 		}
 		bands = append(bands, band{From: i.StartedAt, To: end, State: i.State, Label: label})
 	}
-	name := s.cfg.ServiceName(svc)
-	cv := drawChart(pts, from, to, bands, fmt.Sprintf("%s: complainers per minute against the baseline, %s to %s UTC", name, from.Format("2 Jan 15:04"), to.Format("2 Jan 15:04")), width)
-	cv.Service, cv.Name = svc, name
-	return cv, nil
+	return bands
 }
 
 func (s *Server) incident(ctx context.Context, id string) (incidentView, error) {
@@ -411,7 +456,7 @@ func (s *Server) incident(ctx context.Context, id string) (incidentView, error) 
 	if to.Sub(from) > 24*time.Hour {
 		from = to.Add(-24 * time.Hour)
 	}
-	if v.Chart, err = s.chart(ctx, inc.Service, from, to, []downwatch.Incident{inc}, 960); err != nil {
+	if v.Chart, err = s.chart(ctx, inc.Service, from, to, []downwatch.Incident{inc}, chartOpts{width: 960}); err != nil {
 		return v, err
 	}
 	return v, nil

@@ -17,7 +17,7 @@ func TestPagesEscapePostText(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, hs := testServer(t, st, "")
-	for _, path := range []string{"/", "/fragments/overview", "/incidents/" + inc.ID, "/fragments/incidents/" + inc.ID} {
+	for _, path := range []string{"/", "/fragments/overview", "/incidents/" + inc.ID, "/fragments/incidents/" + inc.ID, "/services/signal", "/fragments/services/signal"} {
 		t.Run(path, func(t *testing.T) {
 			resp, body := get(t, hs.URL+path)
 			if resp.StatusCode != 200 {

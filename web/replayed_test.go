@@ -118,6 +118,21 @@ func catalogNames(t testing.TB) func(string) string {
 	}
 }
 
+// catalogInfo describes services as the catalog does (what `downwatch serve` shows).
+func catalogInfo(t testing.TB) func(string) (ServiceInfo, bool) {
+	cat, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(id string) (ServiceInfo, bool) {
+		s, ok := cat.Service(id)
+		if !ok {
+			return ServiceInfo{}, false
+		}
+		return ServiceInfo{Name: s.Name, Official: s.Official, StatusPage: s.StatusPage}, true
+	}
+}
+
 // activeIncident is service's active incident in st.
 func activeIncident(st *store.Redis, service string) (downwatch.Incident, error) {
 	incs, err := st.Incidents(context.Background(), store.Query{Active: true})

@@ -64,6 +64,11 @@ type Config struct {
 	// ServiceName turns a catalog id into the name shown (e.g. "whatsapp" into
 	// "WhatsApp"); default the id.
 	ServiceName func(id string) string
+	// Catalog describes a service for its page (/services/{id}): its name,
+	// official accounts and status page; ok false for an id it does not know.
+	// Default none: every id with stored incidents or series has a page, named
+	// by ServiceName.
+	Catalog func(id string) (info ServiceInfo, ok bool)
 	// Registry receives the server's metrics and is what /metrics serves; default
 	// a new registry with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -183,39 +188,63 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// route is one registration on the server's mux. routeTable is the only list
+// of them: routes registers it, and the OpenAPI test holds the API document
+// against it.
+type route struct {
+	pattern string // "METHOD /path/{param}"; no method: every method
+	handler http.Handler
+}
+
+func (s *Server) routeTable() []route {
+	static, _ := fs.Sub(staticFS, "static")
+	h := func(p string, f http.HandlerFunc) route { return route{p, f} }
+	return []route{
+		// Pages.
+		h("GET /{$}", s.overviewPage),
+		h("GET /incidents/{id}", s.incidentPage),
+		h("POST /incidents/{id}/actions", s.formAct),
+		h("GET /services/{id}", s.servicePage),
+		h("GET /silences", s.silencesPage),
+		h("GET /feed.atom", s.feedAtom),
+		h("GET /services/{id}/feed.atom", s.feedAtom),
+		h("GET /silences.ics", s.silencesICS),
+		h("GET /report", s.reportPage),
+		h("POST /silences", s.formSilence),
+		h("POST /silences/{id}/expire", s.formSilence),
+		h("GET /fragments/overview", s.overviewFragment),
+		h("GET /fragments/incidents/{id}", s.incidentFragment),
+		h("GET /fragments/services/{id}", s.serviceFragment),
+		{"GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static)))},
+		h("/", s.notFoundPage),
+		// API (described by openapi.json).
+		h("GET /api/openapi.json", s.apiOpenAPI),
+		h("GET /api/incidents", s.apiIncidents),
+		h("GET /api/incidents/{id}", s.apiIncident),
+		h("GET /api/services/{id}", s.apiService),
+		h("GET /api/services/{id}/series", s.apiSeries),
+		h("GET /api/events", s.apiEvents),
+		h("POST /api/incidents/{id}/{action}", s.apiAct),
+		h("GET /api/silences", s.apiSilences),
+		h("GET /api/report", s.apiReport),
+		h("POST /api/silences", s.apiAddSilence),
+		h("POST /api/silences/{id}/expire", s.apiExpireSilence),
+		h(apiFallback, func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
+		}),
+		h("GET /healthz", s.healthz),
+		{"GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{Registry: s.cfg.Registry})},
+	}
+}
+
+// apiFallback answers every /api/ address no API route takes.
+const apiFallback = "/api/"
+
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	// Pages.
-	mux.HandleFunc("GET /{$}", s.overviewPage)
-	mux.HandleFunc("GET /incidents/{id}", s.incidentPage)
-	mux.HandleFunc("POST /incidents/{id}/actions", s.formAct)
-	mux.HandleFunc("GET /silences", s.silencesPage)
-	mux.HandleFunc("GET /feed.atom", s.feedAtom)
-	mux.HandleFunc("GET /services/{id}/feed.atom", s.feedAtom)
-	mux.HandleFunc("GET /silences.ics", s.silencesICS)
-	mux.HandleFunc("GET /report", s.reportPage)
-	mux.HandleFunc("POST /silences", s.formSilence)
-	mux.HandleFunc("POST /silences/{id}/expire", s.formSilence)
-	mux.HandleFunc("GET /fragments/overview", s.overviewFragment)
-	mux.HandleFunc("GET /fragments/incidents/{id}", s.incidentFragment)
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(time.Hour, http.FileServerFS(static))))
-	mux.HandleFunc("/", s.notFoundPage)
-	// API.
-	mux.HandleFunc("GET /api/incidents", s.apiIncidents)
-	mux.HandleFunc("GET /api/incidents/{id}", s.apiIncident)
-	mux.HandleFunc("GET /api/services/{id}/series", s.apiSeries)
-	mux.HandleFunc("GET /api/events", s.apiEvents)
-	mux.HandleFunc("POST /api/incidents/{id}/{action}", s.apiAct)
-	mux.HandleFunc("GET /api/silences", s.apiSilences)
-	mux.HandleFunc("GET /api/report", s.apiReport)
-	mux.HandleFunc("POST /api/silences", s.apiAddSilence)
-	mux.HandleFunc("POST /api/silences/{id}/expire", s.apiExpireSilence)
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
-	})
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{Registry: s.cfg.Registry}))
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 	return s.instrument(secure(s.auth(mux)))
 }
 

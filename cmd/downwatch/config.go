@@ -20,7 +20,9 @@ import (
 // (shared by every role that has the flag) or under the role's name (that role
 // only), and an environment variable DOWNWATCH_NAME (upper case, "-" as "_").
 // A flag's value comes from, in order: the command line, the environment, the
-// role's section of the file, the file's top level, the default.
+// role's section of the file (then the sections in sharedSections: notify reads
+// serve's), the file's top level, the default. A list of mappings (serve's
+// receiver:) becomes one KEY=VALUE,… line a mapping.
 //
 //	kafka: kafka-1:9092,kafka-2:9092
 //	redis: rediss://redis.internal:6380/0
@@ -110,24 +112,62 @@ func loadConfig(path string, roleFlags map[string][]string) (*fileConfig, error)
 	return c, nil
 }
 
-// scalar is a value as a flag would take it: a scalar, or a list joined by
-// commas (kafka: [a:9092, b:9092]).
+// scalar is a value as a flag would take it: a scalar, a list joined by
+// commas (kafka: [a:9092, b:9092]), or a list of mappings (receiver: [{name:
+// ops, kind: slack, …}]), each mapping one line of KEY=VALUE pairs.
 func scalar(path string, n *yaml.Node) (string, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		return n.Value, nil
 	case yaml.SequenceNode:
 		var parts []string
+		mappings := len(n.Content) > 0 && n.Content[0].Kind == yaml.MappingNode
 		for _, e := range n.Content {
+			if mappings {
+				line, err := pairs(path, e)
+				if err != nil {
+					return "", err
+				}
+				parts = append(parts, line)
+				continue
+			}
 			if e.Kind != yaml.ScalarNode {
 				return "", fmt.Errorf("%s:%d: a list of plain values only", path, e.Line)
 			}
 			parts = append(parts, e.Value)
 		}
+		if mappings {
+			return strings.Join(parts, "\n"), nil
+		}
 		return strings.Join(parts, ","), nil
 	}
 	return "", fmt.Errorf("%s:%d: want a value or a list of values", path, n.Line)
 }
+
+// pairs is a mapping of plain values or lists as "k=v,k=v1,v2" (the form of
+// serve --receiver).
+func pairs(path string, m *yaml.Node) (string, error) {
+	if m.Kind != yaml.MappingNode {
+		return "", fmt.Errorf("%s:%d: a list of mappings only", path, m.Line)
+	}
+	var kv []string
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		if v.Kind == yaml.MappingNode || (v.Kind == yaml.SequenceNode && slices.ContainsFunc(v.Content, func(e *yaml.Node) bool { return e.Kind != yaml.ScalarNode })) {
+			return "", fmt.Errorf("%s:%d: %s: want a value or a list of values", path, v.Line, k.Value)
+		}
+		val, err := scalar(path, v)
+		if err != nil {
+			return "", err
+		}
+		kv = append(kv, k.Value+"="+val)
+	}
+	return strings.Join(kv, ","), nil
+}
+
+// sharedSections are the other roles' sections a role also reads, after its
+// own: `notify test` takes its receivers from serve's.
+var sharedSections = map[string][]string{"notify": {"serve"}}
 
 // flagEnvs maps each FlagSet made by flags() to its command's environment, so
 // that parse can apply the environment and the configuration file.
@@ -160,7 +200,13 @@ func applyConfig(fs *flag.FlagSet, env *cliEnv) error {
 			return
 		}
 		if c := env.config; c != nil {
-			v, ok := c.roles[fs.Name()][f.Name]
+			var v configValue
+			var ok bool
+			for _, role := range append([]string{fs.Name()}, sharedSections[fs.Name()]...) {
+				if v, ok = c.roles[role][f.Name]; ok {
+					break
+				}
+			}
 			if !ok {
 				v, ok = c.top[f.Name]
 			}

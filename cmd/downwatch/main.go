@@ -51,6 +51,7 @@ func commands() []command {
 		{"incident", "acknowledge, resolve, reopen, mark as false alarm, merge or link an incident by hand", runIncident},
 		{"forget", "remove an author's posts from every incident and the alert stream in Redis, and publish the changed incidents", runForget},
 		{"serve", "serve the dashboard and JSON API over the incidents in Redis", runServe},
+		{"notify", "send a test alert to a receiver (notify test NAME) and print what it answered", runNotify},
 		{"backtest", "run the burst decision on a timestamp,value count series", runBacktest},
 		{"simulate", "write a synthetic post stream with ground truth", runSimulate},
 		{"evaluate", "replay the scenario suite and report detection quality against ground truth", runEvaluate},

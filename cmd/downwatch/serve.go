@@ -29,9 +29,11 @@ import (
 const serveAbout = `Serves the dashboard (/ and /incidents/{id}) and the JSON API (/api/incidents,
 /api/incidents/{id}, /api/services/{id}/series, /api/events as server-sent events,
 and POST /api/incidents/{id}/acknowledge|resolve|reopen|false-alarm|merge|link for
-people's actions), /healthz and /metrics over the incidents in Redis; with --webhook, also delivers
-every alert to webhooks (signed JSON or Slack messages, retried, deduplicated per
-incident revision, caught up after a restart).
+people's actions), /healthz and /metrics over the incidents in Redis; with --webhook or
+--receiver, also delivers every alert to receivers (signed JSON, Slack, Microsoft Teams,
+Discord, PagerDuty, email; each with its own filter and rate limit; retried,
+deduplicated per incident revision, caught up after a restart). Try a receiver
+with downwatch notify test NAME.
 
 Secrets are better passed in the environment than as flags (which other users
 can see in the process list): DOWNWATCH_AUTH_TOKEN, DOWNWATCH_WEBHOOK_SECRET.`
@@ -44,12 +46,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	var access accessFlags
 	access.register(fs)
 	catalogFile := fs.String("catalog", "", "YAML file that extends the built-in service catalog (for service names)")
-	var hooks, events listFlag
-	fs.Var(&hooks, "webhook", "deliver every alert to this URL (repeatable)")
-	secret := fs.String("webhook-secret", "", "sign webhook bodies with HMAC-SHA256 in X-Downwatch-Signature (default $DOWNWATCH_WEBHOOK_SECRET)")
-	format := fs.String("webhook-format", notify.FormatJSON, `webhook body: "json" (the alert JSON) or "slack" (a Slack incoming-webhook message)`)
-	fs.Var(&events, "webhook-events", "only these alert types, comma-separated (default all: incident.opened,incident.updated,incident.acknowledged,incident.resolved)")
-	publicURL := fs.String("public-url", "", "the dashboard's address as receivers reach it, for links in Slack messages (default http://ADDR of --http on loopback, else none)")
+	var route routeFlags
+	route.register(fs)
 	verbose := fs.Bool("v", false, "log details to stderr")
 	postRetention := fs.String("post-retention", "7d", "how long after its last write a resolved incident keeps its sample posts and acknowledgement, and alerts stay on the alert stream: days (7d) or a duration (36h); swept every hour")
 	var actions actionSinkFlags
@@ -67,18 +65,17 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *secret == "" {
-		*secret = os.Getenv("DOWNWATCH_WEBHOOK_SECRET")
-	}
 	wcfg := web.Config{}
 	if err := access.apply(*httpAddr, &wcfg); err != nil {
 		return err
 	}
 	log := logger(env.stderr, *verbose)
-	names, err := serviceNames(*catalogFile)
+	cat, err := loadCatalog(*catalogFile)
 	if err != nil {
 		return err
 	}
+	names := namesOf(cat)
+	wcfg.Catalog = serviceInfo(cat)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := health.New(reg)
@@ -88,9 +85,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	defer st.Close()
 	var disp *notify.Dispatcher
-	if len(hooks) > 0 {
-		ws := webhookSettings{hooks: hooks, events: events, format: *format, secret: *secret, publicURL: *publicURL, httpAddr: *httpAddr}
-		if disp, err = ws.dispatcher(env, st, names, log, reg); err != nil {
+	if route.any() {
+		route.defaultLinkToHTTP = *httpAddr
+		if disp, err = route.dispatcher(env, st, names, log, reg); err != nil {
 			return err
 		}
 	}
@@ -114,8 +111,12 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	wg.Go(func() { st.Sweep(sweepCtx, time.Hour, time.Now, sinks.Publish, log) })
 	if disp != nil {
-		for hash, u := range disp.Sinks() {
-			fmt.Fprintf(env.stdout, "webhook sink %s: %s (%s)\n", hash, u, *format)
+		for _, si := range disp.Sinks() {
+			if si.Receiver == "webhook" {
+				fmt.Fprintf(env.stdout, "webhook sink %s: %s (%s)\n", si.Hash, si.Where, si.Format)
+			} else {
+				fmt.Fprintf(env.stdout, "receiver %s: %s %s (sink %s)\n", si.Receiver, si.Format, si.Where, si.Hash)
+			}
 		}
 		wg.Go(func() { disp.Run(ctx) })
 	}
@@ -123,32 +124,6 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	stopSweep()
 	wg.Wait()
 	return err
-}
-
-// webhookSettings are serve's --webhook flags.
-type webhookSettings struct {
-	hooks, events                       listFlag
-	format, secret, publicURL, httpAddr string
-}
-
-// dispatcher delivers every alert in st's stream to the webhooks.
-func (ws webhookSettings) dispatcher(env *cliEnv, st *store.Redis, names func(string) string, log *slog.Logger, reg prometheus.Registerer) (*notify.Dispatcher, error) {
-	var sinks []notify.Sink
-	for _, u := range ws.hooks {
-		sinks = append(sinks, notify.Sink{URL: u, Format: ws.format, Secret: ws.secret, Events: ws.events})
-	}
-	link := ws.publicURL
-	if link == "" && web.IsLoopback(ws.httpAddr) {
-		link = "http://" + ws.httpAddr
-	}
-	disp, err := notify.New(st, notify.Config{Sinks: sinks, DashboardURL: link, ServiceName: names, Logger: log, Registerer: reg})
-	if err != nil {
-		return nil, err
-	}
-	if ws.format == notify.FormatJSON && ws.secret == "" {
-		fmt.Fprintln(env.stderr, "warning: webhook bodies are not signed; set --webhook-secret or DOWNWATCH_WEBHOOK_SECRET")
-	}
-	return disp, nil
 }
 
 // serveWithProbes serves srv on ln with h's /livez and /readyz in front of it
@@ -182,14 +157,14 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 	if err := web.CheckExposure(addr, token, false); err != nil {
 		return "", nil, err
 	}
-	names, err := serviceNames("")
+	cat, err := loadCatalog("")
 	if err != nil {
 		return "", nil, err
 	}
 	// A connection of its own: the caller (the demo's replay) may close its
 	// store while the dashboard still serves (demo --hold).
 	own := st.Copy()
-	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: names})
+	srv, err := web.New(web.Config{Store: own, AuthToken: token, ServiceName: namesOf(cat), Catalog: serviceInfo(cat)})
 	if err != nil {
 		return "", nil, err
 	}
@@ -213,22 +188,39 @@ func startDashboard(ctx context.Context, st *store.Redis, addr string) (boundAdd
 
 // serviceNames returns a function giving a catalog id's display name.
 func serviceNames(file string) (func(string) string, error) {
-	var cat *catalog.Catalog
-	var err error
-	if file == "" {
-		cat, err = catalog.Default()
-	} else {
-		cat, err = catalog.Load(file)
-	}
+	cat, err := loadCatalog(file)
 	if err != nil {
 		return nil, err
 	}
+	return namesOf(cat), nil
+}
+
+// loadCatalog is the built-in catalog, extended by file when there is one.
+func loadCatalog(file string) (*catalog.Catalog, error) {
+	if file == "" {
+		return catalog.Default()
+	}
+	return catalog.Load(file)
+}
+
+func namesOf(cat *catalog.Catalog) func(string) string {
 	return func(id string) string {
 		if s, ok := cat.Service(id); ok && s.Name != "" {
 			return s.Name
 		}
 		return id
-	}, nil
+	}
+}
+
+// serviceInfo is what the dashboard's service pages show from the catalog.
+func serviceInfo(cat *catalog.Catalog) func(string) (web.ServiceInfo, bool) {
+	return func(id string) (web.ServiceInfo, bool) {
+		s, ok := cat.Service(id)
+		if !ok {
+			return web.ServiceInfo{}, false
+		}
+		return web.ServiceInfo{Name: s.Name, Official: s.Official, StatusPage: s.StatusPage}, true
+	}
 }
 
 // accessFlags are serve's flags for who may read and who may act.

@@ -140,6 +140,19 @@ func TestServeEndToEnd(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), inc.ID) {
 		t.Errorf("API: got %d %s", resp.StatusCode, b)
 	}
+	// The service page shows what the built-in catalog says about WhatsApp.
+	req, _ = http.NewRequest(http.MethodGet, base+"/services/whatsapp", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{inc.ID, "@MetaNewsroom", `href="https://metastatus.com"`} {
+		if resp.StatusCode != 200 || !strings.Contains(string(b), want) {
+			t.Errorf("service page: got %d, lacking %q", resp.StatusCode, want)
+		}
+	}
 	if resp, _ := http.Get(base + "/api/incidents"); resp.StatusCode != 401 {
 		t.Errorf("API without the token: got %d, want 401", resp.StatusCode)
 	}
@@ -181,6 +194,17 @@ func TestStartDashboard(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "No active incidents") {
 		t.Errorf("dashboard: got %d", resp.StatusCode)
+	}
+	// A catalog service has a page before anything is stored for it; an unknown id has none.
+	for path, code := range map[string]int{"/services/whatsapp": 200, "/services/nosuch": 404} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != code {
+			t.Errorf("%s: got %d, want %d", path, resp.StatusCode, code)
+		}
 	}
 	// An open event stream does not keep stop from returning.
 	ev, err := http.Get("http://" + addr + "/api/events")
