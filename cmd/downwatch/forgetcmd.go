@@ -47,11 +47,7 @@ func runForget(ctx context.Context, env *cliEnv, args []string) error {
 		fmt.Fprintln(env.stderr, "want --author HANDLE, e.g. downwatch forget --author priya_k --source x")
 		return errUsage
 	}
-	conn, err := rsec.conn()
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix, Conn: conn})
+	st, err := rsec.open(ctx, *redisURL, *prefix)
 	if err != nil {
 		return err
 	}
