@@ -59,6 +59,9 @@ type Incident struct {
 	// Silenced is the id of the silence that matched this change (silence.go):
 	// receivers were not notified of it.
 	Silenced string `json:"silenced,omitempty"`
+	// RedactedAt is when the retention (privacy.go) took the sample posts and
+	// the acknowledgement out of the incident; its statistics stay.
+	RedactedAt *time.Time `json:"redacted_at,omitempty"`
 }
 
 // Active reports whether the incident is open or acknowledged.

@@ -97,6 +97,10 @@ type Hit struct {
 //     malfunction: "Meta shares down 3% as WhatsApp outage drags on" is
 //     still a WhatsApp complaint.
 //
+// A weak phrase that ends a clause before the one naming the service, behind
+// a lexicon separator ("the server went down, so it's iCloud Drive today"),
+// is about something else (earlierClause).
+//
 // The @handles a post starts with (a reply's "@Google ") are addressees: in a
 // post that names several services they take an outage phrase only when no
 // other name does, and an @handle is never coordinated with a neighbouring
@@ -547,6 +551,7 @@ const (
 	deadAnswered
 	deadPriceMove
 	deadConditional
+	deadEarlierClause
 )
 
 var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cancelled by a post-scope negative (weak phrase)", "part of a longer name of another service", "part of a longer lexicon phrase", "ambiguous name without stronger evidence",
@@ -560,7 +565,8 @@ var deadReasons = [...]string{"", "cancelled by an overlapping negative", "cance
 	"a phrase that is also an ordinary phrase (\"se cae\") counts only right next to a service name",
 	"asked and answered no (\"is X down? no, everyone is watching\")",
 	"a percentage follows or precedes it (\"caiu 12%\", \"crolla del 20%\", \"yüzde 10 çöktü\"): a share-price move, not an outage",
-	"in a conditional or habitual clause (\"whenever WhatsApp goes down\", \"wenn WhatsApp nicht funktioniert\"): not a report"}
+	"in a conditional or habitual clause (\"whenever WhatsApp goes down\", \"wenn WhatsApp nicht funktioniert\"): not a report",
+	"a weak phrase in a clause before the one that names the service (\"the server went down, so it's iCloud\"): about something else"}
 
 type svcState struct {
 	named    bool
@@ -626,6 +632,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	m.cancel(text, sc)
 	m.resolveNames(text, sc, f.officialFor, f.statusPage)
 	m.requireAdjacent(text, sc)
+	m.earlierClause(text, sc)
 	m.tally(sc)
 	m.attribute(text, sc, p.Author)
 	return m.classify(p, text, sc, dst, ex)
@@ -1248,6 +1255,66 @@ func (m *Matcher) requireAdjacent(text []byte, sc *scratch) {
 			o.dead = deadNotAdjacent
 		}
 	}
+}
+
+// earlierClause cancels a weak outage phrase ("down", "went down") that ends a
+// clause before the one naming the service: a contrast or consequence word
+// ("but", "so", "aber", "mas", lexicon separators) stands between the phrase
+// and every name after it, and no name comes before the phrase. "The server at
+// work went down, so it's iCloud Drive for the rest of the day" and "my internet
+// is down but WhatsApp works" are about something else; a phrase after the
+// name ("tried Gmail but it's down") is left to the other rules.
+func (m *Matcher) earlierClause(text []byte, sc *scratch) {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		om := &m.meanings[o.meaning]
+		if o.dead != live || om.kind != kOutage || !om.weak {
+			continue
+		}
+		sepAt, named := -1, false
+		for j := range sc.occ {
+			n := &sc.occ[j]
+			nm := &m.meanings[n.meaning]
+			if n.dead != live {
+				continue
+			}
+			switch {
+			case isNameKind(nm.kind) && n.start < o.end:
+				named = true
+			case nm.kind == kSeparator && n.start >= o.end && (sepAt < 0 || int(n.start) < sepAt) && !m.intensifier(text, sc, n):
+				sepAt = int(n.start)
+			}
+		}
+		if named || sepAt < 0 {
+			continue
+		}
+		cut := true
+		for j := range sc.occ {
+			n := &sc.occ[j]
+			if n.dead == live && isNameKind(m.meanings[n.meaning].kind) && int(n.start) < sepAt {
+				cut = false // a name between the phrase and the separator shares its clause
+				break
+			}
+		}
+		if cut {
+			o.dead = deadEarlierClause
+		}
+	}
+}
+
+// intensifier says the separator occurrence s is not one here: "so" right
+// before an outage phrase ("so down") or a lexicon exception of its kind.
+func (m *Matcher) intensifier(text []byte, sc *scratch, s *occurrence) bool {
+	if m.meanings[s.meaning].except != exceptBeforePhrase {
+		return false
+	}
+	for j := range sc.occ {
+		u := &sc.occ[j]
+		if u.dead == live && isPhraseKind(m.meanings[u.meaning].kind) && u.start >= s.end && onlySpaces(text[s.end:u.start]) {
+			return true
+		}
+	}
+	return false
 }
 
 // venue reports whether the name occurrence n is where the post is written

@@ -198,3 +198,18 @@ func TestMatchMarketAddresseeAllocations(t *testing.T) {
 		}
 	}
 }
+
+// earlierClauseCases: a weak phrase ("down", "went down") that ends a clause
+// before the one naming the service, behind a contrast or consequence word, is
+// about something else; after the name, or in the name's own clause, it counts.
+var earlierClauseCases = []matchCase{
+	{name: "so/server went down", text: "the server at work went down, so it's iCloud Drive for the rest of the afternoon", want: ""},
+	{name: "but/internet down", text: "our office network went down but WhatsApp on mobile data is fine", want: ""},
+	{name: "de/aber", text: "Strom ist down, aber Netflix auf dem Handy geht", want: ""},
+	{name: "pos/after the name", text: "tried to open Gmail but it's down", want: "gmail/complaint"},
+	{name: "pos/name in the phrase's clause", text: "Instagram went down again, so annoying", want: "instagram/complaint"},
+	{name: "pos/so down", text: "why is whatsapp so down today", want: "whatsapp/complaint"},
+	{name: "pos/strong phrase", text: "outage everywhere, so WhatsApp too?", want: "whatsapp/complaint"},
+}
+
+func TestEarlierClause(t *testing.T) { runMatchCases(t, earlierClauseCases) }

@@ -27,8 +27,10 @@ type Detector struct {
 
 	alerts []downwatch.Alert
 	series []downwatch.SeriesPoint
-	opened []string  // ids opened since the last Drain, for linking related incidents
-	order  []*signal // signals in key order, so output order never depends on map order
+	opened []string // ids opened since the last Drain, for linking related incidents
+	// retracted: the retract mentions handled since the last Drain (retract.go)
+	retracted []Retracted
+	order     []*signal // signals in key order, so output order never depends on map order
 	// frames hold the last checkpoint's frames, before and after compression;
 	// the next one is encoded into them again.
 	frames []*frame
@@ -114,6 +116,11 @@ type incident struct {
 	// into (Operated); the count published never drops below it. Not
 	// checkpointed.
 	authorsFloor int
+	// storedSeen is the newest stored revision Operated took in: a store
+	// write that changes no action (a post removed, privacy.go of package
+	// store) raises the operator mark too, and is taken in once. Not
+	// checkpointed: after a restart it is taken in once more.
+	storedSeen int
 }
 
 // New returns a detector. cfg must be valid.
@@ -811,12 +818,16 @@ type Drained struct {
 	Alerts []downwatch.Alert
 	Series []downwatch.SeriesPoint
 	Opened []string
+	// Retracted are the retract mentions handled, so that the post leaves
+	// the incidents the detector no longer holds too (store.Redis.RemovePost).
+	Retracted []Retracted
 }
 
-// Drain returns and forgets the alerts, series points and opened ids produced so far.
+// Drain returns and forgets the alerts, series points, opened ids and
+// retractions produced so far.
 func (d *Detector) Drain() Drained {
-	out := Drained{Alerts: d.alerts, Series: d.series, Opened: d.opened}
-	d.alerts, d.series, d.opened = nil, nil, nil
+	out := Drained{Alerts: d.alerts, Series: d.series, Opened: d.opened, Retracted: d.retracted}
+	d.alerts, d.series, d.opened, d.retracted = nil, nil, nil, nil
 	return out
 }
 
@@ -888,7 +899,7 @@ func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 // it does not hold, the largest int (nothing to learn).
 func (d *Detector) OperatorRevision(id string) int {
 	if _, inc := d.held(id); inc != nil {
-		return inc.I.OperatorRevision()
+		return max(inc.I.OperatorRevision(), inc.storedSeen)
 	}
 	return math.MaxInt
 }
@@ -927,6 +938,7 @@ func (d *Detector) Operated(stored downwatch.Incident, survivor *downwatch.Incid
 		redirect(inc, stored, *survivor)
 		from = *survivor
 	}
+	inc.storedSeen = max(inc.storedSeen, stored.Revision)
 	i := &inc.I
 	i.Revision = max(i.Revision, from.Revision)
 	i.OperatorAck, i.Resolution, i.FalseAlarm = from.OperatorAck, from.Resolution, from.FalseAlarm

@@ -20,6 +20,15 @@ import (
 // does not count in its place; and a long text the retracted post counted first
 // still makes the same text from other accounts count once.
 
+// Retracted is one retract mention the detector handled: the service and
+// the post (source, id), and whether the detector took the post out of an
+// incident it holds (then the incident's earlier alerts carried it).
+type Retracted struct {
+	Service string
+	Post    downwatch.Post
+	Removed bool
+}
+
 // postKey identifies a post by source and id (FNV-1a, as hashString).
 func postKey(p *downwatch.Post) uint64 {
 	h := hashString(p.Source)
@@ -43,6 +52,7 @@ func (sv *service) track(k uint64, c countedPost) {
 // retract takes the post back: from the minute it counted in, the service's
 // recent complaints, and its open incident's samples and acknowledgement.
 func (d *Detector) retract(m *downwatch.Mention, t time.Time) {
+	d.retracted = append(d.retracted, Retracted{Service: m.Service, Post: m.Post})
 	sv, ok := d.st.Svcs[m.Service]
 	if !ok {
 		return
@@ -78,6 +88,7 @@ func (d *Detector) retract(m *downwatch.Mention, t time.Time) {
 		changed = true
 	}
 	if changed {
+		d.retracted[len(d.retracted)-1].Removed = true
 		d.emit(inc, downwatch.AlertUpdated, t)
 	}
 }
@@ -89,5 +100,28 @@ func (s *signal) uncount(author uint64, b int64) {
 	}
 	if last, ok := s.Seen[author]; ok && last == b {
 		delete(s.Seen, author)
+	}
+}
+
+// Forget takes posts (by source and id) out of the incident id the detector
+// holds, and out of its service's recent complaints and pending
+// acknowledgement: the store removed them from the stored incident (a
+// forgotten author, the post retention; package store, privacy.go) and the
+// detector must not write them back. acknowledged_at stays. Call it before
+// Operated, which then rewrites the incident over the stored one.
+func (d *Detector) Forget(id string, posts []downwatch.Post) {
+	sv, inc := d.held(id)
+	if sv == nil || len(posts) == 0 {
+		return
+	}
+	gone := func(q *downwatch.Post) bool {
+		return slices.ContainsFunc(posts, func(p downwatch.Post) bool { return p.ID == q.ID && p.Source == q.Source })
+	}
+	sv.Recent = slices.DeleteFunc(sv.Recent, func(q downwatch.Post) bool { return gone(&q) })
+	if sv.PendingAck != nil && gone(sv.PendingAck) {
+		sv.PendingAck = nil
+	}
+	if inc != nil {
+		inc.I.RemovePosts(gone, false)
 	}
 }

@@ -30,6 +30,9 @@ func FuzzXStream(f *testing.F) {
 	for _, l := range lines(fixture(f, "x/stream.txt")) {
 		f.Add(bytes.TrimSpace(l))
 	}
+	for _, l := range lines(fixture(f, "x/compliance.txt")) {
+		f.Add(bytes.TrimSpace(l))
+	}
 	f.Add(fixture(f, "x/disconnect.txt"))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if p, err := decodeXLine(line); err == nil {

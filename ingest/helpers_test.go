@@ -66,6 +66,25 @@ func (r *recorder) retracted() []downwatch.Mention {
 	return append([]downwatch.Mention(nil), r.retracts...)
 }
 
+// waitForRetracts blocks until the recorder holds n retract mentions (or the
+// deadline passes).
+func (r *recorder) waitForRetracts(t *testing.T, n int, within time.Duration) []downwatch.Mention {
+	t.Helper()
+	deadline := time.NewTimer(within)
+	defer deadline.Stop()
+	for {
+		if got := r.retracted(); len(got) >= n {
+			return got
+		}
+		select {
+		case <-r.ch:
+		case <-deadline.C:
+			t.Fatalf("got %d retracts within %v, want %d", len(r.retracted()), within, n)
+			return nil
+		}
+	}
+}
+
 // waitFor blocks until the recorder holds n posts (or the deadline passes).
 func (r *recorder) waitFor(t *testing.T, n int, within time.Duration) []downwatch.Post {
 	t.Helper()

@@ -33,9 +33,14 @@ type XConfig struct {
 	// StallTimeout: no data and no keep-alive for this long means the connection
 	// is dead; default 20s (X sends a keep-alive every 20s... strictly, more often).
 	StallTimeout time.Duration
-	Client       *http.Client
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Compliance lists the partitions (1 to 4) of X's post compliance stream
+	// (GET /2/tweets/compliance/stream, Enterprise access) to read beside the
+	// filtered stream: its deletes and edits take back posts this source
+	// delivered (xCompliance). Nil: none.
+	Compliance []int
+	Client     *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // XRule is one filtered-stream rule.
@@ -68,6 +73,16 @@ type X struct {
 	netFails int
 	httpWait time.Duration
 	rlWait   time.Duration
+	pending  xRetractions // of the last compliance event, not yet returned
+	// compl carries what the compliance connections read: retractions, or
+	// the error that ended one of them.
+	compl chan complianceItem
+	cconn []*conn
+}
+
+type complianceItem struct {
+	rs  xRetractions
+	err error
 }
 
 // NewX returns an X source; it checks the configuration, not the network.
@@ -84,6 +99,11 @@ func NewX(cfg XConfig) (*X, error) {
 	}
 	if cfg.StallTimeout <= 0 {
 		cfg.StallTimeout = 20 * time.Second
+	}
+	for _, n := range cfg.Compliance {
+		if n < 1 || n > 4 {
+			return nil, fmt.Errorf("ingest: X compliance stream partition %d: X has partitions 1 to 4", n)
+		}
 	}
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
@@ -174,13 +194,109 @@ func (x *X) Connect(ctx context.Context) error {
 		return x.refused("connect to X filtered stream", resp)
 	}
 	x.c = newConn(resp.Body, cancel, x.cfg.StallTimeout)
+	if err := x.connectCompliance(ctx); err != nil {
+		x.Close(ctx)
+		return err
+	}
 	return nil
 }
 
+// connectCompliance opens the compliance stream partitions and reads each in
+// a goroutine of its own into x.compl, until its connection ends. Each asks
+// for the last 5 minutes again (backfill_minutes), so a reconnect loses
+// nothing; a post taken back twice is taken back once.
+func (x *X) connectCompliance(ctx context.Context) error {
+	if len(x.cfg.Compliance) == 0 {
+		return nil
+	}
+	x.compl = make(chan complianceItem, 64)
+	for _, part := range x.cfg.Compliance {
+		what := fmt.Sprintf("connect to X compliance stream partition %d", part)
+		cctx, cancel := context.WithCancel(ctx)
+		req, err := x.request(cctx, http.MethodGet, fmt.Sprintf("/2/tweets/compliance/stream?partition=%d&backfill_minutes=5", part), nil)
+		if err != nil {
+			cancel()
+			return fatalf("%v", err)
+		}
+		resp, err := x.cfg.Client.Do(req)
+		if err != nil {
+			cancel()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return x.netError(fmt.Errorf("%s: %w", what, err))
+		}
+		if resp.StatusCode != http.StatusOK {
+			defer cancel()
+			defer resp.Body.Close()
+			if resp.StatusCode == http.StatusForbidden {
+				return fatalf("%v: the compliance stream needs Enterprise access; drop --x-compliance", httpStatusError(what, resp))
+			}
+			return x.refused(what, resp)
+		}
+		c := newConn(resp.Body, cancel, x.cfg.StallTimeout)
+		x.cconn = append(x.cconn, c)
+		go readCompliance(cctx, c, x.compl)
+	}
+	return nil
+}
+
+// readCompliance sends each compliance event c reads to out, and the error
+// that ends c.
+func readCompliance(ctx context.Context, c *conn, out chan<- complianceItem) {
+	send := func(it complianceItem) bool {
+		select {
+		case out <- it:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		line, tooLong, err := c.line(ctx, downwatch.MaxPostBytes)
+		if err != nil {
+			send(complianceItem{err: fmt.Errorf("X compliance stream: %w", err)})
+			return
+		}
+		if tooLong || len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		_, err = decodeXLine(line)
+		var rs xRetractions
+		switch {
+		case errors.As(err, &rs):
+			if len(rs) > 0 && !send(complianceItem{rs: rs}) {
+				return
+			}
+		case errors.Is(err, errXDisconnect):
+			send(complianceItem{err: fmt.Errorf("X compliance stream: %w", err)})
+			return
+		}
+	}
+}
+
 // Read returns the next post. Keep-alive lines feed the stall watchdog; a line
-// X sends to say it is disconnecting ends the connection.
+// X sends to say it is disconnecting ends the connection; a compliance event
+// (xCompliance), on the filtered stream's connection or read from a compliance
+// partition (XConfig.Compliance; returned before the filtered stream's next
+// line, so at most its 20 s keep-alive later), returns a *Retraction for each
+// post it takes back. A compliance connection that ends reconnects the source.
 func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 	for {
+		if len(x.pending) > 0 {
+			rt := x.pending[0]
+			x.pending = x.pending[1:]
+			return downwatch.Post{}, rt
+		}
+		select {
+		case it := <-x.compl: // nil without compliance partitions: never ready
+			if it.err != nil {
+				return downwatch.Post{}, x.netError(it.err)
+			}
+			x.pending = it.rs
+			continue
+		default:
+		}
 		line, tooLong, err := x.c.line(ctx, downwatch.MaxPostBytes)
 		if err != nil {
 			if errors.Is(err, ErrReconnect) {
@@ -198,6 +314,11 @@ func (x *X) Read(ctx context.Context) (downwatch.Post, error) {
 		if errors.Is(err, errXDisconnect) {
 			return downwatch.Post{}, x.netError(err)
 		}
+		if rs, ok := err.(xRetractions); ok {
+			x.netFails, x.httpWait, x.rlWait = 0, 0, 0
+			x.pending = rs
+			continue
+		}
 		if err == nil {
 			x.netFails, x.httpWait, x.rlWait = 0, 0, 0
 		}
@@ -211,26 +332,19 @@ func (x *X) Close(context.Context) error {
 		x.c.stop()
 		x.c = nil
 	}
+	for _, c := range x.cconn {
+		c.stop()
+	}
+	x.cconn, x.compl = nil, nil
 	return nil
 }
 
 var errXDisconnect = errors.New("X is disconnecting the stream")
 
 type xLine struct {
-	Data *struct {
-		ID               string `json:"id"`
-		Text             string `json:"text"`
-		AuthorID         string `json:"author_id"`
-		CreatedAt        string `json:"created_at"`
-		Lang             string `json:"lang"`
-		ReferencedTweets []struct {
-			Type string `json:"type"`
-			ID   string `json:"id"`
-		} `json:"referenced_tweets"`
-		Geo struct {
-			PlaceID string `json:"place_id"`
-		} `json:"geo"`
-	} `json:"data"`
+	Data *xData `json:"data"`
+	// The enterprise compliance firehose sends its events bare, without "data".
+	xCompliance
 	Includes struct {
 		Users []struct {
 			ID            string `json:"id"`
@@ -253,13 +367,124 @@ type xLine struct {
 	} `json:"errors"`
 }
 
-// decodeXLine maps one line of the filtered stream to a Post. A line with only
-// errors is X saying it disconnects (errXDisconnect); anything unusable is a
+// xData is a filtered-stream post, or, on the v2 compliance stream, a
+// compliance event.
+type xData struct {
+	ID               string `json:"id"`
+	Text             string `json:"text"`
+	AuthorID         string `json:"author_id"`
+	CreatedAt        string `json:"created_at"`
+	Lang             string `json:"lang"`
+	ReferencedTweets []struct {
+		Type string `json:"type"`
+		ID   string `json:"id"`
+	} `json:"referenced_tweets"`
+	Geo struct {
+		PlaceID string `json:"place_id"`
+	} `json:"geo"`
+	xCompliance
+}
+
+// xCompliance holds the post events of X's compliance streams (docs.x.com,
+// "Compliance Data Objects"): the v2 stream (GET /2/tweets/compliance/stream)
+// wraps each in "data", the enterprise compliance firehose sends it bare:
+//
+//	{"data":{"delete":{"tweet":{"id":"…","author_id":"…"},"event_at":"…"}}}
+//	{"delete":{"tweet":{"id":"…","author_id":"…"},"event_at":"…"}}
+//
+// delete and drop take the post back; tweet_edit takes back the earlier
+// versions of the edit chain (the edited post has a new id and comes as a post
+// of its own when it matches). undrop, withheld and the user events change
+// nothing here: a post already taken back is not restored, and an account's
+// posts are removed with `downwatch forget --author`.
+type xCompliance struct {
+	Delete    *xPostEvent     `json:"delete"`
+	Drop      *xPostEvent     `json:"drop"`
+	TweetEdit *xPostEvent     `json:"tweet_edit"`
+	Undrop    json.RawMessage `json:"undrop"`
+	Withheld  json.RawMessage `json:"withheld"`
+}
+
+type xPostEvent struct {
+	Tweet struct {
+		ID       string `json:"id"`
+		AuthorID string `json:"author_id"`
+	} `json:"tweet"`
+	InitialTweetID string   `json:"initial_tweet_id"`
+	EditTweetIDs   []string `json:"edit_tweet_ids"`
+	EventAt        string   `json:"event_at"`
+}
+
+// xRetractions is what decodeXLine returns for a compliance event: the posts
+// it takes back, possibly none (an event that changes nothing here).
+type xRetractions []*Retraction
+
+func (r xRetractions) Error() string {
+	return fmt.Sprintf("ingest: X compliance event takes back %d posts", len(r))
+}
+
+// retractions returns the posts the event takes back; ok is false when the
+// line is no compliance event.
+func (c *xCompliance) retractions() (rs xRetractions, ok bool, err error) {
+	ev := cmpOrPtr(c.Delete, c.Drop)
+	if ev == nil && c.TweetEdit == nil {
+		return nil, c.Undrop != nil || c.Withheld != nil, nil
+	}
+	at := func(e *xPostEvent) (time.Time, error) {
+		if e.EventAt == "" {
+			return time.Time{}, nil // when it was received
+		}
+		t, err := downwatch.ParseTime(e.EventAt)
+		if err != nil {
+			return time.Time{}, &downwatch.RejectError{Reason: "bad-time", Detail: fmt.Sprintf("X compliance event: event_at %q", truncate(e.EventAt, 64))}
+		}
+		return t, nil
+	}
+	if ev != nil {
+		if ev.Tweet.ID == "" {
+			return nil, true, &downwatch.RejectError{Reason: "missing-field", Detail: "X compliance event has no tweet id"}
+		}
+		t, err := at(ev)
+		return xRetractions{{Source: "x", ID: ev.Tweet.ID, At: t}}, true, err
+	}
+	e := c.TweetEdit
+	t, err := at(e)
+	if err != nil {
+		return nil, true, err
+	}
+	for _, id := range append([]string{e.InitialTweetID}, e.EditTweetIDs...) {
+		if id != "" && id != e.Tweet.ID && !slices.ContainsFunc(rs, func(r *Retraction) bool { return r.ID == id }) {
+			rs = append(rs, &Retraction{Source: "x", ID: id, At: t})
+		}
+	}
+	return rs, true, nil
+}
+
+func cmpOrPtr[T any](a, b *T) *T {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// decodeXLine maps one line of the filtered stream to a Post. A compliance
+// event (xCompliance) returns xRetractions; a line with only errors is X saying
+// it disconnects (errXDisconnect); anything unusable is a
 // *downwatch.RejectError.
 func decodeXLine(line []byte) (downwatch.Post, error) {
 	var l xLine
 	if err := json.Unmarshal(line, &l); err != nil {
 		return downwatch.Post{}, xLineError(err)
+	}
+	c := &l.xCompliance
+	if l.Data != nil {
+		c = &l.Data.xCompliance
+	}
+	if rs, ok, err := c.retractions(); ok {
+		if err != nil {
+			return downwatch.Post{}, err
+		}
+		return downwatch.Post{}, rs
 	}
 	if l.Data == nil {
 		if len(l.Errors) > 0 {

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +31,12 @@ type xServer struct {
 	status      int    // answer every stream request with this status (0: 200)
 	header      string // extra header "k: v" with status
 	addAnswer   []byte // the rules endpoint's answer to a POST (nil: all created)
+	// compliance holds each compliance partition's lines, sent once release
+	// is closed; complianceQueries the queries it was asked.
+	compliance        map[string][]byte
+	release           chan struct{}
+	complianceStatus  int
+	complianceQueries []string
 }
 
 func newXServer(t *testing.T, stream []byte, cut int) *xServer {
@@ -76,6 +84,35 @@ func newXServer(t *testing.T, stream []byte, cut int) *xServer {
 				w.Write(l)
 				fl.Flush()
 			}
+			for {
+				select {
+				case <-r.Context().Done():
+					return
+				case <-time.After(20 * time.Millisecond):
+					io.WriteString(w, "\r\n")
+					fl.Flush()
+				}
+			}
+		case "/2/tweets/compliance/stream":
+			s.mu.Lock()
+			s.complianceQueries = append(s.complianceQueries, r.URL.RawQuery)
+			body, status := s.compliance[r.URL.Query().Get("partition")], s.complianceStatus
+			s.mu.Unlock()
+			if status != 0 {
+				w.WriteHeader(status)
+				io.WriteString(w, `{"title":"Client Forbidden","detail":"This request must be made using an approved developer account","type":"https://api.twitter.com/2/problems/client-forbidden","reason":"client-not-enrolled"}`)
+				return
+			}
+			fl := w.(http.Flusher)
+			io.WriteString(w, "\r\n")
+			fl.Flush()
+			select {
+			case <-s.release:
+			case <-r.Context().Done():
+				return
+			}
+			w.Write(body)
+			fl.Flush()
 			for {
 				select {
 				case <-r.Context().Done():
@@ -360,5 +397,128 @@ func TestXRetweetTextForm(t *testing.T) {
 		if p.RepostOf != want {
 			t.Errorf("%q: repost_of %q, want %q", text, p.RepostOf, want)
 		}
+	}
+}
+
+// X's compliance events (testdata/x/compliance.txt, in the formats of X's
+// "Compliance Data Objects": the v2 stream's {"data":{"delete":…}} and the
+// compliance firehose's bare {"delete":…}) take posts back: a delete and a drop
+// retract the post, a tweet_edit the earlier versions of its chain (the new
+// version comes as a post of its own); undrop and withheld change nothing.
+func TestXComplianceEventsRetract(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/compliance.txt"), 0)
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipeMatch(t, x, downMatcher{})
+	got := pp.rec.waitFor(t, 5, 10*time.Second)
+	if want := []string{"1585100000000000001", "1585100000000000002", "1585100000000000003", "1585100000000000005", "1585100000000000006"}; !slices.Equal(ids(got), want) {
+		t.Errorf("posts %v, want %v", ids(got), want)
+	}
+	rs := pp.rec.retracted()
+	want := []retracted{{"whatsapp", "1585100000000000001"}, {"instagram", "1585100000000000002"}, {"whatsapp", "1585100000000000003"}}
+	if !slices.Equal(retractsOf(rs), want) {
+		t.Fatalf("retracts %v, want %v", retractsOf(rs), want)
+	}
+	if at := rs[0].Post.CreatedAt; !at.Equal(time.Date(2022, 10, 25, 7, 20, 0, 123e6, time.UTC)) || rs[0].Post.Source != "x" || rs[0].Post.Author != "" {
+		t.Errorf("delete retract %+v, want source x, no author, at the event_at", rs[0].Post)
+	}
+	if n := pp.p.Stats.Retracted.Load(); n != 4 {
+		t.Errorf("%d retractions read, want 4 (two deletes, one edit, the drop of an unseen post)", n)
+	}
+	if r := pp.p.Stats.Rejected.Load(); r != 0 {
+		t.Errorf("%d records rejected, want 0: %s", r, pp.dl.String())
+	}
+}
+
+func TestXComplianceDecodeTable(t *testing.T) {
+	for _, tc := range []struct {
+		name, line string
+		want       []string // ids taken back; nil: not a compliance event
+		reject     string
+	}{
+		{"v2 delete", `{"data":{"delete":{"tweet":{"id":"1","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"1"}, ""},
+		{"firehose delete", `{"delete":{"tweet":{"id":"2","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}`, []string{"2"}, ""},
+		{"drop", `{"data":{"drop":{"tweet":{"id":"3","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"3"}, ""},
+		{"edit chain", `{"data":{"tweet_edit":{"tweet":{"id":"6","author_id":"9"},"initial_tweet_id":"4","edit_tweet_ids":["4","5","6"],"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{"4", "5"}, ""},
+		{"undrop", `{"data":{"undrop":{"tweet":{"id":"3","author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, []string{}, ""},
+		{"no id", `{"data":{"delete":{"tweet":{"author_id":"9"},"event_at":"2022-12-23T12:34:56.789Z"}}}`, nil, "missing-field"},
+		{"bad time", `{"delete":{"tweet":{"id":"1"},"event_at":"yesterday"}}`, nil, "bad-time"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decodeXLine([]byte(tc.line))
+			var re *downwatch.RejectError
+			if tc.reject != "" {
+				if !errors.As(err, &re) || re.Reason != tc.reject {
+					t.Fatalf("got %v, want a %s rejection", err, tc.reject)
+				}
+				return
+			}
+			rs, ok := err.(xRetractions)
+			if !ok {
+				t.Fatalf("got %v, want a compliance event", err)
+			}
+			got := []string{}
+			for _, r := range rs {
+				if r.Source != "x" || r.Edited != nil || r.At.IsZero() {
+					t.Errorf("retraction %+v, want source x, a delete, at event_at", r)
+				}
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("took back %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// With XConfig.Compliance the source also reads those partitions of X's
+// compliance stream (GET /2/tweets/compliance/stream?partition=N, asking for
+// the last 5 minutes again), and what they take back is retracted.
+func TestXCompliancePartitionsRetract(t *testing.T) {
+	posts := bytes.Join(lines(fixture(t, "x/compliance.txt"))[:3], nil)
+	srv := newXServer(t, posts, 0)
+	srv.release = make(chan struct{})
+	srv.compliance = map[string][]byte{
+		"1": []byte(`{"data":{"delete":{"tweet":{"id":"1585100000000000001","author_id":"100"},"event_at":"2022-10-25T07:20:00.000Z"}}}` + "\n"),
+		"2": []byte(`{"data":{"tweet_edit":{"tweet":{"id":"1585100000000000005","author_id":"300"},"initial_tweet_id":"1585100000000000003","edit_tweet_ids":["1585100000000000003","1585100000000000005"],"event_at":"2022-10-25T07:22:00.000Z"}}}` + "\n" +
+			`{"data":{"undrop":{"tweet":{"id":"1585100000000000002","author_id":"200"},"event_at":"2022-10-25T07:23:00.000Z"}}}` + "\n"),
+	}
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Compliance: []int{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := runPipeMatch(t, x, downMatcher{})
+	pp.rec.waitFor(t, 3, 10*time.Second)
+	close(srv.release) // the posts are read: now take two of them back
+	rs := pp.rec.waitForRetracts(t, 2, 10*time.Second)
+	got := retractsOf(rs)
+	slices.SortFunc(got, func(a, b retracted) int { return strings.Compare(a.id, b.id) })
+	if want := []retracted{{"whatsapp", "1585100000000000001"}, {"whatsapp", "1585100000000000003"}}; !slices.Equal(got, want) {
+		t.Errorf("retracts %v, want %v", got, want)
+	}
+	srv.mu.Lock()
+	qs := slices.Sorted(slices.Values(srv.complianceQueries))
+	srv.mu.Unlock()
+	if want := []string{"partition=1&backfill_minutes=5", "partition=2&backfill_minutes=5"}; !slices.Equal(qs, want) {
+		t.Errorf("compliance queries %q, want %q", qs, want)
+	}
+}
+
+// Without Enterprise access the compliance stream answers 403: fatal, saying so.
+func TestXComplianceWithoutAccessIsFatal(t *testing.T) {
+	srv := newXServer(t, fixture(t, "x/stream.txt"), 0)
+	srv.complianceStatus = http.StatusForbidden
+	x, err := NewX(XConfig{BaseURL: srv.URL, Token: "test-token", Compliance: []int{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = x.Connect(context.Background())
+	if !errors.Is(err, ErrFatal) || !strings.Contains(err.Error(), "Enterprise") {
+		t.Errorf("got %v, want a fatal error naming Enterprise access", err)
+	}
+	if _, err := NewX(XConfig{Token: "t", Compliance: []int{5}}); err == nil {
+		t.Error("partition 5 accepted; X has 1 to 4")
 	}
 }

@@ -15,6 +15,7 @@
 //	P{svc}:published:ID     STRING  the newest revision of ID on the stream and channel
 //	P{svc}:claim:ID         STRING  the writer publishing a revision of ID now (5 s lease)
 //	P{svc}:operator:ID      STRING  the revision of the last action a person took on ID (Retention)
+//	P{svc}:forgotten:ID     SET     "source/id" of posts removed from ID (privacy.go), for the detector holding it (Retention)
 //	P{svc}:series:YYYYMMDD  HASH    one UTC day of per-minute points: field HHMM, value "authors:baseline"
 //	P{svc}:series:latest    STRING  the newest unix minute written
 //	P{svc}:series           ZSET    the first release's series ("unixmin:authors:baseline"); read, never written
@@ -24,6 +25,7 @@
 //	Pcheckpoint:GROUP:TOPIC:PART  STRING detector checkpoint (state + the offset it covers)
 //	Palerts                 pub/sub channel: alert JSON (docs/CONTRACT.md §5)
 //	Palerts:stream          STREAM  the same alerts, capped, field "alert"; lets a subscriber catch up
+//	                                (trimmed to Config.PostRetention; privacy.go deletes the alerts that carried a removed post)
 //	Pcursor:NAME            STRING  a source's resume position (Jetstream's time_us), 7 days
 //	Pingest:seen:SOURCE     ZSET    ids an ingester has read, by wall-clock ms, newest 500,000
 //	Pnotify:SINK            ZSET    a webhook's deliveries ("incident@revision") by time
@@ -37,7 +39,8 @@
 // Incident ids are "<service>.<yyyymmddThhmmZ>" (the onset minute); the service is
 // the part before the first dot.
 // Expiry is computed from wall-clock time (never event time): resolved incidents
-// expire after Config.Retention, series keys Config.SeriesKeep plus two days after
+// expire after Config.Retention (and lose their sample posts and acknowledgement
+// after Config.PostRetention, privacy.go), series keys Config.SeriesKeep plus two days after
 // their last write. A write of the series costs the same however long the series
 // is (an HSET into a day's hash), and is sent in pipelined batches bounded by count
 // and bytes (Config.SeriesBatch, Config.SeriesBatchBytes).

@@ -28,6 +28,11 @@ type Config struct {
 	Prefix string
 	// Retention of resolved incidents and their links (wall-clock); default 30 days.
 	Retention time.Duration
+	// PostRetention is how long after its last write (wall clock) a resolved
+	// incident keeps its sample posts and acknowledgement, and how long alerts
+	// stay on the alert stream (Redact); default 7 days. At or above Retention,
+	// incidents expire with their posts.
+	PostRetention time.Duration
 	// StreamLen caps the alert stream (approximately); default 10000.
 	StreamLen int64
 	// SeriesKeep is how much per-minute series is kept, by event time; default 7 days.
@@ -56,6 +61,9 @@ func New(c redis.UniversalClient, cfg Config) *Redis {
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.PostRetention <= 0 {
+		cfg.PostRetention = 7 * 24 * time.Hour
 	}
 	if cfg.StreamLen <= 0 {
 		cfg.StreamLen = 10000

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/downwatch/downwatch"
 )
@@ -155,4 +156,22 @@ func TestAuth(t *testing.T) {
 		}
 	}
 	openEvents(t, hs.URL+"/api/events", "Cookie", cookie.Name+"="+cookie.Value)
+}
+
+// An incident past its post retention says why it has no sample posts.
+func TestIncidentPageSaysPostsWereRedacted(t *testing.T) {
+	st := testStore(t)
+	inc := hostileIncident()
+	inc.Redact(time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC))
+	if err := st.Save(context.Background(), []downwatch.Alert{{Type: downwatch.AlertUpdated, At: inc.DetectedAt, Incident: inc}}); err != nil {
+		t.Fatal(err)
+	}
+	_, hs := testServer(t, st, "")
+	_, body := get(t, hs.URL+"/incidents/"+inc.ID)
+	if want := "Sample posts removed at the end of the post retention, <time datetime=\"2026-12-03T12:00:00Z\">"; !strings.Contains(body, want) {
+		t.Errorf("incident page lacks %q", want)
+	}
+	if strings.Contains(body, "pwned") {
+		t.Error("the redacted incident's page still shows a post")
+	}
 }

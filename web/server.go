@@ -229,6 +229,7 @@ func (s *Server) routeTable() []route {
 		h("GET /api/report", s.apiReport),
 		h("POST /api/silences", s.apiAddSilence),
 		h("POST /api/silences/{id}/expire", s.apiExpireSilence),
+		h("POST /api/forget", s.apiForget),
 		h(apiFallback, func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusNotFound, "no such API route: "+r.Method+" "+r.URL.Path)
 		}),

@@ -66,11 +66,7 @@ func runIncident(ctx context.Context, env *cliEnv, args []string) error {
 	if *by == "" {
 		*by = currentUser()
 	}
-	conn, err := rsec.conn()
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix, Conn: conn})
+	st, err := rsec.open(ctx, *redisURL, *prefix)
 	if err != nil {
 		return err
 	}

@@ -23,11 +23,7 @@ func runIncidents(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	conn, err := rsec.conn()
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix, Conn: conn})
+	st, err := rsec.open(ctx, *redisURL, *prefix)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type liveFlags struct {
 	xURL         string
 	xMaxRules    int
 	xMaxRuleLen  int
+	xCompliance  string
 	jetstreamURL string
 	handleAPI    string
 	mastodonURL  string
@@ -50,6 +52,7 @@ func registerLiveFlags(fs *flag.FlagSet) *liveFlags {
 	fs.StringVar(&lf.xURL, "x-url", "https://api.x.com", "x: X API base URL (token from X_BEARER_TOKEN)")
 	fs.IntVar(&lf.xMaxRules, "x-max-rules", 25, "x: most filtered-stream rules to create (Basic 25, Pro 1000)")
 	fs.IntVar(&lf.xMaxRuleLen, "x-max-rule-len", 512, "x: longest rule in characters (Basic 512, Pro 1024)")
+	fs.StringVar(&lf.xCompliance, "x-compliance", "", "x: also read these partitions of X's post compliance stream (comma-separated, 1 to 4; Enterprise access): their deletes and edits retract posts")
 	fs.StringVar(&lf.jetstreamURL, "jetstream-url", ingest.DefaultJetstreamURL, "bluesky: Jetstream subscribe URL")
 	fs.StringVar(&lf.handleAPI, "bluesky-handle-api", ingest.DefaultHandleAPI, "bluesky: XRPC base URL that resolves the catalog's official handles to DIDs")
 	fs.StringVar(&lf.mastodonURL, "mastodon-url", "", "mastodon: instance URL, e.g. https://mastodon.social (token from MASTODON_ACCESS_TOKEN)")
@@ -104,7 +107,11 @@ func liveSource(ctx context.Context, env *cliEnv, name string, lf *liveFlags, ca
 		if dropped > 0 {
 			log.Warn("X rule limits leave some catalog terms out; raise --x-max-rules / --x-max-rule-len if your tier allows", "dropped", dropped, "rules", len(rules))
 		}
-		src, err = ingest.NewX(ingest.XConfig{BaseURL: lf.xURL, Token: token, Rules: rules, Logger: log})
+		parts, perr := compliancePartitions(lf.xCompliance)
+		if perr != nil {
+			return nil, perr
+		}
+		src, err = ingest.NewX(ingest.XConfig{BaseURL: lf.xURL, Token: token, Rules: rules, Compliance: parts, Logger: log})
 	case "bluesky":
 		cfg := ingest.JetstreamConfig{URL: lf.jetstreamURL, HandleAPI: lf.handleAPI, Handles: officialHandles(cat), Logger: log}
 		if state != nil {
@@ -158,4 +165,20 @@ func officialHandles(cat *catalog.Catalog) []string {
 		}
 	}
 	return out
+}
+
+// compliancePartitions reads --x-compliance ("1,2,3,4").
+func compliancePartitions(v string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 4 {
+			return nil, fmt.Errorf("--x-compliance %q: want partitions 1 to 4, comma-separated, e.g. 1,2,3,4", v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }

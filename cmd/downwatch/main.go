@@ -49,6 +49,7 @@ func commands() []command {
 		{"report", "how often downwatch was right: incidents confirmed, marked false alarms or unconfirmed, and lead over the official acknowledgement", runReport},
 		{"silence", "add, list or expire silences: matched incidents notify no webhook or Slack receiver", runSilence},
 		{"incident", "acknowledge, resolve, reopen, mark as false alarm, merge or link an incident by hand", runIncident},
+		{"forget", "remove an author's posts from every incident and the alert stream in Redis, and publish the changed incidents", runForget},
 		{"serve", "serve the dashboard and JSON API over the incidents in Redis", runServe},
 		{"notify", "send a test alert to a receiver (notify test NAME) and print what it answered", runNotify},
 		{"backtest", "run the burst decision on a timestamp,value count series", runBacktest},

@@ -40,11 +40,7 @@ func runReport(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("--until %q: want RFC 3339 such as 2022-10-26T00:00:00Z", *until)
 		}
 	}
-	conn, err := rsec.conn()
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, *redisURL, store.Config{Prefix: *prefix, Conn: conn})
+	st, err := rsec.open(ctx, *redisURL, *prefix)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"flag"
 	"fmt"
@@ -80,6 +81,16 @@ func (r *redisSecurityFlags) conn() (store.Conn, error) {
 		return store.Conn{}, err
 	}
 	return store.Conn{User: r.user, Password: pwd, TLS: r.tls, SentinelMaster: r.master, Sentinels: r.sentinels}, nil
+}
+
+// open connects to the store at url under prefix with these flags: what every
+// command that reads or writes incidents starts with. Close it when done.
+func (r *redisSecurityFlags) open(ctx context.Context, url, prefix string) (*store.Redis, error) {
+	conn, err := r.conn()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, url, store.Config{Prefix: prefix, Conn: conn})
 }
 
 // devKafkaSecurity are dev-kafka's flags to serve SASL and TLS, so the clients'

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/downwatch/downwatch"
 	"github.com/downwatch/downwatch/catalog"
 	"github.com/downwatch/downwatch/health"
 	"github.com/downwatch/downwatch/notify"
@@ -48,12 +49,17 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	var route routeFlags
 	route.register(fs)
 	verbose := fs.Bool("v", false, "log details to stderr")
+	postRetention := fs.String("post-retention", "7d", "how long after its last write a resolved incident keeps its sample posts and acknowledgement, and alerts stay on the alert stream: days (7d) or a duration (36h); swept every hour")
 	var actions actionSinkFlags
 	actions.register(fs)
 	var rsec redisSecurityFlags
 	rsec.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	keepPosts, err := downwatch.ParseSince(*postRetention)
+	if err != nil {
+		return fmt.Errorf("--post-retention: %w", err)
 	}
 	conn, err := rsec.conn()
 	if err != nil {
@@ -73,7 +79,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h := health.New(reg)
-	st, err := openStore(ctx, env, *redisURL, store.Config{Prefix: *prefix, Conn: conn}, h)
+	st, err := openStore(ctx, env, *redisURL, store.Config{Prefix: *prefix, Conn: conn, PostRetention: keepPosts}, h)
 	if err != nil {
 		return quietOnSignal(ctx, err)
 	}
@@ -102,6 +108,8 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), access.describe(), maskSecret("redis", *redisURL), *prefix)
 	var wg sync.WaitGroup
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	wg.Go(func() { st.Sweep(sweepCtx, time.Hour, time.Now, sinks.Publish, log) })
 	if disp != nil {
 		for _, si := range disp.Sinks() {
 			if si.Receiver == "webhook" {
@@ -113,6 +121,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		wg.Go(func() { disp.Run(ctx) })
 	}
 	err = serveWithProbes(ctx, srv, h, ln)
+	stopSweep()
 	wg.Wait()
 	return err
 }

@@ -18,6 +18,13 @@ type OperatorStore interface {
 	Incident(ctx context.Context, id string) (downwatch.Incident, error)
 }
 
+// ForgottenStore lists the posts the store removed from an incident (a
+// forgotten author, a deleted post, the post retention; store.Redis satisfies
+// it), so that the detector holding it does not write them back.
+type ForgottenStore interface {
+	Forgotten(ctx context.Context, id string) ([]downwatch.Post, error)
+}
+
 // SilenceStore lists the silences (store.Redis satisfies it). A Store without
 // it silences nothing.
 type SilenceStore interface {
@@ -30,7 +37,8 @@ type SilenceStore interface {
 // the stored incident (and the one it was merged into), drops the alerts it
 // made without knowing, and makes them again over the person's change. One
 // round trip per flush with alerts; a person's change to an incident the
-// detector does not write again needs nothing from it.
+// detector does not write again needs nothing from it. Posts the store
+// removed from it (ForgottenStore) leave the detector's copy first.
 //
 // A person's write between this check and the detector's Save has the same
 // revision as the detector's: the compare-and-set keeps the person's, and the
@@ -83,8 +91,16 @@ func operated(ctx context.Context, st Store, det *detect.Detector, out detect.Dr
 		}
 		kept = append(kept, al)
 	}
+	fs, _ := st.(ForgottenStore)
 	for _, id := range slices.Sorted(maps.Keys(changed)) {
 		c := changed[id]
+		if fs != nil {
+			posts, err := fs.Forgotten(ctx, id)
+			if err != nil {
+				return out, err
+			}
+			det.Forget(id, posts)
+		}
 		det.Operated(c.stored, c.survivor, c.dropped)
 	}
 	out.Alerts = append(kept, det.Drain().Alerts...)
@@ -108,4 +124,46 @@ func silence(ctx context.Context, rc Config, st Store, alerts []downwatch.Alert)
 	}
 	downwatch.SilenceAlerts(alerts, list, now)
 	return nil
+}
+
+// PostRemover takes a post deleted upstream out of the stored incidents the
+// detector no longer holds, and out of the alert stream (store.Redis
+// satisfies it); it returns the alerts of the incidents it rewrote. A Store
+// without it leaves them as they are.
+type PostRemover interface {
+	RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) ([]downwatch.Alert, error)
+}
+
+// removeRetracted takes each post retracted in this flush out of the
+// service's stored incidents the detector no longer holds (the one it holds
+// it has already rewritten) and out of the alert stream, then publishes the
+// rewritten incidents. It runs after persist, so the detector's own rewrite
+// is stored first; a failure fails the flush, which is retried from the
+// checkpoint, so the retract is handled again (removing is idempotent).
+func removeRetracted(ctx context.Context, rc Config, st Store, sink AlertSink, rs []detect.Retracted) error {
+	pr, ok := st.(PostRemover)
+	if !ok || len(rs) == 0 {
+		return nil
+	}
+	var alerts []downwatch.Alert
+	for _, r := range rs {
+		als, err := pr.RemovePost(ctx, r.Service, r.Post.Source, r.Post.ID, r.Removed, rc.Now())
+		if err != nil {
+			return err
+		}
+		for _, al := range als {
+			// An incident rewritten twice in one flush is published once, at
+			// its newest revision: the earlier one still carries the post
+			// the second removal took out.
+			if i := slices.IndexFunc(alerts, func(a downwatch.Alert) bool { return a.Incident.ID == al.Incident.ID }); i >= 0 {
+				alerts[i] = al
+				continue
+			}
+			alerts = append(alerts, al)
+		}
+	}
+	if sink == nil || len(alerts) == 0 {
+		return nil
+	}
+	return sink.Publish(ctx, alerts)
 }

@@ -178,6 +178,9 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 		if err := persist(ctx, rc, st, sink, out); err != nil {
 			return err
 		}
+		if err := removeRetracted(ctx, rc, st, sink, out.Retracted); err != nil {
+			return err
+		}
 		observeSince(rc.Stats.DecisionToPublish, rc.Now().Sub(decided), len(out.Alerts))
 		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		var offset [8]byte
