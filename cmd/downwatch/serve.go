@@ -107,20 +107,35 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		return fmt.Errorf("--http %s: %w (choose another address with --http HOST:PORT)", *httpAddr, err)
 	}
 	fmt.Fprintf(env.stdout, "downwatch serve: dashboard on http://%s/ (%s), Redis %s, prefix %q\n", ln.Addr(), access.describe(), maskSecret("redis", *redisURL), *prefix)
+	printReceivers(env, disp)
+	return serveAll(ctx, srv, h, ln, disp, func(ctx context.Context) { st.Sweep(ctx, time.Hour, time.Now, sinks.Publish, log) })
+}
+
+// printReceivers says where the dispatcher sends alerts, one line a receiver.
+func printReceivers(env *cliEnv, disp *notify.Dispatcher) {
+	if disp == nil {
+		return
+	}
+	for _, si := range disp.Sinks() {
+		if si.Receiver == "webhook" {
+			fmt.Fprintf(env.stdout, "webhook sink %s: %s (%s)\n", si.Hash, si.Where, si.Format)
+		} else {
+			fmt.Fprintf(env.stdout, "receiver %s: %s %s (sink %s)\n", si.Receiver, si.Format, si.Where, si.Hash)
+		}
+	}
+}
+
+// serveAll serves srv on ln (serveWithProbes) with the post-retention sweep and
+// the dispatcher (when there is one) beside it, until ctx is done; it returns
+// once all three have stopped.
+func serveAll(ctx context.Context, srv *web.Server, h *health.Health, ln net.Listener, disp *notify.Dispatcher, sweep func(context.Context)) error {
 	var wg sync.WaitGroup
 	sweepCtx, stopSweep := context.WithCancel(ctx)
-	wg.Go(func() { st.Sweep(sweepCtx, time.Hour, time.Now, sinks.Publish, log) })
+	wg.Go(func() { sweep(sweepCtx) })
 	if disp != nil {
-		for _, si := range disp.Sinks() {
-			if si.Receiver == "webhook" {
-				fmt.Fprintf(env.stdout, "webhook sink %s: %s (%s)\n", si.Hash, si.Where, si.Format)
-			} else {
-				fmt.Fprintf(env.stdout, "receiver %s: %s %s (sink %s)\n", si.Receiver, si.Format, si.Where, si.Hash)
-			}
-		}
 		wg.Go(func() { disp.Run(ctx) })
 	}
-	err = serveWithProbes(ctx, srv, h, ln)
+	err := serveWithProbes(ctx, srv, h, ln)
 	stopSweep()
 	wg.Wait()
 	return err
