@@ -168,21 +168,9 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 		if next < 0 {
 			return nil
 		}
-		out, err := operated(ctx, st, det, det.Drain())
-		if err != nil {
+		if err := publish(ctx, rc, st, sink, det, decided); err != nil {
 			return err
 		}
-		if err := silence(ctx, rc, st, out.Alerts); err != nil {
-			return err
-		}
-		if err := persist(ctx, rc, st, sink, out); err != nil {
-			return err
-		}
-		if err := removeRetracted(ctx, rc, st, sink, out.Retracted); err != nil {
-			return err
-		}
-		observeSince(rc.Stats.DecisionToPublish, rc.Now().Sub(decided), len(out.Alerts))
-		rc.Stats.Alerts.Add(int64(len(out.Alerts)))
 		var offset [8]byte
 		binary.BigEndian.PutUint64(offset[:], uint64(next))
 		state, err := det.AppendSnapshot(offset[:])
@@ -229,6 +217,29 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 			}
 		}
 	}
+}
+
+// publish drains det and writes what it decided: people's changes taken in
+// (operated), silences marked, incidents, series and alerts stored and
+// published (persist), retracted posts removed from the incidents det no longer
+// holds. decided is when the first of these alerts was decided.
+func publish(ctx context.Context, rc Config, st Store, sink AlertSink, det *detect.Detector, decided time.Time) error {
+	out, err := operated(ctx, st, det, det.Drain())
+	if err != nil {
+		return err
+	}
+	if err := silence(ctx, rc, st, out.Alerts); err != nil {
+		return err
+	}
+	if err := persist(ctx, rc, st, sink, out); err != nil {
+		return err
+	}
+	if err := removeRetracted(ctx, rc, st, sink, out.Retracted); err != nil {
+		return err
+	}
+	observeSince(rc.Stats.DecisionToPublish, rc.Now().Sub(decided), len(out.Alerts))
+	rc.Stats.Alerts.Add(int64(len(out.Alerts)))
+	return nil
 }
 
 // fetchWait is the context a partition's fetches wait under: it ends a
