@@ -617,6 +617,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	text, anyName := m.scan(p, sc)
 	f := &sc.facts
 	*f = facts{statusPage: p.Source == "statuspage"}
+	sc.multi = false // attribute sets it; a post that names nothing never gets there
 	sc.author = appendFoldedHandle(sc.author[:0], p.Author)
 	f.officialFor = m.official[string(sc.author)]
 	if !anyName && len(f.officialFor) == 0 && !f.statusPage {

@@ -67,7 +67,67 @@ func (n *normalizer) normalize(s string) []byte {
 	}
 	n.appendNFKC(s)
 	n.out = appendFolded(n.out[:0], n.foldCase(n.nfkc))
+	n.out = unmixScripts(n.out)
 	return n.out
+}
+
+// confusable maps the lower-case Cyrillic and Greek letters that look like a
+// Latin letter (in either case) to it.
+var confusable = map[rune]byte{
+	'а': 'a', 'в': 'b', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'н': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
+	'м': 'm', 'о': 'o', 'р': 'p', 'ѕ': 's', 'т': 't', 'у': 'y', 'х': 'x', 'ԛ': 'q', 'ԝ': 'w',
+	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
+}
+
+// unmixScripts rewrites, in place, each word that mixes Latin letters with
+// Cyrillic or Greek look-alikes into Latin: "Тelegram" typed with a Cyrillic
+// Т (a keyboard left in Ukrainian, or a spammer's disguise) is "telegram". A
+// word with a Cyrillic or Greek letter that has no Latin look-alike, without
+// a Latin letter after a look-alike (a case ending written in Cyrillic after a
+// Latin name, "WhatsAppе", stays one), or without any Latin letter, is left as
+// it is, so Russian and Greek text never changes.
+func unmixScripts(b []byte) []byte {
+	w := 0
+	for r := 0; r < len(b); {
+		end := r
+		other, mixed, odd := false, false, false
+		for end < len(b) {
+			c, size := utf8.DecodeRune(b[end:])
+			if !unicode.IsLetter(c) {
+				break
+			}
+			switch _, ok := confusable[c]; {
+			case c < utf8.RuneSelf:
+				mixed = mixed || other
+			case ok:
+				other = true
+			default:
+				odd = true
+			}
+			end += size
+		}
+		if mixed && !odd {
+			for i := r; i < end; {
+				c, size := utf8.DecodeRune(b[i:])
+				if l, ok := confusable[c]; ok {
+					b[w] = l
+					w++
+				} else {
+					w += copy(b[w:], b[i:i+size])
+				}
+				i += size
+			}
+		} else {
+			w += copy(b[w:], b[r:end])
+		}
+		if end < len(b) { // the non-letter that ended the word
+			_, size := utf8.DecodeRune(b[end:])
+			w += copy(b[w:], b[end:end+size])
+			end += size
+		}
+		r = end
+	}
+	return b[:w]
 }
 
 // appendASCII appends s lower-cased with runs of white space as one space
