@@ -1,6 +1,7 @@
 package downwatch
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -10,6 +11,16 @@ import (
 // the source says the post was deleted (a retract), when a person asks for an
 // author's posts to be forgotten, and when the retention ends; its statistics
 // (mentions, authors, languages, countries, peak) stay, since they hold no post.
+
+// Retracted is a post deleted upstream that a detector handled (a retract
+// mention): its service, the post (source and id), and whether the detector
+// took it out of an incident it holds (Removed: then that incident's earlier
+// alerts carried it). The store takes it out of the rest.
+type Retracted struct {
+	Service string
+	Post    Post
+	Removed bool
+}
 
 // RemovePosts takes the posts gone selects out of the incident's sample posts
 // and its acknowledgement and returns how many it took out. With retracted (the
@@ -77,4 +88,11 @@ func ByAuthor(author, source string) func(*Post) bool {
 // ByPost selects the post id of source.
 func ByPost(source, id string) func(*Post) bool {
 	return func(p *Post) bool { return p.ID == id && p.Source == source }
+}
+
+// ByRetracted selects the posts of rs.
+func ByRetracted(rs []Retracted) func(*Post) bool {
+	return func(p *Post) bool {
+		return slices.ContainsFunc(rs, func(r Retracted) bool { return r.Post.ID == p.ID && r.Post.Source == p.Source })
+	}
 }

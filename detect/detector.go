@@ -29,7 +29,7 @@ type Detector struct {
 	series []downwatch.SeriesPoint
 	opened []string // ids opened since the last Drain, for linking related incidents
 	// retracted: the retract mentions handled since the last Drain (retract.go)
-	retracted []Retracted
+	retracted []downwatch.Retracted
 	order     []*signal // signals in key order, so output order never depends on map order
 	// frames hold the last checkpoint's frames, before and after compression;
 	// the next one is encoded into them again.
@@ -819,8 +819,8 @@ type Drained struct {
 	Series []downwatch.SeriesPoint
 	Opened []string
 	// Retracted are the retract mentions handled, so that the post leaves
-	// the incidents the detector no longer holds too (store.Redis.RemovePost).
-	Retracted []Retracted
+	// the incidents the detector no longer holds too (store.Redis.RemovePosts).
+	Retracted []downwatch.Retracted
 }
 
 // Drain returns and forgets the alerts, series points, opened ids and

@@ -20,15 +20,6 @@ import (
 // does not count in its place; and a long text the retracted post counted first
 // still makes the same text from other accounts count once.
 
-// Retracted is one retract mention the detector handled: the service and
-// the post (source, id), and whether the detector took the post out of an
-// incident it holds (then the incident's earlier alerts carried it).
-type Retracted struct {
-	Service string
-	Post    downwatch.Post
-	Removed bool
-}
-
 // postKey identifies a post by source and id (FNV-1a, as hashString).
 func postKey(p *downwatch.Post) uint64 {
 	h := hashString(p.Source)
@@ -52,7 +43,7 @@ func (sv *service) track(k uint64, c countedPost) {
 // retract takes the post back: from the minute it counted in, the service's
 // recent complaints, and its open incident's samples and acknowledgement.
 func (d *Detector) retract(m *downwatch.Mention, t time.Time) {
-	d.retracted = append(d.retracted, Retracted{Service: m.Service, Post: m.Post})
+	d.retracted = append(d.retracted, downwatch.Retracted{Service: m.Service, Post: m.Post})
 	sv, ok := d.st.Svcs[m.Service]
 	if !ok {
 		return

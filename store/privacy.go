@@ -49,53 +49,89 @@ type RemovedPost struct {
 	Post     downwatch.Post
 }
 
-// RemovePost takes a post deleted upstream (a retract, docs/CONTRACT.md §5)
-// out of the stored incidents of service that are no longer active: the
-// detector takes it out of the incident it follows, and this out of the
-// earlier ones it no longer holds. A removed acknowledgement takes
-// acknowledged_at with it, as the detector's retract does. When the post was
-// in one of them, or inStream says the detector took it out of its own, the
-// alerts that carried it leave the stream. It returns the alerts of the
-// incidents it rewrote (incident.updated), for the caller to publish.
-func (r *Redis) RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) ([]downwatch.Alert, error) {
+// RemovePosts takes posts deleted upstream (retracts, docs/CONTRACT.md §5)
+// out of the stored incidents of their services that are no longer active:
+// the detector takes them out of the incident it follows (Removed), and this
+// out of the earlier ones it no longer holds. A removed acknowledgement takes
+// acknowledged_at with it, as the detector's retract does. One search of each
+// service's incidents, and one pass over the alert stream when a post was in
+// one of them or the detector removed one, serve all of rs. It returns the
+// alerts of the incidents it rewrote (incident.updated), one per incident, for
+// the caller to publish.
+func (r *Redis) RemovePosts(ctx context.Context, rs []downwatch.Retracted, now time.Time) ([]downwatch.Alert, error) {
+	var alerts []downwatch.Alert
+	scrub := false
+	done := map[string]bool{}
+	for _, x := range rs {
+		if done[x.Service] {
+			continue
+		}
+		done[x.Service] = true
+		var of []downwatch.Retracted
+		for _, y := range rs {
+			if y.Service == x.Service {
+				of = append(of, y)
+				scrub = scrub || y.Removed
+			}
+		}
+		als, err := r.removeFrom(ctx, x.Service, of, now)
+		alerts = append(alerts, als...)
+		if err != nil {
+			return alerts, err
+		}
+		scrub = scrub || len(als) > 0
+	}
+	if !scrub {
+		return alerts, nil
+	}
+	_, err := r.ScrubAlerts(ctx, downwatch.ByRetracted(rs))
+	return alerts, err
+}
+
+// removeFrom takes the posts rs, all of service, out of its stored incidents
+// that are no longer active and holds one of them.
+func (r *Redis) removeFrom(ctx context.Context, service string, rs []downwatch.Retracted, now time.Time) ([]downwatch.Alert, error) {
 	ids, err := r.c.ZRange(ctx, r.svc(service)+"incidents", 0, -1).Result()
 	if err != nil {
 		return nil, fmt.Errorf("store: list the incidents of %s: %w", service, err)
 	}
-	quoted, _ := json.Marshal(id)
-	if ids, err = r.holding(ctx, ids, `"id":`+string(quoted)); err != nil {
+	needles := make([]any, len(rs))
+	for i, x := range rs {
+		quoted, _ := json.Marshal(x.Post.ID)
+		needles[i] = `"id":` + string(quoted)
+	}
+	if ids, err = r.holding(ctx, ids, needles); err != nil {
 		return nil, err
 	}
-	gone := downwatch.ByPost(source, id)
+	gone := downwatch.ByRetracted(rs)
 	res, err := r.rewrite(ctx, ids, now, func(body []byte, inc *downwatch.Incident) []downwatch.Post {
 		if err := json.Unmarshal(body, inc); err != nil || inc.Active() {
 			return nil
 		}
 		return removePosts(inc, gone, true)
 	})
-	if err != nil {
-		return res.Alerts, err
-	}
-	if len(res.Alerts) > 0 || inStream {
-		_, err = r.ScrubAlerts(ctx, gone)
-	}
 	return res.Alerts, err
 }
 
 // findScript returns the 1-based indexes of the keys whose string value
-// holds ARGV[1] (a plain substring), so that only those travel. Its keys are
-// one service's incidents, one slot, so it runs on Redis Cluster too.
+// holds one of ARGV (plain substrings), so that only those travel. Its keys
+// are one service's incidents, one slot, so it runs on Redis Cluster too.
 var findScript = redis.NewScript(`
 local out = {}
 for i, k in ipairs(KEYS) do
   local v = redis.call('GET', k)
-  if v and string.find(v, ARGV[1], 1, true) then out[#out + 1] = i end
+  if v then
+    for _, n in ipairs(ARGV) do
+      if string.find(v, n, 1, true) then out[#out + 1] = i break end
+    end
+  end
 end
 return out
 `)
 
-// holding returns the ids, all of one service, whose stored JSON holds needle.
-func (r *Redis) holding(ctx context.Context, ids []string, needle string) ([]string, error) {
+// holding returns the ids, all of one service, whose stored JSON holds one
+// of needles.
+func (r *Redis) holding(ctx context.Context, ids []string, needles []any) ([]string, error) {
 	var out []string
 	for len(ids) > 0 {
 		batch := ids[:min(len(ids), 500)]
@@ -104,7 +140,7 @@ func (r *Redis) holding(ctx context.Context, ids []string, needle string) ([]str
 		for i, id := range batch {
 			keys[i] = r.incidentKey(id)
 		}
-		idx, err := findScript.Run(ctx, r.c, keys, needle).Int64Slice()
+		idx, err := findScript.Run(ctx, r.c, keys, needles...).Int64Slice()
 		if err != nil {
 			return nil, fmt.Errorf("store: search %d incidents for a post: %w", len(batch), err)
 		}
@@ -404,7 +440,7 @@ func (r *Redis) addForgotten(ctx context.Context, id string, posts []downwatch.P
 }
 
 // Forgotten returns the posts (source and id only) removed from incident id
-// by RemovePost, Forget or Redact, so that a detector holding the incident
+// by RemovePosts, Forget or Redact, so that a detector holding the incident
 // drops them before it writes it again (detect.Detector.Forget).
 func (r *Redis) Forgotten(ctx context.Context, id string) ([]downwatch.Post, error) {
 	ms, err := r.c.SMembers(ctx, r.forgottenKey(id)).Result()

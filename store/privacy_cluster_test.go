@@ -41,9 +41,9 @@ func TestPrivacyOnRedisCluster(t *testing.T) {
 		}
 	}
 	now := time.Now()
-	als, err := st.RemovePost(ctx, "gmail", "x", "gmail-2", false, now)
+	als, err := st.RemovePosts(ctx, []downwatch.Retracted{{Service: "gmail", Post: downwatch.Post{Source: "x", ID: "gmail-2"}}}, now)
 	if err != nil || len(als) != 1 || als[0].Incident.ID != "gmail.20221025T0705Z" {
-		t.Fatalf("RemovePost: %+v, %v; want gmail's incident rewritten", als, err)
+		t.Fatalf("RemovePosts: %+v, %v; want gmail's incident rewritten", als, err)
 	}
 	res, err := st.Forget(ctx, "priya_k", "", now)
 	if err != nil {

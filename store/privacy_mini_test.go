@@ -12,7 +12,7 @@ import (
 )
 
 // The replay's embedded Redis (miniredis) runs the removals too: a retract in
-// a replay reaches RemovePost, and its scripts and stream commands.
+// a replay reaches RemovePosts, and its scripts and stream commands.
 func TestPrivacyOnEmbeddedRedis(t *testing.T) {
 	m := miniredis.RunT(t)
 	r := New(redis.NewClient(&redis.Options{Addr: m.Addr()}), Config{Prefix: "mini:", PostRetention: time.Hour})
@@ -20,9 +20,9 @@ func TestPrivacyOnEmbeddedRedis(t *testing.T) {
 	a := withPosts(incident("whatsapp.20221025T0705Z", downwatch.StateResolved, t0), nil, xPost("1", "priya_k"), xPost("2", "tomr"))
 	saved(t, r, a)
 	ctx := context.Background()
-	als, err := r.RemovePost(ctx, "whatsapp", "x", "1", false, privacyNow)
+	als, err := r.RemovePosts(ctx, []downwatch.Retracted{{Service: "whatsapp", Post: downwatch.Post{Source: "x", ID: "1"}}}, privacyNow)
 	if err != nil || len(als) != 1 {
-		t.Fatalf("RemovePost: %+v, %v; want one incident rewritten", als, err)
+		t.Fatalf("RemovePosts: %+v, %v; want one incident rewritten", als, err)
 	}
 	res, err := r.Forget(ctx, "tomr", "", privacyNow)
 	if err != nil || len(res.Alerts) != 1 {

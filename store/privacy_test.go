@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -78,7 +79,7 @@ func TestRemovePostFromStoredIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	als, err := r.RemovePost(ctx, "whatsapp", "x", "1", false, privacyNow)
+	als, err := r.RemovePosts(ctx, []downwatch.Retracted{{Service: "whatsapp", Post: downwatch.Post{Source: "x", ID: "1"}}}, privacyNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func TestRemovePostFromStoredIncidents(t *testing.T) {
 	}
 
 	// The acknowledgement deleted upstream takes acknowledged_at with it.
-	if _, err := r.RemovePost(ctx, "whatsapp", "x", "5", false, privacyNow); err != nil {
+	if _, err := r.RemovePosts(ctx, []downwatch.Retracted{{Service: "whatsapp", Post: downwatch.Post{Source: "x", ID: "5"}}}, privacyNow); err != nil {
 		t.Fatal(err)
 	}
 	got = mustIncident(t, r, a.ID)
@@ -112,7 +113,7 @@ func TestRemovePostFromStoredIncidents(t *testing.T) {
 	}
 
 	// Again: nothing left to remove, nothing written.
-	als, err = r.RemovePost(ctx, "whatsapp", "x", "1", false, privacyNow)
+	als, err = r.RemovePosts(ctx, []downwatch.Retracted{{Service: "whatsapp", Post: downwatch.Post{Source: "x", ID: "1"}}}, privacyNow)
 	if err != nil || len(als) != 0 || mustIncident(t, r, a.ID).Revision != 3 {
 		t.Errorf("second removal: %+v, %v; want nothing changed", als, err)
 	}
@@ -253,5 +254,37 @@ func TestSweepPublishesRedactions(t *testing.T) {
 	<-done
 	if len(got) != 1 || got[0].Type != downwatch.AlertUpdated || got[0].Incident.RedactedAt == nil || got[0].Incident.SamplePosts != nil {
 		t.Errorf("published %+v, want the redacted incident as incident.updated", got)
+	}
+}
+
+// One call takes several retracted posts of several services out at once: one
+// alert per incident rewritten, however many of its posts went.
+func TestRemovePostsInOneCall(t *testing.T) {
+	ctx := context.Background()
+	r := testRedis(t)
+	t0 := time.Date(2022, 10, 25, 7, 5, 0, 0, time.UTC)
+	a := withPosts(incident("whatsapp.20221025T0705Z", downwatch.StateResolved, t0), nil, xPost("1", "priya_k"), xPost("2", "tomr"), xPost("3", "lena"))
+	b := withPosts(incident("gmail.20221025T0705Z", downwatch.StateResolved, t0), nil, xPost("4", "ana"))
+	saved(t, r, a, b)
+	x := func(svc, id string) downwatch.Retracted {
+		return downwatch.Retracted{Service: svc, Post: downwatch.Post{Source: "x", ID: id}}
+	}
+	als, err := r.RemovePosts(ctx, []downwatch.Retracted{x("whatsapp", "1"), x("gmail", "4"), x("whatsapp", "3"), x("whatsapp", "9")}, privacyNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, al := range als {
+		ids = append(ids, fmt.Sprintf("%s@%d", al.Incident.ID, al.Incident.Revision))
+	}
+	slices.Sort(ids)
+	if want := []string{"gmail.20221025T0705Z@2", "whatsapp.20221025T0705Z@2"}; !slices.Equal(ids, want) {
+		t.Errorf("alerts %v, want %v", ids, want)
+	}
+	if got := postKeys(mustIncident(t, r, a.ID).SamplePosts); !slices.Equal(got, []string{"x/2"}) {
+		t.Errorf("whatsapp keeps %v, want [x/2]", got)
+	}
+	if got := mustIncident(t, r, b.ID).SamplePosts; len(got) != 0 {
+		t.Errorf("gmail keeps %v, want none", postKeys(got))
 	}
 }

@@ -126,44 +126,28 @@ func silence(ctx context.Context, rc Config, st Store, alerts []downwatch.Alert)
 	return nil
 }
 
-// PostRemover takes a post deleted upstream out of the stored incidents the
+// PostRemover takes posts deleted upstream out of the stored incidents the
 // detector no longer holds, and out of the alert stream (store.Redis
-// satisfies it); it returns the alerts of the incidents it rewrote. A Store
-// without it leaves them as they are.
+// satisfies it); it returns the alerts of the incidents it rewrote, one per
+// incident. A Store without it leaves them as they are.
 type PostRemover interface {
-	RemovePost(ctx context.Context, service, source, id string, inStream bool, now time.Time) ([]downwatch.Alert, error)
+	RemovePosts(ctx context.Context, rs []downwatch.Retracted, now time.Time) ([]downwatch.Alert, error)
 }
 
-// removeRetracted takes each post retracted in this flush out of the
-// service's stored incidents the detector no longer holds (the one it holds
+// removeRetracted takes the posts retracted in this flush out of their
+// services' stored incidents the detector no longer holds (the one it holds
 // it has already rewritten) and out of the alert stream, then publishes the
 // rewritten incidents. It runs after persist, so the detector's own rewrite
 // is stored first; a failure fails the flush, which is retried from the
-// checkpoint, so the retract is handled again (removing is idempotent).
-func removeRetracted(ctx context.Context, rc Config, st Store, sink AlertSink, rs []detect.Retracted) error {
+// checkpoint, so the retracts are handled again (removing is idempotent).
+func removeRetracted(ctx context.Context, rc Config, st Store, sink AlertSink, rs []downwatch.Retracted) error {
 	pr, ok := st.(PostRemover)
 	if !ok || len(rs) == 0 {
 		return nil
 	}
-	var alerts []downwatch.Alert
-	for _, r := range rs {
-		als, err := pr.RemovePost(ctx, r.Service, r.Post.Source, r.Post.ID, r.Removed, rc.Now())
-		if err != nil {
-			return err
-		}
-		for _, al := range als {
-			// An incident rewritten twice in one flush is published once, at
-			// its newest revision: the earlier one still carries the post
-			// the second removal took out.
-			if i := slices.IndexFunc(alerts, func(a downwatch.Alert) bool { return a.Incident.ID == al.Incident.ID }); i >= 0 {
-				alerts[i] = al
-				continue
-			}
-			alerts = append(alerts, al)
-		}
-	}
-	if sink == nil || len(alerts) == 0 {
-		return nil
+	alerts, err := pr.RemovePosts(ctx, rs, rc.Now())
+	if err != nil || sink == nil || len(alerts) == 0 {
+		return err
 	}
 	return sink.Publish(ctx, alerts)
 }

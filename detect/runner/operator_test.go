@@ -127,10 +127,12 @@ type removerStore struct {
 	answer []downwatch.Alert
 }
 
-func (r *removerStore) RemovePost(_ context.Context, service, source, id string, inStream bool, _ time.Time) ([]downwatch.Alert, error) {
-	r.calls = append(r.calls, fmt.Sprintf("%s %s/%s in-stream=%v", service, source, id, inStream))
-	for i := range r.answer {
-		r.answer[i].Incident.Revision++ // each call rewrites it again
+func (r *removerStore) RemovePosts(_ context.Context, rs []downwatch.Retracted, _ time.Time) ([]downwatch.Alert, error) {
+	for _, x := range rs {
+		r.calls = append(r.calls, fmt.Sprintf("%s %s/%s in-stream=%v", x.Service, x.Post.Source, x.Post.ID, x.Removed))
+		for i := range r.answer {
+			r.answer[i].Incident.Revision++ // each post rewrites it again
+		}
 	}
 	return slices.Clone(r.answer), nil
 }
