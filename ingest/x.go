@@ -174,26 +174,11 @@ func (x *X) Connect(ctx context.Context) error {
 		}
 		x.synced = true
 	}
-	sctx, cancel := context.WithCancel(ctx)
-	req, err := x.request(sctx, http.MethodGet, "/2/tweets/search/stream?"+xStreamQuery, nil)
+	c, _, err := x.openStream(ctx, "/2/tweets/search/stream?"+xStreamQuery, "connect to X filtered stream", "")
 	if err != nil {
-		cancel()
-		return fatalf("%v", err)
+		return err
 	}
-	resp, err := x.cfg.Client.Do(req)
-	if err != nil {
-		cancel()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return x.netError(fmt.Errorf("connect to X filtered stream: %w", err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer cancel()
-		defer resp.Body.Close()
-		return x.refused("connect to X filtered stream", resp)
-	}
-	x.c = newConn(resp.Body, cancel, x.cfg.StallTimeout)
+	x.c = c
 	if err := x.connectCompliance(ctx); err != nil {
 		x.Close(ctx)
 		return err
@@ -211,34 +196,45 @@ func (x *X) connectCompliance(ctx context.Context) error {
 	}
 	x.compl = make(chan complianceItem, 64)
 	for _, part := range x.cfg.Compliance {
-		what := fmt.Sprintf("connect to X compliance stream partition %d", part)
-		cctx, cancel := context.WithCancel(ctx)
-		req, err := x.request(cctx, http.MethodGet, fmt.Sprintf("/2/tweets/compliance/stream?partition=%d&backfill_minutes=5", part), nil)
+		c, cctx, err := x.openStream(ctx, fmt.Sprintf("/2/tweets/compliance/stream?partition=%d&backfill_minutes=5", part),
+			fmt.Sprintf("connect to X compliance stream partition %d", part), "the compliance stream needs Enterprise access; drop --x-compliance")
 		if err != nil {
-			cancel()
-			return fatalf("%v", err)
+			return err
 		}
-		resp, err := x.cfg.Client.Do(req)
-		if err != nil {
-			cancel()
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return x.netError(fmt.Errorf("%s: %w", what, err))
-		}
-		if resp.StatusCode != http.StatusOK {
-			defer cancel()
-			defer resp.Body.Close()
-			if resp.StatusCode == http.StatusForbidden {
-				return fatalf("%v: the compliance stream needs Enterprise access; drop --x-compliance", httpStatusError(what, resp))
-			}
-			return x.refused(what, resp)
-		}
-		c := newConn(resp.Body, cancel, x.cfg.StallTimeout)
 		x.cconn = append(x.cconn, c)
 		go readCompliance(cctx, c, x.compl)
 	}
 	return nil
+}
+
+// openStream GETs path as a long-lived stream and returns its body as a conn
+// with the stall watchdog, and the context the connection lives in (cancelled
+// when the conn closes). what names the stream in errors; forbidden, when set,
+// is what a 403 means (a fatal error, not one to retry).
+func (x *X) openStream(ctx context.Context, path, what, forbidden string) (*conn, context.Context, error) {
+	sctx, cancel := context.WithCancel(ctx)
+	req, err := x.request(sctx, http.MethodGet, path, nil)
+	if err != nil {
+		cancel()
+		return nil, nil, fatalf("%v", err)
+	}
+	resp, err := x.cfg.Client.Do(req)
+	if err != nil {
+		cancel()
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, nil, x.netError(fmt.Errorf("%s: %w", what, err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer cancel()
+		defer resp.Body.Close()
+		if forbidden != "" && resp.StatusCode == http.StatusForbidden {
+			return nil, nil, fatalf("%v: %s", httpStatusError(what, resp), forbidden)
+		}
+		return nil, nil, x.refused(what, resp)
+	}
+	return newConn(resp.Body, cancel, x.cfg.StallTimeout), sctx, nil
 }
 
 // readCompliance sends each compliance event c reads to out, and the error
