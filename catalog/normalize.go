@@ -71,12 +71,54 @@ func (n *normalizer) normalize(s string) []byte {
 	return n.out
 }
 
-// confusable maps the lower-case Cyrillic and Greek letters that look like a
-// Latin letter (in either case) to it.
-var confusable = map[rune]byte{
-	'а': 'a', 'в': 'b', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'н': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
-	'м': 'm', 'о': 'o', 'р': 'p', 'ѕ': 's', 'т': 't', 'у': 'y', 'х': 'x', 'ԛ': 'q', 'ԝ': 'w',
-	'α': 'a', 'β': 'b', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p', 'τ': 't', 'υ': 'u', 'χ': 'x',
+// latinLookalike returns the Latin letter a lower-case Cyrillic or Greek
+// letter looks like (in either case), or 0.
+func latinLookalike(r rune) byte {
+	switch r {
+	case 'а', 'α':
+		return 'a'
+	case 'в', 'β':
+		return 'b'
+	case 'с':
+		return 'c'
+	case 'ԁ':
+		return 'd'
+	case 'е', 'ε':
+		return 'e'
+	case 'һ', 'н':
+		return 'h'
+	case 'і', 'ι':
+		return 'i'
+	case 'ј':
+		return 'j'
+	case 'к', 'κ':
+		return 'k'
+	case 'м':
+		return 'm'
+	case 'η':
+		return 'n'
+	case 'о', 'ο':
+		return 'o'
+	case 'р', 'ρ':
+		return 'p'
+	case 'ԛ':
+		return 'q'
+	case 'ѕ':
+		return 's'
+	case 'т', 'τ':
+		return 't'
+	case 'υ':
+		return 'u'
+	case 'ν':
+		return 'v'
+	case 'ԝ':
+		return 'w'
+	case 'х', 'χ':
+		return 'x'
+	case 'у':
+		return 'y'
+	}
+	return 0
 }
 
 // unmixScripts rewrites, in place, each word that mixes Latin letters with
@@ -85,8 +127,12 @@ var confusable = map[rune]byte{
 // word with a Cyrillic or Greek letter that has no Latin look-alike, without
 // a Latin letter after a look-alike (a case ending written in Cyrillic after a
 // Latin name, "WhatsAppе", stays one), or without any Latin letter, is left as
-// it is, so Russian and Greek text never changes.
+// it is, so Russian and Greek text never changes. A text with no Latin letter
+// right after another script's letter in a word costs one pass and no change.
 func unmixScripts(b []byte) []byte {
+	if !mixedWord(b) {
+		return b
+	}
 	w := 0
 	for r := 0; r < len(b); {
 		end := r
@@ -96,10 +142,10 @@ func unmixScripts(b []byte) []byte {
 			if !unicode.IsLetter(c) {
 				break
 			}
-			switch _, ok := confusable[c]; {
+			switch {
 			case c < utf8.RuneSelf:
 				mixed = mixed || other
-			case ok:
+			case latinLookalike(c) != 0:
 				other = true
 			default:
 				odd = true
@@ -109,7 +155,7 @@ func unmixScripts(b []byte) []byte {
 		if mixed && !odd {
 			for i := r; i < end; {
 				c, size := utf8.DecodeRune(b[i:])
-				if l, ok := confusable[c]; ok {
+				if l := latinLookalike(c); l != 0 {
 					b[w] = l
 					w++
 				} else {
@@ -128,6 +174,29 @@ func unmixScripts(b []byte) []byte {
 		r = end
 	}
 	return b[:w]
+}
+
+// mixedWord says some word of b may have an ASCII letter right after a
+// Cyrillic or Greek letter: the only words unmixScripts changes. It reads
+// bytes, not runes (those scripts are the two-byte sequences led by 0xCD to
+// 0xD4), so the texts it rules out, nearly all, cost almost nothing.
+func mixedWord(b []byte) bool {
+	other := false
+	for i := 0; i < len(b); i++ {
+		switch c := b[i]; {
+		case c >= 0xCD && c <= 0xD4:
+			other = true
+			i++ // its second byte
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			if other {
+				return true
+			}
+		case c >= 0x80 && c < 0xC0: // inside another script's letter
+		default:
+			other = false
+		}
+	}
+	return false
 }
 
 // appendASCII appends s lower-cased with runs of white space as one space
