@@ -125,7 +125,6 @@ func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kRe
 // and sets svcState.attached and .symptoms and scratch.shared.
 func (m *Matcher) attach(text []byte, sc *scratch) {
 	m.tokens(text, sc)
-	m.liveSeparators(text, sc)
 	m.clauses(text, sc)
 	m.attachPhrases(text, sc)
 	m.attachKeywords(sc)
@@ -164,32 +163,34 @@ func (m *Matcher) tokens(text []byte, sc *scratch) {
 	}
 }
 
-// liveSeparators cancels the separators that do not separate.
+// liveSeparators cancels the separators that do not separate: one that
+// overlaps a live name or phrase, and the lexicon's exceptions ("so" right
+// before a phrase is an intensifier, "par" right after a name a
+// postposition). It runs for every post, in the cancel phases, so that both
+// attach (several services) and earlierClause (one) read the same clauses.
 func (m *Matcher) liveSeparators(text []byte, sc *scratch) {
-	tok := sc.tok
-	for i := range tok {
-		t := &tok[i]
-		if t.kind != kSeparator {
+	for i := range sc.occ {
+		o := &sc.occ[i]
+		if o.dead != live || m.meanings[o.meaning].kind != kSeparator {
 			continue
 		}
-		o := &sc.occ[t.occ]
 		except := m.meanings[o.meaning].except
-		for j := range tok {
-			u := &tok[j]
+		for j := range sc.occ {
+			u := &sc.occ[j]
+			uk := m.meanings[u.meaning].kind
+			if u.dead != live || !isNameKind(uk) && !isPhraseKind(uk) {
+				continue
+			}
 			switch {
-			case isNameKind(u.kind) || isPhraseKind(u.kind):
-				if u.start < t.end && t.start < u.end {
-					o.dead = deadSepOverlap
-				}
+			case u.start < o.end && o.start < u.end:
+				o.dead = deadSepOverlap
+			case except == exceptBeforePhrase && isPhraseKind(uk) && u.start >= o.end && onlySpaces(text[o.end:u.start]):
+				o.dead = deadSepBeforePhrase
+			case except == exceptAfterName && isNameKind(uk) && u.end <= o.start && onlySpaces(text[u.end:o.start]):
+				o.dead = deadSepAfterName
 			}
 			if o.dead != live {
 				break
-			}
-			if except == exceptBeforePhrase && isPhraseKind(u.kind) && u.start >= t.end && onlySpaces(text[t.end:u.start]) {
-				o.dead = deadSepBeforePhrase
-			}
-			if except == exceptAfterName && isNameKind(u.kind) && u.end <= t.start && onlySpaces(text[u.end:t.start]) {
-				o.dead = deadSepAfterName
 			}
 		}
 	}

@@ -98,6 +98,7 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 			clause[t.occ] = int(t.clause) + 1
 		}
 	}
+	cut := slices.ContainsFunc(sc.occ, func(o occurrence) bool { return o.dead == deadEarlierClause })
 	for _, oi := range order {
 		o := sc.occ[oi]
 		mn := &m.meanings[o.meaning]
@@ -112,8 +113,8 @@ func (m *Matcher) explain(ex *Explanation, p *downwatch.Post, text []byte, sc *s
 			Ignored:  deadReasons[o.dead],
 			Clause:   clause[int32(oi)],
 		}
-		if mn.kind == kSeparator && !sc.multi && o.dead == live {
-			f.Ignored = "clause separators matter only when a post names several services"
+		if mn.kind == kSeparator && !sc.multi && o.dead == live && !cut {
+			f.Ignored = "clause separators matter only when a post names several services, or after a weak phrase that comes before the name"
 		}
 		if sc.multi && isPhraseKind(mn.kind) && o.dead == live {
 			m.explainAttachment(&f, text, sc, int32(oi))

@@ -633,6 +633,7 @@ func (m *Matcher) match(p *downwatch.Post, sc *scratch, dst []Hit, ex *Explanati
 	m.cancel(text, sc)
 	m.resolveNames(text, sc, f.officialFor, f.statusPage)
 	m.requireAdjacent(text, sc)
+	m.liveSeparators(text, sc)
 	m.earlierClause(text, sc)
 	m.tally(sc)
 	m.attribute(text, sc, p.Author)
@@ -1282,7 +1283,7 @@ func (m *Matcher) earlierClause(text []byte, sc *scratch) {
 			switch {
 			case isNameKind(nm.kind) && n.start < o.end:
 				named = true
-			case nm.kind == kSeparator && n.start >= o.end && (sepAt < 0 || int(n.start) < sepAt) && !m.intensifier(text, sc, n):
+			case nm.kind == kSeparator && n.start >= o.end && (sepAt < 0 || int(n.start) < sepAt):
 				sepAt = int(n.start)
 			}
 		}
@@ -1301,21 +1302,6 @@ func (m *Matcher) earlierClause(text []byte, sc *scratch) {
 			o.dead = deadEarlierClause
 		}
 	}
-}
-
-// intensifier says the separator occurrence s is not one here: "so" right
-// before an outage phrase ("so down") or a lexicon exception of its kind.
-func (m *Matcher) intensifier(text []byte, sc *scratch, s *occurrence) bool {
-	if m.meanings[s.meaning].except != exceptBeforePhrase {
-		return false
-	}
-	for j := range sc.occ {
-		u := &sc.occ[j]
-		if u.dead == live && isPhraseKind(m.meanings[u.meaning].kind) && u.start >= s.end && onlySpaces(text[s.end:u.start]) {
-			return true
-		}
-	}
-	return false
 }
 
 // venue reports whether the name occurrence n is where the post is written
