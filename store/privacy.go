@@ -43,6 +43,23 @@ type Removed struct {
 	StreamEntries int
 }
 
+// Refs lists the posts taken out by incident, source and id, never their
+// text: what forget reports.
+func (r Removed) Refs() []RemovedRef {
+	out := make([]RemovedRef, 0, len(r.Posts))
+	for _, p := range r.Posts {
+		out = append(out, RemovedRef{Incident: p.Incident, Source: p.Post.Source, ID: p.Post.ID})
+	}
+	return out
+}
+
+// RemovedRef names a post taken out of an incident (docs/CONTRACT.md §12).
+type RemovedRef struct {
+	Incident string `json:"incident"`
+	Source   string `json:"source"`
+	ID       string `json:"id"`
+}
+
 // RemovedPost is a post taken out of incident Incident.
 type RemovedPost struct {
 	Incident string

@@ -23,16 +23,10 @@ type forgetRequest struct {
 
 // forgetResponse says what was removed: post ids and incident ids, never texts.
 type forgetResponse struct {
-	Posts         []forgottenPost `json:"posts"`
-	Incidents     []string        `json:"incidents"`
-	StreamEntries int             `json:"stream_entries"`
-	Warning       string          `json:"warning,omitempty"` // removed but not published
-}
-
-type forgottenPost struct {
-	Incident string `json:"incident"`
-	Source   string `json:"source"`
-	ID       string `json:"id"`
+	Posts         []store.RemovedRef `json:"posts"`
+	Incidents     []string           `json:"incidents"`
+	StreamEntries int                `json:"stream_entries"`
+	Warning       string             `json:"warning,omitempty"` // removed but not published
 }
 
 // apiForget answers POST /api/forget: the same as downwatch forget. The changed
@@ -59,10 +53,7 @@ func (s *Server) apiForget(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "writing to Redis failed; see the server log and retry")
 		return
 	}
-	out := forgetResponse{Posts: []forgottenPost{}, Incidents: []string{}, StreamEntries: res.StreamEntries}
-	for _, p := range res.Posts {
-		out.Posts = append(out.Posts, forgottenPost{Incident: p.Incident, Source: p.Post.Source, ID: p.Post.ID})
-	}
+	out := forgetResponse{Posts: res.Refs(), Incidents: []string{}, StreamEntries: res.StreamEntries}
 	for _, al := range res.Alerts {
 		out.Incidents = append(out.Incidents, al.Incident.ID)
 	}

@@ -71,7 +71,7 @@ func runForget(ctx context.Context, env *cliEnv, args []string) error {
 		}
 	}
 	if *asJSON {
-		return writeJSON("-", env.stdout, map[string]any{"alerts": res.Alerts, "posts": forgottenPosts(res.Posts), "stream_entries": res.StreamEntries})
+		return writeJSON("-", env.stdout, map[string]any{"alerts": res.Alerts, "posts": res.Refs(), "stream_entries": res.StreamEntries})
 	}
 	printForgotten(env, *author, res)
 	return nil
@@ -79,14 +79,6 @@ func runForget(ctx context.Context, env *cliEnv, args []string) error {
 
 // forgottenPosts lists the removed posts by incident, source and id only: the
 // text is not printed again.
-func forgottenPosts(ps []store.RemovedPost) []map[string]string {
-	out := make([]map[string]string, 0, len(ps))
-	for _, p := range ps {
-		out = append(out, map[string]string{"incident": p.Incident, "source": p.Post.Source, "id": p.Post.ID})
-	}
-	return out
-}
-
 func printForgotten(env *cliEnv, author string, res store.Removed) {
 	if len(res.Alerts) == 0 && res.StreamEntries == 0 {
 		fmt.Fprintf(env.stdout, "nothing stored of %s\n", author)
