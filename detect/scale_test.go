@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"runtime"
 	"testing"
 	"time"
@@ -45,47 +44,11 @@ func BenchmarkTenThousandServices(b *testing.B) {
 // benchDetector is one partition's detector after a day of complaints about
 // 10,000 services (BenchmarkTenThousandServices).
 func benchDetector(tb testing.TB) *Detector {
-	const services, perMin, parts, minutes = 10000, 1667, 4, 24 * 60
 	d, err := New(DefaultConfig())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cum := make([]float64, services) // cumulative Zipf weights
-	total := 0.0
-	for i := range cum {
-		total += 1 / float64(i+1)
-		cum[i] = total
-	}
-	names := make([]string, services)
-	for i := range names {
-		names[i] = fmt.Sprintf("svc%05d", i)
-	}
-	r := rand.New(rand.NewPCG(1, 2))
-	countries := []string{"US", "IN", "BR", "GB", "DE", "TR", "JP", "ID", "", "", "", ""}
-	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	m := downwatch.Mention{Kind: downwatch.KindComplaint}
-	for min := range minutes {
-		at := t0.Add(time.Duration(min) * time.Minute)
-		for j := range perMin {
-			u := r.Float64() * total
-			lo, hi := 0, services-1
-			for lo < hi {
-				if mid := (lo + hi) / 2; cum[mid] < u {
-					lo = mid + 1
-				} else {
-					hi = mid
-				}
-			}
-			if lo%parts != 0 {
-				continue
-			}
-			m.Service = names[lo]
-			m.Post = downwatch.Post{Author: fmt.Sprint("a", r.IntN(1<<30)), Text: "down again",
-				CreatedAt: at.Add(time.Duration(j) * time.Minute / perMin), Country: countries[r.IntN(len(countries))]}
-			d.Handle(&m)
-		}
-		d.Drain()
-	}
+	ScaleLoad{}.Feed([]*Detector{d})
 	return d
 }
 
