@@ -1,59 +1,23 @@
 package catalog
 
 import (
-	"fmt"
-	"math/rand/v2"
+	"bytes"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/downwatch/downwatch"
+	"github.com/downwatch/downwatch/scenario"
 )
 
-// scaleCatalogYAML generates a catalog of n services (extending the embedded
-// one), each with two names, an alias, a hashtag and an official handle, the
-// shape of a large user catalog (issue 10 item 5). Names are random
-// syllables, so they share prefixes no more than real names do.
-func scaleCatalogYAML(n int) []byte {
-	r := rand.New(rand.NewPCG(10, 10000))
-	syl := []string{"ka", "lo", "mi", "zu", "ter", "van", "qui", "bro", "sel", "dax", "nor", "pim", "ru", "hex", "ly", "on"}
-	name := func(i int) string {
-		var b strings.Builder
-		for range 2 + r.IntN(3) {
-			b.WriteString(syl[r.IntN(len(syl))])
-		}
-		fmt.Fprintf(&b, "%d", i)
-		return b.String()
+// scaleCatalogYAML is the generated catalog of n services of `downwatch
+// simulate --catalog-services` (issue 10 item 5).
+func scaleCatalogYAML(tb testing.TB, n int) []byte {
+	var b bytes.Buffer
+	if err := scenario.WriteScaleCatalog(&b, n); err != nil {
+		tb.Fatal(err)
 	}
-	var b strings.Builder
-	b.WriteString("mode: extend\nservices:\n")
-	for i := range n {
-		a, c := name(i), name(i)
-		fmt.Fprintf(&b, "  - id: gen-%05d\n    names: [%s, %s cloud]\n    aliases: [%s app]\n    hashtags: [\"#%sDown\"]\n    official: [%s]\n", i, a, c, a, c, a)
-	}
-	return []byte(b.String())
-}
-
-// firehose is a mix of posts like a sampled stream: most name nothing, some
-// name a service without an outage, a few are complaints.
-var firehose = []string{
-	"just had the best coffee of my life",
-	"can't wait for the weekend, who's coming to the party?",
-	"watching the game tonight with friends",
-	"new blog post about gardening is up",
-	"I love WhatsApp and Instagram",
-	"anyone else think the new season of that show is slow?",
-	"traffic is terrible today on the highway",
-	"kalomi1234 is my favourite app",
-	"whatsapp down again??",
-	"terquivan9999 not working since morning",
-	"happy birthday to my best friend!!",
-	"el partido de hoy fue increíble",
-	"o instagram ta fora do ar? gente?",
-	"bugün hava çok güzel",
-	"インスタが開けない",
-	"going to the gym then work, long day ahead",
+	return b.Bytes()
 }
 
 // TestScaleCatalog measures a generated 10,000-service catalog: build time,
@@ -70,7 +34,7 @@ func TestScaleCatalog(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	c, err := Parse("generated.yaml", scaleCatalogYAML(10000))
+	c, err := Parse("generated.yaml", scaleCatalogYAML(t, 10000))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,15 +59,12 @@ func TestScaleCatalog(t *testing.T) {
 	if hits := m.Match(&p, nil); len(hits) != 1 || hits[0].Service != last.ID {
 		t.Errorf("Match(%q) = %v, want %s", p.Text, hits, last.ID)
 	}
-	res := testing.Benchmark(func(b *testing.B) { benchFirehose(b, m) })
-	t.Logf("firehose mix on one core: %.0f ns/post, %.2fM posts/s", float64(res.NsPerOp()), 1e3/float64(res.NsPerOp()))
+	rate := MatchRate(m, FirehoseMix(), time.Second)
+	t.Logf("firehose mix on one core: %.0f ns/post, %.2fM posts/s", 1e9/rate, rate/1e6)
 }
 
 func benchFirehose(b *testing.B, m *Matcher) {
-	posts := make([]downwatch.Post, len(firehose))
-	for i, s := range firehose {
-		posts[i] = downwatch.Post{ID: "f", Source: "x", Author: "someone", Text: s}
-	}
+	posts := FirehoseMix()
 	var dst []Hit
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
