@@ -84,15 +84,19 @@ func (b *liveBench) start(ctx context.Context, ready string, args ...string) (*e
 	}
 }
 
+// stop cancels the context the processes run under (each gets SIGINT) and
+// waits for them, the last started first.
+func (b *liveBench) stop(cancel context.CancelFunc) {
+	cancel()
+	for i := len(b.procs) - 1; i >= 0; i-- {
+		b.procs[i].Wait()
+	}
+}
+
 func (b *liveBench) run(ctx context.Context) (liveResult, error) {
 	var res liveResult
 	ctx, cancel := context.WithCancel(ctx)
-	defer func() {
-		cancel() // each process gets SIGINT
-		for i := len(b.procs) - 1; i >= 0; i-- {
-			b.procs[i].Wait()
-		}
-	}()
+	defer b.stop(cancel)
 	kafka, err1 := freeLoopbackAddr()
 	push, err2 := freeLoopbackAddr()
 	im, err3 := freeLoopbackAddr()
