@@ -25,6 +25,8 @@ type BenchConfig struct {
 	Redis string
 	// Days of the long history; default 7.
 	Days float64
+	// ShortDays is how long the stream of 14 services is; default 2.5.
+	ShortDays float64
 	// Firehose is how many posts the one-hour firehose has; default 1,000,000.
 	Firehose int
 	// Rounds the firehose replay and its ceiling are each measured (interleaved;
@@ -44,13 +46,16 @@ type Figure struct {
 }
 
 // Bench measures the storage and replay figures of issue 10 in one run: a
-// 2.5-day stream of 14 services and a Days-long stream of the whole catalog, each
+// ShortDays-long stream of 14 services and a Days-long stream of the whole catalog, each
 // replayed on the embedded Redis and into the real one (same incidents, about the
 // same time), beside the ceiling of the same run: raw kafka-go producing and
 // consuming every line of the long stream on the same kind of embedded broker.
 func Bench(ctx context.Context, cfg BenchConfig) ([]Figure, error) {
 	if cfg.Days <= 0 {
 		cfg.Days = 7
+	}
+	if cfg.ShortDays <= 0 {
+		cfg.ShortDays = 2.5
 	}
 	if cfg.Firehose <= 0 {
 		cfg.Firehose = 1_000_000
@@ -74,7 +79,7 @@ func Bench(ctx context.Context, cfg BenchConfig) ([]Figure, error) {
 		return nil, err
 	}
 	ids := cat.ServiceIDs()
-	short, err := benchPair(ctx, cfg, "2.5 days, 14 services", 2.5, ids[:14], 0)
+	short, err := benchPair(ctx, cfg, fmt.Sprintf("%g days, 14 services", cfg.ShortDays), cfg.ShortDays, ids[:14], 0)
 	if err != nil {
 		return nil, err
 	}

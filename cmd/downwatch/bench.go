@@ -36,7 +36,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	fs := flags(env, "bench", "[--redis URL] [--days N] [--firehose N] [--live D | --all]",
 		`Measures the storage and replay figures in one run and prints each beside its
 target and what it is compared with in the same run: a 2.5-day stream of 14
-services and a long history of the whole catalog (--days, default 7, about a
+services (--short-days) and a long history of the whole catalog (--days, default 7, about a
 million posts), each replayed on the embedded Redis and into the real Redis at
 --redis (identical incidents, at most 1.5x its time), and the ceiling: raw
 kafka-go producing and consuming every line of the long stream on the same kind
@@ -58,6 +58,7 @@ figures of --live for --live-duration. The last line says how many hold; the
 exit status is 1 when one misses.`)
 	redisURL := fs.String("redis", "redis://127.0.0.1:6379/15", "real Redis to compare with; \"\" skips the comparison (not with --live or --all)")
 	days := fs.Float64("days", 7, "days of the long history")
+	shortDays := fs.Float64("short-days", 2.5, "days of the stream of 14 services")
 	firehose := fs.Int("firehose", 1_000_000, "posts in the one-hour firehose")
 	live := fs.Duration("live", 0, "instead: run dev-kafka, ingest (HTTP push) and detect as separate processes on --redis for this long (e.g. 5m) and print latency, RSS and lag")
 	rate := fs.Int("live-rate", 10000, "with --live or --all: posts pushed per second")
@@ -73,10 +74,10 @@ exit status is 1 when one misses.`)
 		return runLiveBench(ctx, env, *redisURL, *live, *rate)
 	}
 	if *all {
-		return runBenchAll(ctx, env, &benchAll{redis: *redisURL, days: *days, firehose: *firehose, services: *services,
+		return runBenchAll(ctx, env, &benchAll{redis: *redisURL, days: *days, shortDays: *shortDays, firehose: *firehose, services: *services,
 			ingestPosts: *ingestPosts, detDays: *detDays, live: *liveDur, rate: *rate, stderr: env.stderr})
 	}
-	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: *redisURL, Days: *days, Firehose: *firehose, Logf: func(format string, a ...any) {
+	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: *redisURL, Days: *days, ShortDays: *shortDays, Firehose: *firehose, Logf: func(format string, a ...any) {
 		fmt.Fprintf(env.stderr, "bench: "+format+"\n", a...)
 	}})
 	if err != nil {
@@ -126,7 +127,7 @@ func printFigures(w io.Writer, figs []replay.Figure, count bool) error {
 		fmt.Fprintf(w, "\n%d of %d figures hold\n", len(figs)-failed, len(figs))
 	}
 	if failed > 0 {
-		return fmt.Errorf("bench: %d of %d figures miss their target", failed, len(figs))
+		return fmt.Errorf("%d of %d figures miss their target", failed, len(figs))
 	}
 	return nil
 }

@@ -33,7 +33,8 @@ const (
 // benchAll is `bench --all`: every figure of issue 10 in one run.
 type benchAll struct {
 	bin, redis  string
-	days        float64 // of the long-history replays
+	days        float64 // of the long-history replay of every service
+	shortDays   float64 // of the replay of 14 services
 	firehose    int     // posts of the one-hour firehose
 	services    int     // of the generated catalog
 	ingestPosts int     // pushed to the ingester of the generated catalog
@@ -51,7 +52,7 @@ func (a *benchAll) logf(format string, args ...any) {
 // run measures the stages in turn (never two at once: each would slow the
 // other) and returns every figure.
 func (a *benchAll) run(ctx context.Context) ([]replay.Figure, error) {
-	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: a.redis, Days: a.days, Firehose: a.firehose, Logf: a.logf})
+	figs, err := replay.Bench(ctx, replay.BenchConfig{Redis: a.redis, Days: a.days, ShortDays: a.shortDays, Firehose: a.firehose, Logf: a.logf})
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +122,7 @@ func (a *benchAll) ingestRSS(ctx context.Context, genPath string, cat *catalog.C
 	if err := pushMix(ctx, "http://"+push+"/v1/posts", a.ingestPosts, cat); err != nil {
 		return fig, err
 	}
-	after, err := scrape(im)
+	after, err := waitRead(ctx, im, float64(a.ingestPosts))
 	if err != nil {
 		return fig, err
 	}
@@ -137,6 +138,26 @@ func (a *benchAll) ingestRSS(ctx context.Context, genPath string, cat *catalog.C
 		Compared: fmt.Sprintf("peak (VmHWM, the matcher's build included): %.0f MiB; %.0f mentions produced", peak/(1<<20), after.sum("downwatch_ingest_mentions_total")),
 		Holds:    start > 0 && end > 0 && max(start, end) < 256<<20,
 	}, nil
+}
+
+// waitRead scrapes the ingester at addr until it has read n posts (a push is
+// answered once its posts are queued) and returns that scrape.
+func waitRead(ctx context.Context, addr string, n float64) (metricsText, error) {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		m, err := scrape(addr)
+		if err != nil || m.sum("downwatch_ingest_posts_total") >= n {
+			return m, err
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("ingest read %.0f of the %.0f posts pushed within a minute", m.sum("downwatch_ingest_posts_total"), n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // pushMix posts n posts in requests of 1,000 to url.
