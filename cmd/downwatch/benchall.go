@@ -320,7 +320,7 @@ func (r liveResult) figures(rate int) []replay.Figure {
 	pub := replay.Figure{What: fmt.Sprintf("live, %d posts/s: p99 alert decided -> stored and published (bucket bound)", rate),
 		Target: "< 1 s", Measured: "no alert published", Compared: fmt.Sprintf("%.0f alerts", l.published)}
 	if l.published > 0 {
-		pub.Measured, pub.Holds = fmt.Sprintf("%.3f s %s%.3f s)", l.pubP99, at, f.pubP99), l.pubP99 < 1
+		pub.Measured, pub.Holds = fmt.Sprintf("%s %s%s)", secs(l.pubP99), at, secs(f.pubP99)), l.pubP99 < 1
 	}
 	within := func(what string, first, last float64, unit string, scale float64, slack float64) replay.Figure {
 		return replay.Figure{What: fmt.Sprintf("live: %s", what), Target: "end within 10% of the first scrape",
@@ -333,11 +333,19 @@ func (r liveResult) figures(rate int) []replay.Figure {
 	return []replay.Figure{{
 		What:     fmt.Sprintf("live, %d posts/s: p99 accepted by ingest -> counted by detect (bucket bound)", rate),
 		Target:   "< 500 ms",
-		Measured: fmt.Sprintf("%.3f s %s%.3f s)", l.countP99, at, f.countP99),
+		Measured: fmt.Sprintf("%s %s%s)", secs(l.countP99), at, secs(f.countP99)),
 		Compared: fmt.Sprintf("%.0f mentions counted", l.counted),
 		Holds:    l.countP99 < 0.5, // false for NaN: nothing counted
 	}, pub,
 		within("ingest RSS", f.ingestRSS, l.ingestRSS, " MB", 1e6, 0),
 		within("detect RSS", f.detRSS, l.detRSS, " MB", 1e6, 0),
 		lag}
+}
+
+// secs is a latency in seconds, "–" for none (NaN: nothing observed yet).
+func secs(v float64) string {
+	if math.IsNaN(v) {
+		return "–"
+	}
+	return fmt.Sprintf("%.3f s", v)
 }
