@@ -516,13 +516,68 @@ func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
 			}
 			j += size
 		}
-		if _, ok := m.coord[string(gap[i:j])]; !ok {
+		if _, ok := m.coord[string(gap[i:j])]; !ok && !m.unspacedCoords(gap[i:j]) {
 			return false, false
 		}
 		strong = true
 		i = j
 	}
 	return true, strong
+}
+
+// unspacedMax is the longest coordinator or list opener, in runes, that
+// unspacedTail and unspacedCoords look for inside a run of Han or kana.
+const unspacedMax = 3
+
+// unspacedTail reports whether word, the run of word runes right before a
+// name, ends in a coordinator or list opener written in a script without
+// spaces: "旗下的FB、IG" opens a list with 的 as "の" does, though 的 is
+// written joined to the words before it.
+func (m *Matcher) unspacedTail(word []byte) bool {
+	i, n := len(word), 0
+	for i > 0 && n < unspacedMax {
+		r, size := utf8.DecodeLastRune(word[:i])
+		if !isUnspaced(r) {
+			return false
+		}
+		i -= size
+		n++
+		w := string(word[i:])
+		_, ok := m.coord[w]
+		_, open := m.listOpen[w]
+		if ok || open {
+			return true
+		}
+	}
+	return false
+}
+
+// unspacedCoords reports whether word, a run of Han or kana between two
+// names, is made of coordinator words only ("Facebook及旗下Instagram":
+// 及 + 旗下), read left to right, longest first.
+func (m *Matcher) unspacedCoords(word []byte) bool {
+	for i := 0; i < len(word); {
+		end := i
+		for n := 0; n < unspacedMax && end < len(word); n++ {
+			r, size := utf8.DecodeRune(word[end:])
+			if !isUnspaced(r) {
+				return false
+			}
+			end += size
+		}
+		for end > i {
+			if _, ok := m.coord[string(word[i:end])]; ok {
+				break
+			}
+			_, size := utf8.DecodeLastRune(word[i:end])
+			end -= size
+		}
+		if end == i {
+			return false
+		}
+		i = end
+	}
+	return len(word) > 0
 }
 
 // appositionHead returns the name a phrase after a comma belongs to when the
@@ -617,7 +672,7 @@ func (m *Matcher) listEdge(text []byte, sc *scratch, t token, dir int) bool {
 		}
 		_, ok := m.coord[string(text[k:i])]
 		_, open := m.listOpen[string(text[k:i])]
-		return ok || open
+		return ok || open || m.unspacedTail(text[k:i])
 	}
 	i := int(t.end)
 	for i < len(text) && text[i] == ' ' {
