@@ -1,0 +1,57 @@
+package catalog
+
+import "testing"
+
+// langCases: tense, number and script forms from real posts in Dutch,
+// Polish, Portuguese, Russian, Chinese, German, Indonesian and Spanish
+// (testdata/realposts, dev split), and the ordinary chatter each new word
+// must not turn into an outage.
+var langCases = []matchCase{
+	// Lists: Dutch "én", "samen met"; Chinese 的, 旗下, 與 written joined.
+	{name: "list/nl en accent", text: "De social media platformen Facebook, Instagram én WhatsApp zijn vanmiddag getroffen door een grote storing en zijn uit de lucht.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "list/nl samen met", text: "Eind vorig jaar ging WhatsApp, samen met Facebook en Instagram, ook al wereldwijd offline.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "list/zh de opener", text: "3月5日晚間約11時, Meta體系旗下的FB、IG、Threads、messenger等社群平台,突然發生故障", want: "facebook/complaint instagram/complaint threads/complaint"},
+	{name: "list/zh jiqixia", text: "Facebook及旗下Instagram、WhatsApp在台灣時間4日晚間發生全球大當機,癱瘓近7小時無法使用", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "list/zh yu", text: "不少網民在Twitter及網上討論區訴苦,稱Facebook與Instagram不能正常運作。", want: "facebook/complaint instagram/complaint"},
+	{name: "list/zh lianshu", text: "臉書全球大當機,許多網友出現無法登入、無法發文等各種狀況。", want: "facebook/complaint"},
+	{name: "list/zh only the last", text: "我的Instagram、WhatsApp都正常,只有Telegram挂了", want: "telegram/complaint"},
+	{name: "list/zh qixia no phrase", text: "Meta旗下的WhatsApp很好用", want: ""},
+	{name: "list/nl met not a list", text: "WhatsApp ligt eruit, ik bel wel met Telegram", want: "whatsapp/complaint"},
+
+	// A genitive joins the phrase to the name after it.
+	{name: "of/de ausfall der", text: "Telegram: 70 Millionen neue Nutzer wegen Ausfall der Facebook-Dienste", want: "facebook/complaint"},
+	{name: "of/de no name after", text: "WhatsApp: Störung der App seit heute Morgen", want: "whatsapp/complaint"},
+	{name: "of/de punctuation", text: "Netflix Störung der Woche: Telegram-Kanal empfiehlt Serien", want: "netflix/complaint"},
+
+	// Tense and number forms.
+	{name: "pt/esteve em baixo", text: "Há um ano o WhatsApp também esteve em baixo durante cerca de duas horas.", want: "whatsapp/complaint"},
+	{name: "pt/pararam de funcionar", text: "Além disso, as áreas do YouTube Music e do YouTube Kids também pararam de funcionar como deveriam.", want: "youtube/complaint"},
+	{name: "es/dejaban de funcionar", text: "Poco después de las seis de la tarde hora española, Facebook, WhatsApp e Instagram dejaban de funcionar en todo el mundo.", want: "whatsapp/complaint facebook/complaint instagram/complaint"},
+	{name: "pl/nie mogli sie zalogowac", text: "Użytkownicy Facebooka od ok. godz. 15 w środę nie mogli zalogować się na swoje konta.", want: "facebook/complaint"},
+	{name: "ru/zhalob na rabotu", text: "Сервисы мониторинга зафиксировали резкий всплеск жалоб на работу Telegram.", want: "telegram/complaint"},
+	{name: "de/schwierigkeiten ausfaellen", text: "Spotify hat gegenwärtig erhebliche Schwierigkeiten mit Ausfällen in den USA und Österreich.", want: "spotify/complaint"},
+	{name: "de/in die knie", text: "Nach WhatsApp-Down: Auch Telegram in die Knie gezwungen", want: "whatsapp/complaint telegram/complaint"},
+	{name: "id/belum bisa di akses", text: "Karena penasaran Aku pun mencoba mengakses FB dan IG pribadi, ternyata betul, kedua aplikasi ini belum bisa di akses hinggal pukul 00:49 WIB tadi.", want: "facebook/complaint instagram/complaint"},
+
+	// Denials and venues.
+	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
+	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
+	{name: "neg/es a traves de", text: "El fallo se reportó por parte de los usuarios a través de Twitter, compañía que fue comprada por Elon Musk es las últimas horas.", want: ""},
+	{name: "neg/es a traves de and down", text: "Se cayó WhatsApp, me enteré a través de Twitter", want: "whatsapp/complaint"},
+	{name: "neg/pt conta oficial no", text: "Por meio de sua conta oficial no Twitter, o Facebook confirmou a queda global.", want: "facebook/complaint"},
+
+	// The new words in ordinary chatter: another subject, a comma between.
+	{name: "chat/zh phone broken", text: "我的手機壞掉了,只能用電腦看YouTube", want: ""},
+	{name: "chat/pt headphones", text: "Meus fones pararam de funcionar, ouvindo Spotify no alto-falante", want: ""},
+	{name: "chat/pt mood", text: "O ânimo esteve em baixo, mas o WhatsApp do grupo animou", want: ""},
+	{name: "chat/ru couriers", text: "Много жалоб на работу курьеров, заказывал через Telegram", want: ""},
+	{name: "chat/pl phone", text: "Telefon nie może się połączyć z wifi, piszę z laptopa na WhatsAppie", want: ""},
+	{name: "chat/id bank site", text: "Situs bank belum bisa di akses, info dari grup WhatsApp", want: ""},
+	{name: "chat/de maths", text: "Ich habe Schwierigkeiten mit Mathe, schaue YouTube-Tutorials", want: ""},
+	{name: "chat/de football", text: "Bayern wurde in die Knie gezwungen, alle auf Twitter lachen", want: ""},
+	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
+}
+
+func TestMatchLangs(t *testing.T) {
+	runMatchCases(t, langCases)
+}
