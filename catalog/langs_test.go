@@ -33,6 +33,16 @@ var langCases = []matchCase{
 	{name: "de/in die knie", text: "Nach WhatsApp-Down: Auch Telegram in die Knie gezwungen", want: "whatsapp/complaint telegram/complaint"},
 	{name: "id/belum bisa di akses", text: "Karena penasaran Aku pun mencoba mengakses FB dan IG pribadi, ternyata betul, kedua aplikasi ini belum bisa di akses hinggal pukul 00:49 WIB tadi.", want: "facebook/complaint instagram/complaint"},
 
+	// Slang only next to a name, split verbs, "kapot".
+	{name: "pl/siadl", text: "Instagram siadł", want: "instagram/complaint"},
+	{name: "pl/wywalilo", text: "wywaliło Instagrama", want: "instagram/complaint"},
+	{name: "pl/sie wysypal", text: "Messenger się wysypał", want: "messenger/complaint"},
+	{name: "pt/parou", text: "YouTube parou", want: "youtube/complaint"},
+	{name: "pt/nao ta indo", text: "o WhatsApp não tá indo", want: "whatsapp/complaint"},
+	{name: "nl/is kapot", text: "WhatsApp is kapot", want: "whatsapp/complaint"},
+	{name: "nl/lag plat split", text: "Zo lag WhatsApp laatst uren plat en was het toen zelfs het voorpaginanieuws.", want: "whatsapp/complaint"},
+	{name: "de/fiel aus split", text: "Am Montag fiel WhatsApp weltweit aus", want: "whatsapp/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -49,6 +59,15 @@ var langCases = []matchCase{
 	{name: "chat/id bank site", text: "Situs bank belum bisa di akses, info dari grup WhatsApp", want: ""},
 	{name: "chat/de maths", text: "Ich habe Schwierigkeiten mit Mathe, schaue YouTube-Tutorials", want: ""},
 	{name: "chat/de football", text: "Bayern wurde in die Knie gezwungen, alle auf Twitter lachen", want: ""},
+	{name: "chat/pl dog", text: "pies zdechł, pisałam na Messengerze", want: ""},
+	{name: "chat/pl sat down", text: "usiadł i oglądał YouTube", want: ""},
+	{name: "chat/pt car stopped", text: "meu carro parou, mandei mensagem no WhatsApp", want: ""},
+	{name: "chat/pt bus", text: "o ônibus não tá indo pro centro, avisei no WhatsApp", want: ""},
+	{name: "chat/nl phone kapot", text: "mijn telefoon is kapot, ik zit nu op WhatsApp", want: ""},
+	{name: "chat/nl tired", text: "ik ben kapot van het werk, even Netflix kijken", want: ""},
+	{name: "chat/nl power cut", text: "Gisteren lag bij ons de stroom plat, dus geen Netflix", want: ""},
+	{name: "chat/de train", text: "Der Zug fiel aus, ich schaue Netflix", want: ""},
+	{name: "chat/de went to work", text: "Ich ging heute nicht zur Arbeit und schaute YouTube", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
