@@ -43,6 +43,11 @@ var langCases = []matchCase{
 	{name: "nl/lag plat split", text: "Zo lag WhatsApp laatst uren plat en was het toen zelfs het voorpaginanieuws.", want: "whatsapp/complaint"},
 	{name: "de/fiel aus split", text: "Am Montag fiel WhatsApp weltweit aus", want: "whatsapp/complaint"},
 
+	{name: "pt/sai do ar", text: "WhatsApp sai do ar", want: "whatsapp/complaint"},
+	{name: "pl/ma problemy", text: "Messenger ma problemy", want: "messenger/complaint"},
+	{name: "pl/trudnosci z", text: "trudności z Facebookiem", want: "facebook/complaint"},
+	{name: "ru/pozhalovalis na", text: "пользователи пожаловались на Telegram", want: "telegram/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -68,6 +73,7 @@ var langCases = []matchCase{
 	{name: "chat/nl power cut", text: "Gisteren lag bij ons de stroom plat, dus geen Netflix", want: ""},
 	{name: "chat/de train", text: "Der Zug fiel aus, ich schaue Netflix", want: ""},
 	{name: "chat/de went to work", text: "Ich ging heute nicht zur Arbeit und schaute YouTube", want: ""},
+	{name: "chat/ru weather", text: "пожаловались на погоду, сидят в Telegram", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
