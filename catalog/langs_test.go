@@ -48,6 +48,13 @@ var langCases = []matchCase{
 	{name: "pl/trudnosci z", text: "trudności z Facebookiem", want: "facebook/complaint"},
 	{name: "ru/pozhalovalis na", text: "пользователи пожаловались на Telegram", want: "telegram/complaint"},
 
+	// Verb-final subordinate clauses.
+	{name: "de/weil nicht funktioniert", text: "Alle rennen zu Twitter, weil WhatsApp nicht funktioniert", want: "whatsapp/complaint"},
+	{name: "de/dass nicht geht", text: "Kann jemand bestätigen, dass WhatsApp nicht geht?", want: "whatsapp/complaint"},
+	{name: "nl/omdat plat ligt", text: "Ik zit op Twitter omdat WhatsApp plat ligt", want: "whatsapp/complaint"},
+	{name: "nl/dat het niet doet", text: "Iemand anders ook dat Instagram het niet doet?", want: "instagram/complaint"},
+	{name: "es/se me cayo whatsapp", text: "se me cayó WhatsApp otra vez", want: "whatsapp/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -74,6 +81,11 @@ var langCases = []matchCase{
 	{name: "chat/de train", text: "Der Zug fiel aus, ich schaue Netflix", want: ""},
 	{name: "chat/de went to work", text: "Ich ging heute nicht zur Arbeit und schaute YouTube", want: ""},
 	{name: "chat/ru weather", text: "пожаловались на погоду, сидят в Telegram", want: ""},
+	{name: "chat/de he leaves", text: "Schade, dass er nicht geht, ich schreibe auf WhatsApp", want: ""},
+	{name: "chat/nl he works", text: "ik weet dat hij niet werkt vandaag, app hem via WhatsApp", want: ""},
+	{name: "chat/es dropped phone", text: "se me cayó el celular, luego te escribo por WhatsApp", want: ""},
+	{name: "chat/es dropped coffee", text: "se me cayó el café mientras veía Netflix", want: ""},
+	{name: "chat/pt ficha", text: "caiu a ficha, vou sair do Instagram", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
