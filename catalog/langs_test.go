@@ -55,6 +55,17 @@ var langCases = []matchCase{
 	{name: "nl/dat het niet doet", text: "Iemand anders ook dat Instagram het niet doet?", want: "instagram/complaint"},
 	{name: "es/se me cayo whatsapp", text: "se me cayó WhatsApp otra vez", want: "whatsapp/complaint"},
 
+	// Headline frames.
+	{name: "ru/soobshchili o problemakh", text: "пользователи Telegram сообщили о проблемах", want: "telegram/complaint"},
+	{name: "ru/vozknikli problemy", text: "у пользователей WhatsApp возникли проблемы", want: "whatsapp/complaint"},
+	{name: "ru/zamedlilsya", text: "YouTube замедлился", want: "youtube/complaint"},
+	{name: "zh/wufa guankan", text: "YouTube無法觀看", want: "youtube/complaint"},
+	{name: "zh/chubao", text: "Telegram出包", want: "telegram/complaint"},
+	{name: "id/mengeluhkan", text: "pengguna mengeluhkan WhatsApp", want: "whatsapp/complaint"},
+	{name: "es/no me carga", text: "Instagram no me carga", want: "instagram/complaint"},
+	{name: "pt/com falhas", text: "YouTube com falhas", want: "youtube/complaint"},
+	{name: "pt/caem", text: "WhatsApp e Instagram caem", want: "whatsapp/complaint instagram/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -86,6 +97,9 @@ var langCases = []matchCase{
 	{name: "chat/es dropped phone", text: "se me cayó el celular, luego te escribo por WhatsApp", want: ""},
 	{name: "chat/es dropped coffee", text: "se me cayó el café mientras veía Netflix", want: ""},
 	{name: "chat/pt ficha", text: "caiu a ficha, vou sair do Instagram", want: ""},
+	{name: "chat/ru economy", text: "рост экономики замедлился, читаю Telegram", want: ""},
+	{name: "chat/pt shares caem", text: "ações da Meta caem 5% e WhatsApp segue normal", want: ""},
+	{name: "chat/id prices", text: "pengguna mengeluhkan harga paket, info di WhatsApp", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
