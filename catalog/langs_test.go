@@ -66,6 +66,8 @@ var langCases = []matchCase{
 	{name: "pt/com falhas", text: "YouTube com falhas", want: "youtube/complaint"},
 	{name: "pt/caem", text: "WhatsApp e Instagram caem", want: "whatsapp/complaint instagram/complaint"},
 
+	{name: "id/wa-nya yang", text: "Dikiranya sinyal jelek, ternyata WA-nya yang bermasalah", want: "whatsapp/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -100,6 +102,7 @@ var langCases = []matchCase{
 	{name: "chat/ru economy", text: "рост экономики замедлился, читаю Telegram", want: ""},
 	{name: "chat/pt shares caem", text: "ações da Meta caem 5% e WhatsApp segue normal", want: ""},
 	{name: "chat/id prices", text: "pengguna mengeluhkan harga paket, info di WhatsApp", want: ""},
+	{name: "chat/id new wa old phone", text: "pakai WA yang baru, hp yang lama error", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
