@@ -68,6 +68,16 @@ var langCases = []matchCase{
 
 	{name: "id/wa-nya yang", text: "Dikiranya sinyal jelek, ternyata WA-nya yang bermasalah", want: "whatsapp/complaint"},
 
+	// "What's wrong with X?"
+	{name: "q/pl co sie dzieje", text: "Co się dzieje na Instagramie?", want: "instagram/complaint"},
+	{name: "q/de was ist mit los", text: "Was ist mit WhatsApp los?", want: "whatsapp/complaint"},
+	{name: "q/nl aan de hand", text: "Wat is er aan de hand met WhatsApp?", want: "whatsapp/complaint"},
+	{name: "q/pt o que aconteceu", text: "O que aconteceu com o WhatsApp?", want: "whatsapp/complaint"},
+	{name: "q/es que le pasa", text: "¿Qué le pasa a Instagram?", want: "instagram/complaint"},
+	{name: "q/ru chto sluchilos", text: "Что случилось с Telegram?", want: "telegram/complaint"},
+	{name: "q/id kenapa", text: "WhatsApp kenapa ya?", want: "whatsapp/complaint"},
+	{name: "q/zh zenmele", text: "YouTube怎麼了", want: "youtube/complaint"},
+
 	// Denials and venues.
 	{name: "neg/pt nao apresentaram problemas", text: "Os serviços do WhatsApp não apresentaram problemas aparentes.", want: ""},
 	{name: "neg/pt apresentaram problemas", text: "Os serviços do WhatsApp apresentaram problemas.", want: "whatsapp/complaint"},
@@ -103,6 +113,11 @@ var langCases = []matchCase{
 	{name: "chat/pt shares caem", text: "ações da Meta caem 5% e WhatsApp segue normal", want: ""},
 	{name: "chat/id prices", text: "pengguna mengeluhkan harga paket, info di WhatsApp", want: ""},
 	{name: "chat/id new wa old phone", text: "pakai WA yang baru, hp yang lama error", want: ""},
+	{name: "chat/id why like", text: "Kenapa aku suka WhatsApp? Karena gratis", want: ""},
+	{name: "chat/zh what happened to him", text: "我不知道他怎麼了,明天再用WhatsApp問", want: ""},
+	{name: "chat/pl my cat", text: "Co się dzieje z moim kotem, pytam na Facebooku", want: ""},
+	{name: "chat/de what is up with you", text: "Was ist mit dir los? Schreib mir auf WhatsApp", want: ""},
+	{name: "chat/de shares", text: "Meta-Aktie fällt: Was ist mit Meta los? WhatsApp wächst", want: ""},
 	{name: "chat/es traffic lights", text: "Los semáforos dejaban de funcionar, mientras tanto yo en Netflix", want: ""},
 }
 
