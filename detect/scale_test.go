@@ -130,13 +130,13 @@ func TestBurstOfNewAuthorsIsGivenBack(t *testing.T) {
 	feed(3600, 3600+30*60, true)
 	s := d.st.Keys["zoom"]
 	long := s.T.p.long
-	if most := 200 * 60 * (long + 5 + 1); len(s.Seen) > most || len(s.Seen) < 200*60*long {
-		t.Errorf("during the burst %d authors remembered, want between the long window's %d and %d", len(s.Seen), 200*60*long, most)
+	if most := 200 * 60 * (long + 5 + 1); s.Seen.Len() > most || s.Seen.Len() < 200*60*long {
+		t.Errorf("during the burst %d authors remembered, want between the long window's %d and %d", s.Seen.Len(), 200*60*long, most)
 	}
 	during := liveHeap()
 	feed(3600+30*60, 3600+60*60, false)
 	after := liveHeap()
-	t.Logf("heap before the burst %.1f MiB, during %.1f MiB, half an hour after %.1f MiB; %d authors remembered", mib(before), mib(during), mib(after), len(s.Seen))
+	t.Logf("heap before the burst %.1f MiB, during %.1f MiB, half an hour after %.1f MiB; %d authors remembered", mib(before), mib(during), mib(after), s.Seen.Len())
 	if during < before+1<<20 {
 		t.Fatalf("the heap during the burst is %.1f MiB, want the authors it remembers to take more than 1 MiB (before %.1f MiB)", mib(during), mib(before))
 	}
