@@ -483,3 +483,49 @@ func TestAppendSnapshot(t *testing.T) {
 		t.Errorf("AppendSnapshot after 8 bytes: %d bytes starting %q, want those 8 and the %d of Snapshot", len(got), got[:min(12, len(got))], len(want))
 	}
 }
+
+// A checkpoint of version 4 (testdata/checkpoint-v4.bin: richStream up to
+// 05:10, written by the release whose signals kept their authors and texts in
+// Go maps) restores to a state that encodes to the same body, and the detector
+// goes on to give the alerts of one that never stopped.
+func TestCheckpointReadsVersion4(t *testing.T) {
+	b, err := os.ReadFile("testdata/checkpoint-v4.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b[:5]) != "DWCK\x04" {
+		t.Fatalf("testdata/checkpoint-v4.bin starts %q, want DWCK and version 4", b[:5])
+	}
+	want, err := inflateFrames(b[5:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(DefaultConfig())
+	if err := d.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	if got := body(t, d); string(got) != string(want) {
+		t.Errorf("re-encoded: a body of %d bytes unlike the file's (%d bytes)", len(got), len(want))
+	}
+	s := richStream()
+	cut, end := t0.Add(5*time.Hour+10*time.Minute), t0.Add(8*time.Hour)
+	whole, _ := New(DefaultConfig())
+	for i := range s.ms {
+		if s.ms[i].Post.CreatedAt.After(cut) {
+			d.Handle(&s.ms[i])
+		}
+		whole.Handle(&s.ms[i])
+		if i+1 < len(s.ms) && s.ms[i+1].Post.CreatedAt.After(cut) && !s.ms[i].Post.CreatedAt.After(cut) {
+			whole.Drain() // the alerts before the cut: the checkpoint's writer had them
+		}
+	}
+	whole.End(end)
+	d.End(end)
+	got, wantAlerts := d.Drain().Alerts, whole.Drain().Alerts
+	if len(wantAlerts) == 0 {
+		t.Fatal("richStream has no alerts after 05:10: the test checks nothing")
+	}
+	if jsonOf(got) != jsonOf(wantAlerts) {
+		t.Errorf("alerts after the restore:\n%s\nwant those of a detector that never stopped:\n%s", jsonOf(got), jsonOf(wantAlerts))
+	}
+}
