@@ -1,6 +1,9 @@
 package detect
 
-import "math"
+import (
+	"math"
+	"math/bits"
+)
 
 // stamps maps 64-bit hashes (of authors, of long texts) to minutes: what a
 // signal remembers of who and what it counted (signal.Seen, signal.Texts). In
@@ -17,12 +20,10 @@ import "math"
 type stamps struct {
 	keys []uint64 // 0 = empty slot; the length is a power of two, or 0
 	mins []int32  // the minute of keys[i]
-	n    int      // keys in the table (zero and far not included)
-	// shift is 64 minus log2(len(keys)): a key's home slot is the top bits
-	// of its product with a Fibonacci multiplier.
-	shift   uint
+	n    int32    // keys in the table (zero and far not included)
+	// hasZero says whether key 0 is held, at minute zero.
 	hasZero bool
-	zero    int64            // the minute of key 0, if hasZero
+	zero    int64
 	far     map[uint64]int64 // minutes outside int32, nil until one comes
 }
 
@@ -35,14 +36,18 @@ const (
 
 // Len is the number of keys held.
 func (s *stamps) Len() int {
-	n := s.n + len(s.far)
+	n := int(s.n) + len(s.far)
 	if s.hasZero {
 		n++
 	}
 	return n
 }
 
-func (s *stamps) home(k uint64) int { return int((k * fibonacci) >> s.shift) }
+// home is k's first slot: the top bits of its product with a Fibonacci
+// multiplier, as many as the table's size has.
+func (s *stamps) home(k uint64) int {
+	return int((k * fibonacci) >> (bits.LeadingZeros64(uint64(len(s.keys))) + 1))
+}
 
 // find is the slot of k in the table, or the empty slot where it would go.
 func (s *stamps) find(k uint64) int {
@@ -88,7 +93,7 @@ func (s *stamps) set(k uint64, v int64) {
 	if s.far != nil {
 		delete(s.far, k)
 	}
-	if (s.n+1)*stampsOf > len(s.keys)*stampsFull {
+	if (int(s.n)+1)*stampsOf > len(s.keys)*stampsFull {
 		s.resize(max(stampsMin, len(s.keys)*2))
 	}
 	i := s.find(k)
@@ -172,7 +177,7 @@ func (s *stamps) dropUpTo(m int64) {
 	// In place: a removal moves later keys back into the hole, so the slot is
 	// looked at again; a key moved from the start of the table into its end
 	// (a cluster that wraps around) is looked at twice, which changes nothing.
-	for i := 0; i < len(s.keys) && s.n > left; {
+	for i := 0; i < len(s.keys) && int(s.n) > left; {
 		if s.keys[i] != 0 && int64(s.mins[i]) <= m {
 			s.remove(i)
 			continue
@@ -198,7 +203,6 @@ func (s *stamps) resize(size int) { s.rebuild(size, math.MinInt64) }
 func (s *stamps) rebuild(size int, m int64) {
 	old, mins := s.keys, s.mins
 	s.keys, s.mins, s.n = make([]uint64, size), make([]int32, size), 0
-	s.shift = uint(64 - log2(size))
 	for i, k := range old {
 		if k != 0 && int64(mins[i]) > m {
 			j := s.find(k)
@@ -206,14 +210,6 @@ func (s *stamps) rebuild(size int, m int64) {
 			s.n++
 		}
 	}
-}
-
-func log2(size int) int {
-	n := 0
-	for 1<<n < size {
-		n++
-	}
-	return n
 }
 
 // reserve makes room for n keys without growing (a checkpoint's restore).
