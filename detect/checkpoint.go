@@ -19,8 +19,8 @@ import (
 )
 
 // A checkpoint is the detector's whole state in a compact binary form that
-// starts with checkpointMagic and a version byte. Version 4 is written;
-// versions 3, 2 and 1 (gob of the first release's internals, legacy.go) are
+// starts with checkpointMagic and a version byte. Version 5 is written;
+// versions 4, 3, 2 and 1 (gob of the first release's internals, legacy.go) are
 // still read. Fields are written in a fixed order by hand, so renaming an internal
 // never changes the format, and a change of the format is a new version with its
 // own reader.
@@ -54,9 +54,17 @@ import (
 // exactly a version 3 body: the first holds the header fields and the first
 // run of signals, the middle ones a run of signals each, the last the
 // services.
+//
+// Version 5 is version 4 whose body also has each past episode's length (in
+// buckets, after its size), for the rarity test's duration (tracker.rare). A
+// version 4 checkpoint restores with lengths of zero: until those episodes are
+// forgotten, a long episode is measured against the ones ended since.
 const (
 	checkpointMagic   = "DWCK"
-	checkpointVersion = 4
+	checkpointVersion = 5
+	// bodyLengths is the body version of checkpoint version 5 (decodeState):
+	// version 3's body with the episodes' lengths.
+	bodyLengths = 4
 )
 
 // ErrCheckpoint is wrapped by every error Restore returns for a checkpoint it
@@ -226,10 +234,13 @@ func (d *Detector) Restore(b []byte) error {
 		if body, err = inflate(b[5:]); err == nil {
 			st, err = decodeState(body, 3)
 		}
-	case len(b) >= 5 && string(b[:4]) == checkpointMagic && b[4] == checkpointVersion:
-		var body []byte
+	case len(b) >= 5 && string(b[:4]) == checkpointMagic && (b[4] == 4 || b[4] == checkpointVersion):
+		body, bodyV := []byte(nil), 3 // version 4 is version 3's body in frames
+		if b[4] == checkpointVersion {
+			bodyV = bodyLengths
+		}
 		if body, err = inflateFrames(b[5:]); err == nil {
-			st, err = decodeState(body, 3) // version 4 is version 3's body in frames
+			st, err = decodeState(body, bodyV)
 		}
 	case len(b) >= 5 && string(b[:4]) == checkpointMagic:
 		return fmt.Errorf("%w: version %d, this build reads 2 to %d and the first release's", ErrCheckpoint, b[4], checkpointVersion)
@@ -517,6 +528,7 @@ func (w *enc) tracker(t *tracker) {
 	for _, e := range t.Past {
 		w.varint(e.At)
 		w.f32(e.Excess)
+		w.varint(int64(e.Len))
 	}
 	w.uvarint(uint64(len(t.Held)))
 	for _, h := range t.Held {
@@ -822,7 +834,7 @@ func (r *dec) stamps() stamps {
 	return m
 }
 
-// decodeState reads a checkpoint of version v (2 or 3) after its header.
+// decodeState reads a checkpoint body of version v (2, 3 or bodyLengths) after its header.
 func decodeState(b []byte, v int) (state, error) {
 	r := &dec{b: b, v: v}
 	st := state{Keys: map[string]*signal{}, Svcs: map[string]*service{}}
@@ -914,6 +926,9 @@ func (r *dec) episodes(t *tracker) {
 		t.Past = make([]episode, n)
 		for i := range t.Past {
 			t.Past[i] = episode{At: r.varint(), Excess: r.f32()}
+			if r.v >= bodyLengths {
+				t.Past[i].Len = int32(r.varint())
+			}
 		}
 	}
 	if n := r.n(24); n > 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"reflect"
@@ -156,8 +157,10 @@ func TestCheckpointReadsVersion2(t *testing.T) {
 
 // A checkpoint of version 3 (testdata/checkpoint-v3.bin: richStream up to
 // 05:10, written by the release before version 4) restores, and its state
-// encodes to version 4 frames that, joined, are exactly the file's body, cut
-// into any number of runs of signals: version 4 is version 3 in frames.
+// encodes to version 5 frames that, joined, are exactly the body of one frame,
+// cut into any number of runs of signals; that body is version 3's with the
+// episodes' lengths (zero, unknown to version 3) after their sizes, and
+// decodes and encodes again to the same bytes.
 func TestCheckpointReadsVersion3(t *testing.T) {
 	b, err := os.ReadFile("testdata/checkpoint-v3.bin")
 	if err != nil {
@@ -166,7 +169,7 @@ func TestCheckpointReadsVersion3(t *testing.T) {
 	if string(b[:5]) != "DWCK\x03" {
 		t.Fatalf("testdata/checkpoint-v3.bin starts %q, want DWCK and version 3", b[:5])
 	}
-	want, err := inflate(b[5:])
+	v3body, err := inflate(b[5:])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,32 +177,108 @@ func TestCheckpointReadsVersion3(t *testing.T) {
 	if err := d.Restore(b); err != nil {
 		t.Fatal(err)
 	}
+	episodes := 0
+	for _, s := range d.st.Keys {
+		for _, e := range s.T.Past {
+			episodes++
+			if e.Len != 0 {
+				t.Errorf("%s: an episode of version 3 restored with length %d, want 0 (unknown)", s.key, e.Len)
+			}
+		}
+	}
+	if episodes == 0 {
+		t.Fatal("the version 3 file has no past episode: it tests nothing of their lengths")
+	}
+	var want []byte
 	for parts := 1; parts <= len(d.st.Keys)+1; parts++ {
-		v4, err := d.snapshot(nil, parts, 1)
+		v5, err := d.snapshot(nil, parts, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(v4[:5]) != "DWCK\x04" {
-			t.Fatalf("re-encoded, it starts %q, want DWCK and version 4", v4[:5])
+		if string(v5[:5]) != "DWCK\x05" {
+			t.Fatalf("re-encoded, it starts %q, want DWCK and version 5", v5[:5])
 		}
-		frames, _ := binary.Uvarint(v4[5:])
+		frames, _ := binary.Uvarint(v5[5:])
 		if wantFrames := min(parts, len(d.st.Keys)) + 1; frames != uint64(wantFrames) {
 			t.Errorf("encoded in %d runs: %d frames, want %d", parts, frames, wantFrames)
 		}
-		got, err := inflateFrames(v4[5:])
+		got, err := inflateFrames(v5[5:])
 		if err != nil {
 			t.Fatalf("encoded in %d runs: %v", parts, err)
 		}
-		if string(got) != string(want) {
-			t.Errorf("encoded in %d runs: a body of %d bytes unlike the file's (%d bytes)", parts, len(got), len(want))
+		if want == nil {
+			want = got
 		}
+		if string(got) != string(want) {
+			t.Errorf("encoded in %d runs: a body of %d bytes unlike one run's (%d bytes)", parts, len(got), len(want))
+		}
+	}
+	// Each length is one byte (a varint of 0) more than version 3 wrote.
+	if len(want) != len(v3body)+episodes {
+		t.Errorf("version 5 body %d bytes, want version 3's %d and one per episode (%d)", len(want), len(v3body), episodes)
+	}
+	st, err := decodeState(want, bodyLengths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := New(DefaultConfig())
+	again.adopt(st)
+	if b2 := body(t, again); string(b2) != string(want) {
+		t.Errorf("the version 5 body decoded and encoded again differs (%d bytes, want %d)", len(b2), len(want))
 	}
 	if act := d.Active(); len(act) != 1 || act[0].Service != "discord" {
 		t.Errorf("active incidents after restore: %+v, want the open discord one", act)
 	}
 }
 
-// body is the body of a version 4 checkpoint of d.
+// A checkpoint of version 4 (testdata/checkpoint-v4.bin: the state of
+// checkpoint-v3.bin, written by the release before version 5) restores to
+// the same state as the version 3 file; episodes' lengths written by version
+// 5 survive a round trip.
+func TestCheckpointReadsVersion4(t *testing.T) {
+	restore := func(name string) *Detector {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := New(DefaultConfig())
+		if err := d.Restore(b); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return d
+	}
+	v3, v4 := restore("testdata/checkpoint-v3.bin"), restore("testdata/checkpoint-v4.bin")
+	if a, b := body(t, v3), body(t, v4); string(a) != string(b) {
+		t.Errorf("versions 3 and 4 of one state restore to different states (%d and %d bytes encoded)", len(a), len(b))
+	}
+	var lens []int32
+	for _, key := range slices.Sorted(maps.Keys(v4.st.Keys)) {
+		s := v4.st.Keys[key]
+		for i := range s.T.Past {
+			s.T.Past[i].Len = int32(7 + i)
+			lens = append(lens, s.T.Past[i].Len)
+		}
+	}
+	snap, err := v4.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := New(DefaultConfig())
+	if err := back.Restore(snap); err != nil {
+		t.Fatal(err)
+	}
+	var got []int32
+	for _, key := range slices.Sorted(maps.Keys(back.st.Keys)) {
+		for _, e := range back.st.Keys[key].T.Past {
+			got = append(got, e.Len)
+		}
+	}
+	if len(lens) == 0 || !slices.Equal(got, lens) {
+		t.Errorf("episode lengths after a round trip %v, want %v", got, lens)
+	}
+}
+
+// body is the body of a version 5 checkpoint of d.
 func body(tb testing.TB, d *Detector) []byte {
 	tb.Helper()
 	snap, err := d.Snapshot()
@@ -254,8 +333,11 @@ func FuzzRestore(f *testing.F) {
 	f.Add([]byte(checkpointMagic + "\x02"))
 	f.Add([]byte(checkpointMagic + "\x03"))
 	f.Add([]byte(checkpointMagic + "\x04\x02"))
-	if v3, err := os.ReadFile("testdata/checkpoint-v3.bin"); err == nil {
-		f.Add(v3)
+	f.Add([]byte(checkpointMagic + "\x05\x02"))
+	for _, name := range []string{"testdata/checkpoint-v3.bin", "testdata/checkpoint-v4.bin"} {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, _ := New(DefaultConfig())
@@ -270,7 +352,7 @@ func FuzzRestore(f *testing.F) {
 	})
 }
 
-// FuzzDecodeBody feeds the body decoder of versions 2 and 3 directly: behind
+// FuzzDecodeBody feeds the body decoder of versions 2, 3 and 4 (bodyLengths) directly: behind
 // Restore most inputs stop at the compression of version 3.
 func FuzzDecodeBody(f *testing.F) {
 	s := richStream()
@@ -279,13 +361,18 @@ func FuzzDecodeBody(f *testing.F) {
 		a.Handle(&s.ms[i])
 	}
 	b := body(f, a)
-	f.Add(uint8(3), b)
-	f.Add(uint8(3), b[:len(b)/3])
+	f.Add(uint8(bodyLengths-2), b)
+	f.Add(uint8(bodyLengths-2), b[:len(b)/3])
+	if v3, err := os.ReadFile("testdata/checkpoint-v3.bin"); err == nil {
+		if b3, err := inflate(v3[5:]); err == nil {
+			f.Add(uint8(1), b3)
+		}
+	}
 	if v2, err := os.ReadFile("testdata/checkpoint-v2.bin"); err == nil {
-		f.Add(uint8(2), v2[5:])
+		f.Add(uint8(0), v2[5:])
 	}
 	f.Fuzz(func(t *testing.T, v uint8, b []byte) {
-		st, err := decodeState(b, 2+int(v%2))
+		st, err := decodeState(b, 2+int(v%3))
 		if err != nil {
 			if !errors.Is(err, ErrCheckpoint) {
 				t.Fatalf("got %v, want an error wrapping ErrCheckpoint", err)
@@ -344,8 +431,8 @@ func TestMarshalBinaryIsTheCheckpoint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 4 {
-		t.Fatalf("checkpoint starts %q, want DWCK and version 4", b[:min(5, len(b))])
+	if len(b) < 5 || string(b[:4]) != "DWCK" || b[4] != 5 {
+		t.Fatalf("checkpoint starts %q, want DWCK and version 5", b[:min(5, len(b))])
 	}
 	if err := d.UnmarshalBinary([]byte("DWCK\x09")); err == nil || !errors.Is(err, ErrCheckpoint) {
 		t.Errorf("version 9 read without ErrCheckpoint: %v", err)

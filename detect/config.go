@@ -42,13 +42,19 @@ type Config struct {
 	DispersionMemory time.Duration
 	Winsor           float64
 	// RareEvery and EpisodeMemory make a burst alarm only when it is rare for its
-	// stream: it must be bigger (in complaints above the baseline) than all but
-	// one of the stream's recent burst episodes, plus one more per RareEvery of
-	// history, older episodes weighing less (half-life EpisodeMemory). A stream
-	// that has not burst alarms on its first burst; one that bursts every day
-	// alarms only on bursts bigger than its usual ones. Defaults 7 days and 14
-	// days. Longer RareEvery: quieter bursty streams; shorter: more alarms.
+	// stream: bursts at least its size (in complaints above the baseline) happen
+	// less than once per RareEvery by the stream's recent burst episodes, older
+	// episodes weighing less (half-life EpisodeMemory). A stream that has not
+	// burst alarms on its first burst; one that bursts every day alarms only on
+	// bursts bigger than its usual ones. Defaults 30 days and 28 days. Longer
+	// RareEvery: quieter bursty streams; shorter: more alarms.
 	RareEvery, EpisodeMemory time.Duration
+	// LongEpisode: an episode that has lasted this long is also rare when
+	// episodes at least its length happen less than once per RareEvery, so
+	// complaints that stay up for hours alarm on a stream whose usual bursts are
+	// short spikes bigger in sum; default 1h. Shorter: sooner on such streams,
+	// and more alarms on ones whose bursts vary in length; longer: fewer.
+	LongEpisode time.Duration
 	// AdoptAfter: an incident still open this long starts teaching the baseline,
 	// so a lasting new level (a news day, a growing audience) becomes the new
 	// normal and the incident ends; default 3h.
@@ -110,6 +116,7 @@ func DefaultConfig() Config {
 		AdoptAfter:       3 * time.Hour,
 		RareEvery:        30 * 24 * time.Hour,
 		EpisodeMemory:    28 * 24 * time.Hour,
+		LongEpisode:      time.Hour,
 		ReopenWithin:     30 * time.Minute,
 		FloorPerMin:      0.02,
 		Warmup:           10 * time.Minute,
@@ -143,8 +150,8 @@ func (c Config) Validate() error {
 	if c.LongWindow > 30*time.Minute {
 		errs = append(errs, fmt.Errorf("long window %v: at most 30m", c.LongWindow))
 	}
-	if c.HalfLife <= 0 || c.QuietMinutes <= 0 || c.ProfileMemory <= 0 || c.WeekMemory <= 0 || c.DispersionMemory <= 0 || c.AdoptAfter <= 0 || c.RareEvery <= 0 || c.EpisodeMemory <= 0 {
-		errs = append(errs, errors.New("half-life, profile, week and dispersion memories, adopt-after, rare-every, episode memory and quiet minutes must be positive"))
+	if c.HalfLife <= 0 || c.QuietMinutes <= 0 || c.ProfileMemory <= 0 || c.WeekMemory <= 0 || c.DispersionMemory <= 0 || c.AdoptAfter <= 0 || c.RareEvery <= 0 || c.EpisodeMemory <= 0 || c.LongEpisode <= 0 {
+		errs = append(errs, errors.New("half-life, profile, week and dispersion memories, adopt-after, rare-every, episode memory, long episode and quiet minutes must be positive"))
 	}
 	if c.MinRatio < 1 {
 		errs = append(errs, fmt.Errorf("min ratio %g must be at least 1", c.MinRatio))

@@ -94,6 +94,7 @@ func (s *spread) learn(obs, mu, a, w, winsor float64) {
 type episode struct {
 	At     int64
 	Excess float32
+	Len    int32 // buckets from its onset to its first quiet bucket
 }
 
 // decision is the evidence of one burst decision, in buckets.
@@ -183,6 +184,7 @@ type params struct {
 	ewDisp     float64
 	// rareEvery and episodeMemory, in buckets: see tracker.rare.
 	rareEvery     float64
+	longEpisode   float64 // LongEpisode in buckets
 	episodeMemory float64
 	floor         float64 // per bucket
 	alpha         float64
@@ -240,6 +242,7 @@ func newParams(c *Config, bucket time.Duration, service string) *params {
 	p.ewDisp = halfLifeWeight(float64(c.DispersionMemory) / float64(bucket))
 	p.rareEvery = float64(c.RareEvery) / float64(bucket)
 	p.episodeMemory = float64(c.EpisodeMemory) / float64(bucket)
+	p.longEpisode = float64(c.LongEpisode) / float64(bucket)
 	return p
 }
 
@@ -467,20 +470,24 @@ func (t *tracker) excess(c int32) float64 {
 }
 
 // rare says the episode under way at bucket b is rare for this stream: episodes
-// at least its size happen less than once per RareEvery. Real streams burst
-// often (bots, shows, news), so the burst decision alone would page every day on
-// a busy one; the stream's own recent episodes, alarmed or not, say how often it
-// bursts and how big its bursts get. Their sizes (excess in minutes of average traffic)
-// are taken to have a Pareto tail above their median, its index estimated from
-// the episodes above the median (Hill's estimator, shrunk towards 1 while there
-// are few); recent episodes weigh more (half-life EpisodeMemory). A stream that
-// has not burst alarms on its first burst; a second burst alarms at once too; a
-// stream that bursts every day alarms only on a burst far bigger than its usual.
+// at least its size, or at least its length, happen less than once per
+// RareEvery. Real streams burst often (bots, shows, news), so the burst decision
+// alone would page every day on a busy one; the stream's own recent episodes,
+// alarmed or not, say how often it bursts, how big its bursts get and how long
+// they last. Their sizes (excess in minutes of average traffic) and their
+// lengths are each taken to have a Pareto tail above their median, its index
+// estimated from the episodes above the median (Hill's estimator, shrunk
+// towards 1 while there are few); recent episodes weigh more (half-life
+// EpisodeMemory). A stream that has not burst alarms on its first burst; a
+// second burst alarms at once too; a stream that bursts every day alarms only
+// on a burst far bigger than its usual, or, once it has lasted LongEpisode, far
+// longer: complaints that stay up for hours on a stream whose bursts are short
+// spikes (bots, one news item) are not its usual kind of burst, even while
+// their sum is smaller than a spike's.
 func (t *tracker) rare(b int64) bool {
 	if len(t.Past) == 0 {
 		return true
 	}
-	size := t.Excess + t.excess(t.count(b))
 	var ws [maxPast]float64
 	var total float64
 	for i, e := range t.Past {
@@ -490,38 +497,57 @@ func (t *tracker) rare(b int64) bool {
 	m := t.p.episodeMemory / math.Ln2
 	exposure := m * (1 - math.Exp2(-float64(t.Age)/t.p.episodeMemory))
 	rate := total / (exposure + t.p.rareEvery) // episodes per bucket, with a prior of none in RareEvery
-	med := t.medianPast(ws[:len(t.Past)], total)
-	if size <= med {
-		return rate*1 < 1/t.p.rareEvery
+	size := t.Excess + t.excess(t.count(b))
+	if rate*t.beyond(ws[:len(t.Past)], total, size, false) < 1/t.p.rareEvery {
+		return true
+	}
+	long := float64(b - t.Onset)
+	return long >= t.p.longEpisode && rate*t.beyond(ws[:len(t.Past)], total, long, true) < 1/t.p.rareEvery
+}
+
+// beyond is the weighted share of past episodes at least x in size (or, with
+// byLen, in length): 1 up to their median, then the Pareto tail above it.
+func (t *tracker) beyond(ws []float64, total, x float64, byLen bool) float64 {
+	med := t.medianPast(ws, total, byLen)
+	if x <= med || byLen && med <= 0 { // lengths of 0: restored from a version 4 checkpoint
+		return 1
 	}
 	// Hill's estimator of the tail above the median, with a prior of one
 	// episode at index 1 (sizes spread over a decade or so).
 	num, den := 1.0, 1.0
 	for i, e := range t.Past {
-		if x := float64(e.Excess); x > med {
-			num += ws[i] * math.Log(x/med)
+		if v := e.of(byLen); v > med {
+			num += ws[i] * math.Log(v/med)
 			den += ws[i]
 		}
 	}
-	beyond := 0.5 * math.Pow(size/med, -den/num)
-	return rate*beyond < 1/t.p.rareEvery
+	return 0.5 * math.Pow(x/med, -den/num)
 }
 
-// medianPast is the weighted median size of the past episodes.
-func (t *tracker) medianPast(ws []float64, total float64) float64 {
-	idx := make([]int, len(ws))
-	for i := range idx {
+// of is an episode's size, or with byLen its length.
+func (e episode) of(byLen bool) float64 {
+	if byLen {
+		return float64(e.Len)
+	}
+	return float64(e.Excess)
+}
+
+// medianPast is the weighted median of the past episodes' sizes (or lengths).
+func (t *tracker) medianPast(ws []float64, total float64, byLen bool) float64 {
+	var idx [maxPast]int
+	for i := range ws {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(x, y int) int { return cmp.Compare(t.Past[x].Excess, t.Past[y].Excess) })
+	sorted := idx[:len(ws)]
+	slices.SortFunc(sorted, func(x, y int) int { return cmp.Compare(t.Past[x].of(byLen), t.Past[y].of(byLen)) })
 	acc := 0.0
-	for _, i := range idx {
+	for _, i := range sorted {
 		acc += ws[i]
 		if acc >= total/2 {
-			return float64(t.Past[i].Excess)
+			return t.Past[i].of(byLen)
 		}
 	}
-	return float64(t.Past[idx[len(idx)-1]].Excess)
+	return t.Past[sorted[len(sorted)-1]].of(byLen)
 }
 
 // endEpisode records the episode that ended at bucket b.
@@ -529,7 +555,7 @@ func (t *tracker) endEpisode(b int64) {
 	if len(t.Past) >= maxPast {
 		t.Past = append(t.Past[:0], t.Past[1:]...)
 	}
-	t.Past = append(t.Past, episode{At: b, Excess: float32(t.Excess)})
+	t.Past = append(t.Past, episode{At: b, Excess: float32(t.Excess), Len: int32(min(b-t.Onset, math.MaxInt32))})
 	t.ResolvedAt, t.WasAlarmed = b, t.Alarmed
 	t.Open, t.Alarmed, t.QuietRun = false, false, 0
 	t.thrOK = false

@@ -26,6 +26,7 @@ type fileConfig struct {
 	ReopenWithin  *string                `yaml:"reopen_within"`
 	RareEvery     *string                `yaml:"rare_every"`
 	EpisodeMemory *string                `yaml:"episode_memory"`
+	LongEpisode   *string                `yaml:"long_episode"`
 	FloorPerMin   *float64               `yaml:"floor_per_min"`
 	Warmup        *string                `yaml:"warmup"`
 	QuietAlpha    *float64               `yaml:"quiet_alpha"`
@@ -85,6 +86,7 @@ func ParseConfig(name string, b []byte, cfg *Config) error {
 		{"dispersion_memory", f.DispMemory, &cfg.DispersionMemory}, {"adopt_after", f.AdoptAfter, &cfg.AdoptAfter},
 		{"reopen_within", f.ReopenWithin, &cfg.ReopenWithin},
 		{"rare_every", f.RareEvery, &cfg.RareEvery}, {"episode_memory", f.EpisodeMemory, &cfg.EpisodeMemory},
+		{"long_episode", f.LongEpisode, &cfg.LongEpisode},
 	} {
 		if d.v == nil {
 			continue

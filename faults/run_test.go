@@ -331,7 +331,9 @@ func waitLive(t *testing.T, p *proc) {
 	t.Fatalf("%s does not answer /livez", p.name)
 }
 
-// waitWorking waits until detector p has processed records (it has partitions).
+// waitWorking waits until detector p holds partitions. (Not until it has
+// processed records: while r.feed is held there may be none left to read, when
+// the killed detector had checkpointed everything fed so far.)
 func waitWorking(t *testing.T, p *proc, timeout time.Duration) {
 	t.Helper()
 	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -342,10 +344,10 @@ func waitWorking(t *testing.T, p *proc, timeout time.Duration) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "downwatch_detect_records_total "); ok && v != "0" {
+			if v, ok := strings.CutPrefix(line, "downwatch_detect_partitions "); ok && v != "0" {
 				return
 			}
 		}
 	}
-	t.Fatalf("%s processed no record within %v", p.name, timeout)
+	t.Fatalf("%s holds no partition after %v", p.name, timeout)
 }

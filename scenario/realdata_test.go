@@ -13,20 +13,20 @@ import (
 	"github.com/downwatch/downwatch/scenario"
 )
 
-// Floors of TestRealData: just under what the detector scores (standard 74.7, low-FP 70.6,
-// low-FN 77.6, 15 of 18 windows hit, 15 alarms outside the windows, at most 6 in one
+// Floors of TestRealData: just under what the detector scores (standard 79.1, low-FP 74.1,
+// low-FN 82.4, 16 of 18 windows hit, 17 alarms outside the windows, at most 5 in one
 // series; the first release scored -184.1, -465.3 and -89.4 with 969 alarms outside the
 // windows), so that a regression fails. The targets of issue 8 are NAB standard >= 80 and reward_low_FP_rate >= 70, every
 // window hit and at most 5 alarms per series outside the windows; the floors move up to
 // them as the detector does. They hold for every series alike: the detector runs with the
 // default configuration, never sees the labels, and nothing here reads NAB_SERIES.
 const (
-	realFloorStandard   = 72.0 // normalised NAB score, standard profile (null 0, perfect 100)
-	realFloorLowFP      = 68.0 // reward_low_FP_rate
-	realFloorLowFN      = 75.0 // reward_low_FN_rate
-	realMinWindowsHit   = 15   // of 18
-	realMaxOutside      = 7    // alarms outside every window, in any one series
-	realMaxOutsideTotal = 18   // alarms outside every window, all series
+	realFloorStandard   = 77.0 // normalised NAB score, standard profile (null 0, perfect 100)
+	realFloorLowFP      = 72.0 // reward_low_FP_rate
+	realFloorLowFN      = 80.0 // reward_low_FN_rate
+	realMinWindowsHit   = 16   // of 18
+	realMaxOutside      = 6    // alarms outside every window, in any one series
+	realMaxOutsideTotal = 20   // alarms outside every window, all series
 )
 
 // TestRealData runs the detector's burst decision, causally and with the default

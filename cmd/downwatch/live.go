@@ -99,6 +99,8 @@ func registerDetectMetrics(reg *prometheus.Registry, stats *runner.Stats) {
 	} {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: m.name, Help: m.help}, func() float64 { return float64(m.v.Load()) }))
 	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "downwatch_detect_partitions", Help: "Partitions of the mentions topic this detector holds now."},
+		func() float64 { return float64(stats.Partitions.Load()) }))
 	buckets := []float64{.001, .0025, .005, .01, .025, .05, .075, .1, .15, .2, .3, .5, .75, 1, 1.5, 2, 5, 10}
 	ingestToCount := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "downwatch_detect_ingest_to_count_seconds",
 		Help: "Seconds from ingest accepting a post to its mention being counted by the detector.", Buckets: buckets})

@@ -79,6 +79,9 @@ type Stats struct {
 	Late     atomic.Int64 // complaints too late to count (their minute was final)
 	Alerts   atomic.Int64
 	EndsSeen atomic.Int64
+	// Partitions is how many partitions this process holds now (a gauge: it
+	// goes up when a partition starts and down when it stops).
+	Partitions atomic.Int64
 	// IngestToCount, when set, observes the seconds from ingest accepting a post
 	// (header bus.HeaderAccepted) to its mention being counted here.
 	IngestToCount Observer
@@ -162,6 +165,8 @@ func runPartition(ctx context.Context, rc Config, cfg detect.Config, st Store, s
 		return err
 	}
 	rc.Logger.Debug("partition started", "partition", p.ID, "offset", start)
+	rc.Stats.Partitions.Add(1)
+	defer rc.Stats.Partitions.Add(-1)
 	next := int64(-1)
 	lastFlush, decided := rc.Now(), time.Time{} // decided: when the alerts of the next flush were
 	flush := func() error {
