@@ -18,12 +18,11 @@ import (
 // do not fit in 32 bits (far; minuteOf gives none: ±292 years of unix minutes
 // fit). A key is in exactly one of the three places.
 type stamps struct {
-	keys []uint64 // 0 = empty slot; the length is a power of two, or 0
-	mins []int32  // the minute of keys[i]
-	n    int32    // keys in the table (zero and far not included)
-	// hasZero says whether key 0 is held, at minute zero.
-	hasZero bool
-	zero    int64
+	keys    []uint64         // 0 = empty slot; the length is a power of two, or 0
+	mins    []int32          // the minute of keys[i]
+	n       int32            // keys in the table (zero and far not included)
+	hasZero bool             // key 0 is held,
+	zero    int64            // at this minute
 	far     map[uint64]int64 // minutes outside int32, nil until one comes
 }
 
