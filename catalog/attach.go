@@ -112,11 +112,13 @@ const (
 	howHashtag
 	howAlongWith
 	howApposition
+	howOf
 )
 
 var howNames = [...]string{"", "the name just before it", "the name right after it (the phrase starts its clause)", "the nearest name before it, across a comma (no name follows it before a comma)", "the name it overlaps", "coordinated with", "its own outage hashtag",
 	"the name after \"along with\", \"as well as\" right after it (the list shares the phrase of the name before it)",
-	"the name an apposition describes (\"Instagram, la red social de Facebook …, no funciona\")"}
+	"the name an apposition describes (\"Instagram, la red social de Facebook …, no funciona\")",
+	"the name right after it joined by a genitive (\"wegen Ausfall der Facebook-Dienste\", \"los problemas de WhatsApp\")"}
 
 func isNameKind(k patKind) bool   { return k == kName || k == kDownTag }
 func isPhraseKind(k patKind) bool { return k == kOutage || k == kAck || k == kResolved }
@@ -302,6 +304,11 @@ func (m *Matcher) attachPhrase(text []byte, sc *scratch, i int, skipAddr bool) b
 	}
 	switch {
 	case overlap:
+	case after >= 0 && m.genitiveGap(text, int(p.start), int(p.end), int(tok[after].start)):
+		// "Telegram: neue Nutzer wegen Ausfall der Facebook-Dienste": the
+		// outage is Facebook's, whatever name stands before the phrase.
+		m.link(sc, i, after, -1, howOf)
+		m.coordinate(text, sc, lo, hi, i, after, +1, skipAddr)
 	case before >= 0 && !hasComma(text[tok[before].end:p.start]):
 		m.link(sc, i, before, -1, howBefore)
 		m.coordinate(text, sc, lo, hi, i, before, -1, skipAddr)
@@ -516,13 +523,101 @@ func (m *Matcher) coordGap(text []byte, lo, hi int) (ok, strong bool) {
 			}
 			j += size
 		}
-		if _, ok := m.coord[string(gap[i:j])]; !ok {
+		if _, ok := m.coord[string(gap[i:j])]; !ok && !m.unspacedCoords(gap[i:j]) {
 			return false, false
 		}
 		strong = true
 		i = j
 	}
 	return true, strong
+}
+
+// genitiveGap reports whether the phrase text[start:end] and the name at next
+// are joined by a genitive: one or two genitive words between them ("Ausfall
+// der Facebook-Dienste", "caída de la app WhatsApp" is not: "app" is no
+// genitive) or the phrase's own last word ("problemas de WhatsApp").
+func (m *Matcher) genitiveGap(text []byte, start, end, next int) bool {
+	gap := text[end:next]
+	words := 0
+	for i := 0; i < len(gap); {
+		if gap[i] == ' ' {
+			i++
+			continue
+		}
+		j := wordEnd(gap, i)
+		if j == i {
+			return false // punctuation
+		}
+		if _, ok := m.genitive[string(gap[i:j])]; !ok {
+			return false
+		}
+		words++
+		i = j
+	}
+	if words > 0 {
+		return words <= 2
+	}
+	k := end
+	for k > start && text[k-1] != ' ' {
+		k--
+	}
+	_, ok := m.genitive[string(text[k:end])]
+	return ok && k > start
+}
+
+// unspacedMax is the longest coordinator or list opener, in runes, that
+// unspacedTail and unspacedCoords look for inside a run of Han or kana.
+const unspacedMax = 3
+
+// unspacedTail reports whether word, the run of word runes right before a
+// name, ends in a coordinator or list opener written in a script without
+// spaces: "旗下的FB、IG" opens a list with 的 as "の" does, though 的 is
+// written joined to the words before it.
+func (m *Matcher) unspacedTail(word []byte) bool {
+	i, n := len(word), 0
+	for i > 0 && n < unspacedMax {
+		r, size := utf8.DecodeLastRune(word[:i])
+		if !isUnspaced(r) {
+			return false
+		}
+		i -= size
+		n++
+		w := string(word[i:])
+		_, ok := m.coord[w]
+		_, open := m.listOpen[w]
+		if ok || open {
+			return true
+		}
+	}
+	return false
+}
+
+// unspacedCoords reports whether word, a run of Han or kana between two
+// names, is made of coordinator words only ("Facebook及旗下Instagram":
+// 及 + 旗下), read left to right, longest first.
+func (m *Matcher) unspacedCoords(word []byte) bool {
+	for i := 0; i < len(word); {
+		end := i
+		for n := 0; n < unspacedMax && end < len(word); n++ {
+			r, size := utf8.DecodeRune(word[end:])
+			if !isUnspaced(r) {
+				return false
+			}
+			end += size
+		}
+		for end > i {
+			if _, ok := m.coord[string(word[i:end])]; ok {
+				break
+			}
+			_, size := utf8.DecodeLastRune(word[i:end])
+			end -= size
+		}
+		if end == i {
+			return false
+		}
+		i = end
+	}
+	return len(word) > 0
 }
 
 // appositionHead returns the name a phrase after a comma belongs to when the
@@ -617,7 +712,7 @@ func (m *Matcher) listEdge(text []byte, sc *scratch, t token, dir int) bool {
 		}
 		_, ok := m.coord[string(text[k:i])]
 		_, open := m.listOpen[string(text[k:i])]
-		return ok || open
+		return ok || open || m.unspacedTail(text[k:i])
 	}
 	i := int(t.end)
 	for i < len(text) && text[i] == ' ' {

@@ -9,7 +9,7 @@ import (
 )
 
 func FuzzMatch(f *testing.F) {
-	for _, tc := range append(matchCases[:len(matchCases):len(matchCases)], attachCases...) {
+	for _, tc := range append(append(matchCases[:len(matchCases):len(matchCases)], attachCases...), langCases...) {
 		f.Add(tc.text, tc.post().Author, tc.post().Source)
 	}
 	f.Add("\xff\xfe invalid utf8 whatsapp down", "a", "x")

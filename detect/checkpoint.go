@@ -270,12 +270,6 @@ func (d *Detector) adopt(st state) {
 			s.sv = &service{}
 			st.Svcs[s.Service] = s.sv
 		}
-		if s.Seen == nil {
-			s.Seen = map[uint64]int64{}
-		}
-		if s.Texts == nil {
-			s.Texts = map[uint64]int64{}
-		}
 	}
 	for _, sv := range st.Svcs {
 		for _, inc := range []*incident{sv.Inc, sv.Last} {
@@ -473,21 +467,20 @@ func (w *enc) boolean(v bool) {
 	}
 }
 
-// stamps writes a map of hashes to minutes, in key order so that equal states
+// stamps writes hashes and their minutes, in key order so that equal states
 // encode equally.
-func (w *enc) stamps(m map[uint64]int64) {
-	w.uvarint(uint64(len(m)))
-	if len(m) == 0 {
+func (w *enc) stamps(m *stamps) {
+	w.uvarint(uint64(m.Len()))
+	if m.Len() == 0 {
 		return
 	}
 	w.keys = w.keys[:0]
-	for k := range m {
-		w.keys = append(w.keys, k)
-	}
+	m.each(func(k uint64, _ int64) { w.keys = append(w.keys, k) })
 	slices.Sort(w.keys)
 	for _, k := range w.keys {
+		v, _ := m.get(k)
 		w.u64(k)
-		w.minute(m[k])
+		w.minute(v)
 	}
 }
 
@@ -495,8 +488,8 @@ func (w *enc) signal(s *signal) {
 	w.name(s.Service, &w.prev)
 	w.str(s.Country)
 	w.tracker(&s.T)
-	w.stamps(s.Seen)
-	w.stamps(s.Texts)
+	w.stamps(&s.Seen)
+	w.stamps(&s.Texts)
 }
 
 // The flags of a tracker, in one byte.
@@ -830,12 +823,13 @@ func (r *dec) bytes() []byte {
 
 func (r *dec) str() string { return string(r.fixed(r.n(1))) }
 
-func (r *dec) stamps() map[uint64]int64 {
+func (r *dec) stamps() stamps {
 	n := r.n(9)
-	m := make(map[uint64]int64, n)
+	var m stamps
+	m.reserve(n)
 	for range n {
 		k := r.u64()
-		m[k] = r.minute()
+		m.set(k, r.minute())
 	}
 	return m
 }

@@ -570,3 +570,66 @@ func TestAppendSnapshot(t *testing.T) {
 		t.Errorf("AppendSnapshot after 8 bytes: %d bytes starting %q, want those 8 and the %d of Snapshot", len(got), got[:min(12, len(got))], len(want))
 	}
 }
+
+// The version 4 checkpoint (testdata/checkpoint-v4.bin: richStream up to
+// 05:10, written by the release whose signals kept their authors and texts in
+// Go maps) restores the authors and texts of a detector that never stopped,
+// and goes on to its alerts.
+func TestCheckpointVersion4GoesOn(t *testing.T) {
+	b, err := os.ReadFile("testdata/checkpoint-v4.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := New(DefaultConfig())
+	if err := d.Restore(b); err != nil {
+		t.Fatal(err)
+	}
+	s := richStream()
+	cut, end := t0.Add(5*time.Hour+10*time.Minute), t0.Add(8*time.Hour)
+	whole, _ := New(DefaultConfig())
+	for i := range s.ms {
+		if s.ms[i].Post.CreatedAt.After(cut) {
+			d.Handle(&s.ms[i])
+		}
+		whole.Handle(&s.ms[i])
+		if i+1 < len(s.ms) && s.ms[i+1].Post.CreatedAt.After(cut) && !s.ms[i].Post.CreatedAt.After(cut) {
+			whole.Drain() // the alerts before the cut: the checkpoint's writer had them
+			sameStamps(t, d, whole)
+		}
+	}
+	whole.End(end)
+	d.End(end)
+	got, wantAlerts := d.Drain().Alerts, whole.Drain().Alerts
+	if len(wantAlerts) == 0 {
+		t.Fatal("richStream has no alerts after 05:10: the test checks nothing")
+	}
+	if jsonOf(got) != jsonOf(wantAlerts) {
+		t.Errorf("alerts after the restore:\n%s\nwant those of a detector that never stopped:\n%s", jsonOf(got), jsonOf(wantAlerts))
+	}
+}
+
+// sameStamps fails unless every signal of d remembers the authors and texts
+// of want's, at the same minutes.
+func sameStamps(t *testing.T, d, want *Detector) {
+	t.Helper()
+	asMap := func(s *stamps) map[uint64]int64 {
+		m := map[uint64]int64{}
+		s.each(func(k uint64, v int64) { m[k] = v })
+		return m
+	}
+	n := 0
+	for key, w := range want.st.Keys {
+		s := d.st.Keys[key]
+		if s == nil {
+			t.Errorf("signal %s not restored", key)
+			continue
+		}
+		n += w.Seen.Len() + w.Texts.Len()
+		if !maps.Equal(asMap(&s.Seen), asMap(&w.Seen)) || !maps.Equal(asMap(&s.Texts), asMap(&w.Texts)) {
+			t.Errorf("signal %s: %d authors and %d texts restored, want %d and %d at the same minutes", key, s.Seen.Len(), s.Texts.Len(), w.Seen.Len(), w.Texts.Len())
+		}
+	}
+	if n == 0 {
+		t.Error("no author or text remembered: nothing compared")
+	}
+}

@@ -94,7 +94,7 @@ func (s *spread) learn(obs, mu, a, w, winsor float64) {
 type episode struct {
 	At     int64
 	Excess float32
-	Len    int32 // buckets from its onset to its first quiet bucket
+	Len    int32 // buckets from its onset to its first quiet bucket, at least 1; 0: unknown (restored from checkpoint version 4)
 }
 
 // decision is the evidence of one burst decision, in buckets.
@@ -506,10 +506,25 @@ func (t *tracker) rare(b int64) bool {
 }
 
 // beyond is the weighted share of past episodes at least x in size (or, with
-// byLen, in length): 1 up to their median, then the Pareto tail above it.
+// byLen, in length, among the episodes whose length is known): 1 up to their
+// median, then the Pareto tail above it.
 func (t *tracker) beyond(ws []float64, total, x float64, byLen bool) float64 {
+	if byLen {
+		var known [maxPast]float64
+		total = 0
+		for i, e := range t.Past {
+			if e.Len > 0 {
+				known[i] = ws[i]
+				total += ws[i]
+			}
+		}
+		if total == 0 {
+			return 1
+		}
+		ws = known[:len(ws)]
+	}
 	med := t.medianPast(ws, total, byLen)
-	if x <= med || byLen && med <= 0 { // lengths of 0: restored from a version 4 checkpoint
+	if x <= med {
 		return 1
 	}
 	// Hill's estimator of the tail above the median, with a prior of one
@@ -555,7 +570,7 @@ func (t *tracker) endEpisode(b int64) {
 	if len(t.Past) >= maxPast {
 		t.Past = append(t.Past[:0], t.Past[1:]...)
 	}
-	t.Past = append(t.Past, episode{At: b, Excess: float32(t.Excess), Len: int32(min(b-t.Onset, math.MaxInt32))})
+	t.Past = append(t.Past, episode{At: b, Excess: float32(t.Excess), Len: int32(min(max(b-t.Onset, 1), math.MaxInt32))})
 	t.ResolvedAt, t.WasAlarmed = b, t.Alarmed
 	t.Open, t.Alarmed, t.QuietRun = false, false, 0
 	t.thrOK = false

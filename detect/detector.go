@@ -64,17 +64,13 @@ type signal struct {
 	T       tracker
 	// Seen maps an author hash to the minute the author was last counted: an author
 	// counts once per long window, so one account posting a hundred times is one.
-	Seen map[uint64]int64
+	Seen stamps
 	// Texts maps the hash of a long text to the minute it was first counted: the
 	// same long text from many accounts (copy-paste, bots) counts once.
-	Texts map[uint64]int64
+	Texts stamps
 
 	key string   // Keys' key of this signal
 	sv  *service // the service it belongs to
-	// peak is the most entries Seen and Texts held at a forget (forget): a Go
-	// map keeps the room of its largest size, so one emptied after a burst is
-	// made again at its new size.
-	peak int
 }
 
 type service struct {
@@ -147,7 +143,7 @@ func (d *Detector) signal(svc, country string) *signal {
 	}
 	s, ok := d.st.Keys[key]
 	if !ok {
-		s = &signal{Service: svc, Country: country, Seen: map[uint64]int64{}, Texts: map[uint64]int64{}, key: key, sv: d.service(svc)}
+		s = &signal{Service: svc, Country: country, key: key, sv: d.service(svc)}
 		s.T.init(d.paramsFor(svc))
 		// Nobody complained about this service since the detector started: that
 		// silence is history too (zeros), so a first burst is judged at once
@@ -468,17 +464,17 @@ func (d *Detector) concentrated(sv *service, svc string, b int64, otherAlpha flo
 // already counted within the long window. It reports whether it counted.
 func (s *signal) count(author, text uint64, long bool, b int64) bool {
 	win := int64(s.T.p.long)
-	if last, ok := s.Seen[author]; ok && last > b-win && last <= b {
+	if last, ok := s.Seen.get(author); ok && last > b-win && last <= b {
 		return false
 	}
 	if long {
-		if first, ok := s.Texts[text]; ok && first > b-win && first <= b {
-			s.Seen[author] = b
+		if first, ok := s.Texts.get(text); ok && first > b-win && first <= b {
+			s.Seen.set(author, b)
 			return false
 		}
-		s.Texts[text] = b
+		s.Texts.set(text, b)
 	}
-	s.Seen[author] = b
+	s.Seen.set(author, b)
 	s.T.add(b, 1)
 	return true
 }
@@ -662,7 +658,7 @@ func (d *Detector) closeMinute(b int64) {
 				Service: s.Service, Minute: minuteTime(b), Authors: int(s.T.count(b)), Baseline: round3(s.T.lambda / s.T.p.perMin),
 			})
 		}
-		if b%5 == 0 && len(s.Seen)+len(s.Texts) > 0 {
+		if b%5 == 0 && s.Seen.Len()+s.Texts.Len() > 0 {
 			s.forget(b)
 		}
 	}
@@ -677,39 +673,13 @@ func (d *Detector) closeMinute(b int64) {
 }
 
 // forget drops the authors and texts that left the long window at minute b.
-// Once the maps hold a quarter of their peak or less (a burst of new authors
-// has passed), they are made anew at their size: a Go map never gives back the
-// room it grew to, and a detector of thousands of services would otherwise
-// keep each one's largest burst for good.
+// Once a burst of new authors has passed, their tables are made anew at the
+// size of what is left (stamps.dropUpTo): a detector of thousands of services
+// would otherwise keep each one's largest burst for good.
 func (s *signal) forget(b int64) {
 	win := int64(s.T.p.long)
-	s.peak = max(s.peak, len(s.Seen)+len(s.Texts))
-	for a, last := range s.Seen {
-		if last <= b-win {
-			delete(s.Seen, a)
-		}
-	}
-	for h, first := range s.Texts {
-		if first <= b-win {
-			delete(s.Texts, h)
-		}
-	}
-	if n := len(s.Seen) + len(s.Texts); s.peak >= minShrink && n <= s.peak/4 {
-		s.Seen, s.Texts = remade(s.Seen), remade(s.Texts)
-		s.peak = n
-	}
-}
-
-// minShrink is the fewest entries worth making a signal's maps anew (forget).
-const minShrink = 4096
-
-// remade is m in a map of its own size.
-func remade(m map[uint64]int64) map[uint64]int64 {
-	n := make(map[uint64]int64, len(m))
-	for k, v := range m {
-		n[k] = v
-	}
-	return n
+	s.Seen.dropUpTo(b - win)
+	s.Texts.dropUpTo(b - win)
 }
 
 // resolve closes the service's incident: back to baseline from minute at, known

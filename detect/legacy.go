@@ -64,7 +64,7 @@ func decodeLegacy(b []byte) (state, error) {
 	st := state{Clock: old.Clock, Ahead: old.Ahead, Closed: old.Closed, First: old.First,
 		Keys: map[string]*signal{}, Svcs: map[string]*service{}}
 	for key, o := range old.Keys {
-		s := &signal{Service: o.Service, Country: o.Country, Seen: o.Seen, Texts: o.Texts}
+		s := &signal{Service: o.Service, Country: o.Country, Seen: stampsOfMap(o.Seen), Texts: stampsOfMap(o.Texts)}
 		s.T = o.T.convert()
 		st.Keys[key] = s
 	}

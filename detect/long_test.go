@@ -71,3 +71,30 @@ func TestBacktestLongEpisodesAreUsualForSomeStreams(t *testing.T) {
 		t.Errorf("%d alarms in the second half (%v); want none: five-hour episodes are this stream's usual kind", late, raws(opened))
 	}
 }
+
+// Episodes of unknown length (restored from checkpoint version 4) neither make
+// a long episode rare nor common: only the known ones are its measure.
+func TestUnknownLengthsAreLeftOut(t *testing.T) {
+	cfg := DefaultConfig()
+	var tr tracker
+	tr.init(newParams(&cfg, time.Minute, ""))
+	ws := make([]float64, 0, maxPast)
+	for range 20 {
+		tr.Past = append(tr.Past, episode{Excess: 100}) // Len 0: unknown
+		ws = append(ws, 1)
+	}
+	if got := tr.beyond(ws, 20, 300, true); got != 1 {
+		t.Errorf("only unknown lengths: beyond %v, want 1 (no evidence)", got)
+	}
+	for range 4 {
+		tr.Past = append(tr.Past, episode{Excess: 100, Len: 30})
+		ws = append(ws, 1)
+	}
+	// The known median is 30; with the zeros counted it would be 0.
+	if got := tr.beyond(ws, 24, 30, true); got != 1 {
+		t.Errorf("a length at the known median: beyond %v, want 1", got)
+	}
+	if got := tr.beyond(ws, 24, 300, true); got >= 0.5 || got <= 0 {
+		t.Errorf("ten times the known median: beyond %v, want in (0, 0.5)", got)
+	}
+}

@@ -89,8 +89,8 @@ func (s *signal) uncount(author uint64, b int64) {
 	if s.T.count(b) > 0 {
 		s.T.add(b, -1)
 	}
-	if last, ok := s.Seen[author]; ok && last == b {
-		delete(s.Seen, author)
+	if last, ok := s.Seen.get(author); ok && last == b {
+		s.Seen.del(author)
 	}
 }
 

@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -93,13 +94,13 @@ func TestBurstOfNewAuthorsIsGivenBack(t *testing.T) {
 	feed(3600, 3600+30*60, true)
 	s := d.st.Keys["zoom"]
 	long := s.T.p.long
-	if most := 200 * 60 * (long + 5 + 1); len(s.Seen) > most || len(s.Seen) < 200*60*long {
-		t.Errorf("during the burst %d authors remembered, want between the long window's %d and %d", len(s.Seen), 200*60*long, most)
+	if most := 200 * 60 * (long + 5 + 1); s.Seen.Len() > most || s.Seen.Len() < 200*60*long {
+		t.Errorf("during the burst %d authors remembered, want between the long window's %d and %d", s.Seen.Len(), 200*60*long, most)
 	}
 	during := liveHeap()
 	feed(3600+30*60, 3600+60*60, false)
 	after := liveHeap()
-	t.Logf("heap before the burst %.1f MiB, during %.1f MiB, half an hour after %.1f MiB; %d authors remembered", mib(before), mib(during), mib(after), len(s.Seen))
+	t.Logf("heap before the burst %.1f MiB, during %.1f MiB, half an hour after %.1f MiB; %d authors remembered", mib(before), mib(during), mib(after), s.Seen.Len())
 	if during < before+1<<20 {
 		t.Fatalf("the heap during the burst is %.1f MiB, want the authors it remembers to take more than 1 MiB (before %.1f MiB)", mib(during), mib(before))
 	}
@@ -109,3 +110,62 @@ func TestBurstOfNewAuthorsIsGivenBack(t *testing.T) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
+
+// TestLiveBenchBurstHeap drives the detector in event time with the traffic of
+// `bench --live` (1,000 complaints a second about five services from the same
+// 997 authors, Zoom's one a second, and from minute 2.5 its outage: 200 a
+// second, each from a new author; warmup 1m, lateness 5s) for 30 minutes, and
+// logs the heap after a collection at minutes 1, 5, 10, 20 and 30 (the README's
+// figures, "Live"). Once the working set stops growing (the first authors of
+// the burst are forgotten), it must cost at most 32 bytes a remembered author:
+// a table at most three quarters full of 12-byte slots, and the posts of the
+// minutes not final yet (Go maps: 37 bytes).
+func TestLiveBenchBurstHeap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("30 minutes of 1,200 complaints a second: 2 s")
+	}
+	cfg := DefaultConfig()
+	cfg.Warmup, cfg.Lateness = time.Minute, 5*time.Second
+	d, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	services := []string{"slack", "whatsapp", "netflix", "discord", "steam"}
+	m := downwatch.Mention{Kind: downwatch.KindComplaint}
+	n := 0
+	post := func(svc, author, text string, at time.Time) {
+		m.Service = svc
+		m.Post = downwatch.Post{ID: fmt.Sprint("lb", n), Author: author, Text: text, CreatedAt: at}
+		d.Handle(&m)
+		n++
+	}
+	heap := map[int]uint64{}
+	for sec := range 30 * 60 {
+		for tick := range 10 { // ten pushes a second, as the bench
+			at := t0.Add(time.Duration(sec)*time.Second + time.Duration(tick)*100*time.Millisecond)
+			for range 100 {
+				svc := services[n/10%len(services)]
+				post(svc, fmt.Sprint("u", n%997), svc+" is down for me", at)
+				n += 9 // the nine posts of ten that name no service
+			}
+			if n/1000%10 == 0 {
+				post("zoom", fmt.Sprint("zb", n%7), "zoom is down again", at)
+			}
+			for k := 0; sec >= 150 && k < 20; k++ {
+				post("zoom", fmt.Sprint("z", n), "zoom is down, can't join my meeting", at)
+			}
+			d.Drain()
+		}
+		if min := (sec + 1) / 60; (sec+1)%60 == 0 && slices.Contains([]int{1, 5, 10, 20, 30}, min) {
+			heap[min] = liveHeap()
+			t.Logf("minute %d: heap %.1f MiB, %d authors of Zoom remembered", min, mib(heap[min]), d.st.Keys["zoom"].Seen.Len())
+		}
+	}
+	authors := d.st.Keys["zoom"].Seen.Len()
+	if authors < 200*60*10 {
+		t.Fatalf("%d authors of Zoom remembered at minute 30, want at least the long window's %d", authors, 200*60*10)
+	}
+	if per := float64(heap[30]-heap[1]) / float64(authors); per > 32 {
+		t.Errorf("from minute 1 to 30 the heap grew by %.1f bytes a remembered author, want at most 32", per)
+	}
+}

@@ -29,6 +29,7 @@ func runIngest(ctx context.Context, env *cliEnv, args []string) error {
 	topic := fs.String("topic", "downwatch.mentions", "mentions topic")
 	deadletter := fs.String("dead-letter", "", "write rejected records with their reason to this file (JSONL); default stderr")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics (posts, matched, errors, reconnects, lag per source) at http://ADDR/metrics")
+	profiles := fs.Bool("pprof", false, "also serve Go's profiles (heap, CPU, goroutines) at http://ADDR/debug/pprof/ on the --metrics address; keep that address private")
 	reloadEvery := fs.Duration("catalog-poll", 2*time.Second, "reload --catalog when the file changes, checking this often (0: only on SIGHUP)")
 	lf := registerLiveFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -57,7 +58,7 @@ func runIngest(ctx context.Context, env *cliEnv, args []string) error {
 	if ps, ok := src.(*ingest.Push); ok {
 		ps.SetProbes(h.Handler())
 	}
-	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h)
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h, *profiles)
 	if err != nil {
 		return err
 	}

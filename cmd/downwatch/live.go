@@ -38,6 +38,7 @@ State is checkpointed in Redis with the offsets it covers.`)
 	alerts := fs.String("alerts-topic", "downwatch.alerts", "alerts topic")
 	group := fs.String("group", "downwatch-detector", "consumer group id")
 	metrics := fs.String("metrics", "", "serve Prometheus metrics (records, alerts, skipped records) at http://ADDR/metrics")
+	profiles := fs.Bool("pprof", false, "also serve Go's profiles (heap, CPU, goroutines) at http://ADDR/debug/pprof/ on the --metrics address; keep that address private")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ State is checkpointed in Redis with the offsets it covers.`)
 	h := health.New(nil)
 	stats := &runner.Stats{}
 	// Metrics and probes first: they answer (degraded) while Redis or Kafka is awaited.
-	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h)
+	reg, _, stopMetrics, err := serveMetrics(env, *metrics, h, *profiles)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,10 +18,11 @@ import (
 )
 
 // serveMetrics serves a fresh Prometheus registry on addr at /metrics, with
-// h's /livez, /readyz and /healthz (an alias of /readyz) beside it, until stop
-// is called; h's dependency gauge is registered. An empty addr serves nothing
-// and returns a nil registerer. The bound address is printed on stderr.
-func serveMetrics(env *cliEnv, addr string, h *health.Health) (reg *prometheus.Registry, bound string, stop func(), err error) {
+// h's /livez, /readyz and /healthz (an alias of /readyz) beside it, and with
+// profiles Go's /debug/pprof/, until stop is called; h's dependency gauge is
+// registered. An empty addr serves nothing and returns a nil registerer. The
+// bound address is printed on stderr.
+func serveMetrics(env *cliEnv, addr string, h *health.Health, profiles bool) (reg *prometheus.Registry, bound string, stop func(), err error) {
 	if addr == "" {
 		return nil, "", func() {}, nil
 	}
@@ -39,6 +41,13 @@ func serveMetrics(env *cliEnv, addr string, h *health.Health) (reg *prometheus.R
 	mux.Handle("GET /livez", h.Handler())
 	mux.Handle("GET /readyz", h.Handler())
 	mux.Handle("GET /healthz", h.Handler())
+	if profiles {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -46,6 +55,9 @@ func serveMetrics(env *cliEnv, addr string, h *health.Health) (reg *prometheus.R
 		}
 	}()
 	fmt.Fprintf(env.stderr, "metrics: http://%s/metrics\n", ln.Addr())
+	if profiles {
+		fmt.Fprintf(env.stderr, "profiles: http://%s/debug/pprof/ (go tool pprof http://%s/debug/pprof/heap)\n", ln.Addr(), ln.Addr())
+	}
 	return reg, ln.Addr().String(), func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()

@@ -10,9 +10,38 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// With --pprof the metrics address also serves Go's profiles.
+func TestServeMetricsProfiles(t *testing.T) {
+	var errb bytes.Buffer
+	_, addr, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "127.0.0.1:0", nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/goroutine?debug=1"} {
+		if code := status(t, "http://"+addr+path); code != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", path, code)
+		}
+	}
+	if !strings.Contains(errb.String(), "/debug/pprof/") {
+		t.Errorf("the profiles' address is not printed: %q", errb.String())
+	}
+}
+
+func status(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestServeMetrics(t *testing.T) {
 	var errb bytes.Buffer
-	reg, addr, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "127.0.0.1:0", nil)
+	reg, addr, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "127.0.0.1:0", nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +61,10 @@ func TestServeMetrics(t *testing.T) {
 	if !strings.Contains(errb.String(), addr) {
 		t.Errorf("the bound address is not printed: %q", errb.String())
 	}
-	if reg, _, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "", nil); reg != nil || err != nil {
+	if code := status(t, "http://"+addr+"/debug/pprof/heap"); code != http.StatusNotFound {
+		t.Errorf("profiles served without --pprof: %d", code)
+	}
+	if reg, _, stop, err := serveMetrics(&cliEnv{stderr: &errb}, "", nil, false); reg != nil || err != nil {
 		t.Errorf("no address: got %v, %v; want nothing served", reg, err)
 	} else {
 		stop()
