@@ -141,21 +141,32 @@ func (a *benchAll) ingestRSS(ctx context.Context, genPath string, cat *catalog.C
 }
 
 // waitRead scrapes the ingester at addr until it has read n posts (a push is
-// answered once its posts are queued) and returns that scrape.
+// answered once its posts are queued) and its count of mentions produced has
+// not moved for a second, and returns that scrape.
 func waitRead(ctx context.Context, addr string, n float64) (metricsText, error) {
 	deadline := time.Now().Add(time.Minute)
+	mentions, still := -1.0, 0
 	for {
 		m, err := scrape(addr)
-		if err != nil || m.sum("downwatch_ingest_posts_total") >= n {
-			return m, err
+		if err != nil {
+			return nil, err
+		}
+		read := m.sum("downwatch_ingest_posts_total")
+		if got := m.sum("downwatch_ingest_mentions_total"); read >= n && got == mentions {
+			still++
+		} else {
+			mentions, still = got, 0
+		}
+		if still == 4 {
+			return m, nil
 		}
 		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("ingest read %.0f of the %.0f posts pushed within a minute", m.sum("downwatch_ingest_posts_total"), n)
+			return nil, fmt.Errorf("ingest read %.0f of the %.0f posts pushed and produced %.0f mentions, not settled within a minute", read, n, mentions)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
 }

@@ -79,6 +79,9 @@ func TestBenchAllTiny(t *testing.T) {
 	if !strings.Contains(stderr.String(), "bench: detectors of 1000 services") {
 		t.Errorf("stderr has no progress line of the detector stage:\n%s", stderr.String())
 	}
+	if strings.Contains(stdout.String(), "; 0 mentions produced") {
+		t.Errorf("the ingest stage measured before its mentions were produced")
+	}
 	if missed == 0 {
 		t.Errorf("no row misses; want at least the alert row (no alert in 20 s)")
 	}
