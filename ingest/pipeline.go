@@ -175,6 +175,13 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 		cfg.Now = time.Now
 	}
 	p := &Pipeline{cfg: cfg, out: out, dedup: newDedup(cfg.DedupSize), matched: newMatchedMemory(matchedSize)}
+	if cfg.Live {
+		// A live process takes the memory its bounded sets will fill at once
+		// (about 16 MB), so that its size stays flat while they fill.
+		p.dedup.cur.reserve(cfg.DedupSize)
+		p.dedup.old.reserve(cfg.DedupSize)
+		p.matched.pretouch()
+	}
 	p.SetMatcher(m)
 	return p
 }
@@ -850,6 +857,19 @@ func (s *hashSet) grow() {
 	}
 }
 
+// reserve gives s room for n keys at once and writes every slot, so that the
+// memory is resident from the start and s never grows (pretouch).
+func (s *hashSet) reserve(n int) {
+	size := 1024
+	for size < 2*n+2 {
+		size *= 2
+	}
+	if len(s.slots) < size {
+		s.slots = make([]uint64, size)
+	}
+	s.reset()
+}
+
 // reset empties s and keeps its array.
 func (s *hashSet) reset() {
 	clear(s.slots)
@@ -861,15 +881,47 @@ const matchedSize = 100000
 
 // matchedMemory maps recent matched posts, by a hash of (source, id), to the
 // services they matched, in two generations of n like dedup: bounded memory,
-// and a post among the last n to 2n matched can still be retracted.
+// and a post among the last n to 2n matched can still be retracted. A
+// generation is a table of fixed size (matchedGen): 16 bytes a post and no
+// allocation per post, where a map of service lists took about 60 and one.
 type matchedMemory struct {
 	n        int
 	seed     maphash.Seed
-	cur, old map[uint64][]string
+	cur, old matchedGen
+	names    []string          // service ids by index; a packed value holds index+1
+	index    map[string]uint16 // the inverse of names
+}
+
+// matchedGen is one generation: open addressing with linear probing, at most
+// three quarters full. A value packs up to four service indices of 16 bits
+// (0: none); a post of more services, or of a service past the 65,535th, is
+// kept in over.
+type matchedGen struct {
+	keys []uint64 // 0 is an empty slot; key 0 is stored as 1
+	vals []uint64 // 0: the post was taken (retracted)
+	over map[uint64][]string
+	n    int
 }
 
 func newMatchedMemory(n int) *matchedMemory {
-	return &matchedMemory{n: n, seed: maphash.MakeSeed(), cur: map[uint64][]string{}, old: map[uint64][]string{}}
+	size := 1024
+	for size*3 < n*4 {
+		size *= 2
+	}
+	m := &matchedMemory{n: n, seed: maphash.MakeSeed(), index: map[string]uint16{}}
+	m.cur = matchedGen{keys: make([]uint64, size), vals: make([]uint64, size)}
+	m.old = matchedGen{keys: make([]uint64, size), vals: make([]uint64, size)}
+	return m
+}
+
+// pretouch writes every slot once, so that the memory the two generations are
+// bounded by is resident from the start (a live process's memory then stays
+// flat instead of growing over the minutes they take to fill).
+func (m *matchedMemory) pretouch() {
+	for _, g := range []*matchedGen{&m.cur, &m.old} {
+		clear(g.keys)
+		clear(g.vals)
+	}
 }
 
 func (m *matchedMemory) key(source, id string) uint64 {
@@ -878,30 +930,94 @@ func (m *matchedMemory) key(source, id string) uint64 {
 	h.WriteString(source)
 	h.WriteByte(0)
 	h.WriteString(id)
-	return h.Sum64()
+	return max(h.Sum64(), 1)
 }
 
 // add remembers the services of hits for the post.
 func (m *matchedMemory) add(source, id string, hits []catalog.Hit) {
-	svcs := make([]string, len(hits))
-	for i, h := range hits {
-		svcs[i] = h.Service
+	if m.cur.n >= m.n {
+		m.old, m.cur = m.cur, m.old
+		m.cur.reset()
 	}
-	if len(m.cur) >= m.n {
-		m.old, m.cur = m.cur, make(map[uint64][]string, m.n)
+	k := m.key(source, id)
+	var v uint64
+	if len(hits) <= 4 {
+		for i, h := range hits {
+			x, ok := m.index[h.Service]
+			if !ok {
+				if len(m.names) >= 1<<16-1 {
+					v = 0
+					break
+				}
+				m.names = append(m.names, h.Service)
+				x = uint16(len(m.names))
+				m.index[h.Service] = x
+			}
+			v |= uint64(x) << (16 * i)
+		}
 	}
-	m.cur[m.key(source, id)] = svcs
+	if v == 0 && len(hits) > 0 { // too many services, or an index past 16 bits
+		if m.cur.over == nil {
+			m.cur.over = map[uint64][]string{}
+		}
+		svcs := make([]string, len(hits))
+		for i, h := range hits {
+			svcs[i] = h.Service
+		}
+		m.cur.over[k] = svcs
+	}
+	m.cur.put(k, v)
 }
 
 // take returns the services the post matched and forgets it.
 func (m *matchedMemory) take(source, id string) []string {
 	k := m.key(source, id)
-	svcs, ok := m.cur[k]
-	if ok {
-		delete(m.cur, k)
-		return svcs
+	for _, g := range []*matchedGen{&m.cur, &m.old} {
+		if svcs, ok := g.over[k]; ok {
+			delete(g.over, k)
+			g.put(k, 0)
+			return svcs
+		}
+		if v := g.take(k); v != 0 {
+			var svcs []string
+			for ; v != 0; v >>= 16 {
+				svcs = append(svcs, m.names[v&0xffff-1])
+			}
+			return svcs
+		}
 	}
-	svcs = m.old[k]
-	delete(m.old, k)
-	return svcs
+	return nil
+}
+
+// put sets k's value, adding k when it is new.
+func (g *matchedGen) put(k, v uint64) {
+	mask := uint64(len(g.keys) - 1)
+	i := k & mask
+	for g.keys[i] != 0 && g.keys[i] != k {
+		i = (i + 1) & mask
+	}
+	if g.keys[i] == 0 {
+		g.keys[i] = k
+		g.n++
+	}
+	g.vals[i] = v
+}
+
+// take returns k's value and sets it to 0 (k stays, taken).
+func (g *matchedGen) take(k uint64) uint64 {
+	mask := uint64(len(g.keys) - 1)
+	for i := k & mask; g.keys[i] != 0; i = (i + 1) & mask {
+		if g.keys[i] == k {
+			v := g.vals[i]
+			g.vals[i] = 0
+			return v
+		}
+	}
+	return 0
+}
+
+func (g *matchedGen) reset() {
+	clear(g.keys)
+	clear(g.vals)
+	g.over, g.n = nil, 0
 }

@@ -121,3 +121,47 @@ func TestMatchedMemoryIsBounded(t *testing.T) {
 		t.Errorf("another source's post of the same id: got %v, want none", got)
 	}
 }
+
+// A post of more services than a packed value holds, and services past the
+// 65,535th name, are remembered too; an edit's second add replaces the first.
+func TestMatchedMemoryManyServices(t *testing.T) {
+	m := newMatchedMemory(1000)
+	var six []catalog.Hit
+	var want []string
+	for i := range 6 {
+		six = append(six, catalog.Hit{Service: fmt.Sprint("svc", i)})
+		want = append(want, fmt.Sprint("svc", i))
+	}
+	m.add("x", "six", six)
+	m.add("x", "two", six[:2])
+	if got := m.take("x", "six"); !slices.Equal(got, want) {
+		t.Errorf("six services: got %v, want %v", got, want)
+	}
+	if got := m.take("x", "two"); !slices.Equal(got, want[:2]) {
+		t.Errorf("two services: got %v, want %v", got, want[:2])
+	}
+	m.add("x", "edited", six[:1])
+	m.add("x", "edited", six[3:5])
+	if got := m.take("x", "edited"); !slices.Equal(got, want[3:5]) {
+		t.Errorf("an edited post: got %v, want its second services %v", got, want[3:5])
+	}
+	big := newMatchedMemory(100000)
+	for i := range 1<<16 + 10 {
+		big.add("x", fmt.Sprint(i), []catalog.Hit{{Service: fmt.Sprint("s", i)}})
+	}
+	for _, i := range []int{0, 1<<16 - 2, 1<<16 - 1, 1 << 16, 1<<16 + 9} {
+		if got := big.take("x", fmt.Sprint(i)); !slices.Equal(got, []string{fmt.Sprint("s", i)}) {
+			t.Errorf("post %d of service %d: got %v", i, i, got)
+		}
+	}
+}
+
+// The per-post path allocates nothing to remember a matched post.
+func TestMatchedMemoryAddAllocatesNothing(t *testing.T) {
+	m := newMatchedMemory(1000)
+	hits := []catalog.Hit{{Service: "whatsapp"}, {Service: "instagram"}}
+	m.add("x", "warm", hits)
+	if n := testing.AllocsPerRun(1000, func() { m.add("x", "id", hits) }); n != 0 {
+		t.Errorf("add allocates %v times a post, want 0", n)
+	}
+}
