@@ -187,7 +187,19 @@ func pushMix(ctx context.Context, url string, n int, cat *catalog.Catalog) error
 			}
 			fmt.Fprintf(&body, `{"id":"ba%d","source":"http","author":"u%d","text":%q,"created_at":%q}`+"\n", i, i%9973, text, now)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body.Bytes()))
+		if err := pushBody(ctx, url, body.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pushBody posts body to url as a client of the push endpoint should: a 503
+// (its queue is full: backpressure) is retried after its Retry-After, for up
+// to a minute.
+func pushBody(ctx context.Context, url string, body []byte) error {
+	for deadline := time.Now().Add(time.Minute); ; {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
 			return err
 		}
@@ -198,11 +210,22 @@ func pushMix(ctx context.Context, url string, n int, cat *catalog.Catalog) error
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return nil
+		case resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline):
 			return fmt.Errorf("push answered %d", resp.StatusCode)
 		}
+		wait := time.Second
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+			wait = time.Duration(s) * time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
 	}
-	return nil
 }
 
 // procStatusBytes reads a "kB" line of /proc/PID/status (pid 0: this process).
