@@ -78,6 +78,7 @@ func runIngest(ctx context.Context, env *cliEnv, args []string) error {
 		cfg.Registerer = reg
 	}
 	p := ingest.New(cfg, m, o)
+	fitGC()
 	if c.catalog != "" {
 		wctx, stopWatch := context.WithCancel(ctx)
 		defer stopWatch()

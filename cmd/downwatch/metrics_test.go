@@ -70,3 +70,16 @@ func TestServeMetrics(t *testing.T) {
 		stop()
 	}
 }
+
+// The ingester's collector target leaves about 64 MiB of garbage over a big
+// heap, Go's default over a small one, and never less than a quarter.
+func TestGCPercent(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{{0, 100}, {20 << 20, 100}, {64 << 20, 100}, {128 << 20, 50}, {200 << 20, 32}, {1 << 30, 25}} {
+		if got := gcPercent(c.live); got != c.want {
+			t.Errorf("live %d MiB: GOGC %d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}

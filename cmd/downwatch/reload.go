@@ -93,6 +93,7 @@ func (w *catalogWatcher) reload(why string) {
 		// The old matcher is garbage now; return its memory at once rather than
 		// let the heap double (10,000 services: about 100 MiB).
 		debug.FreeOSMemory()
+		fitGC()
 		fmt.Fprintf(w.out, "ingest: catalog reloaded from %s (%s): %d services, built in %v\n", w.path, why, n, time.Since(start).Round(time.Millisecond))
 	}
 }
