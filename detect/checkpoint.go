@@ -222,6 +222,15 @@ func (d *Detector) MarshalBinary() ([]byte, error) { return d.Snapshot() }
 // UnmarshalBinary implements encoding.BinaryUnmarshaler: it is Restore.
 func (d *Detector) UnmarshalBinary(b []byte) error { return d.Restore(b) }
 
+// framedBody is the body version of framed checkpoint version v: version 4 is
+// version 3's body in frames, version 5 bodyLengths.
+func framedBody(v byte) int {
+	if v == 4 {
+		return 3
+	}
+	return bodyLengths
+}
+
 // Restore replaces the detector's state with a snapshot.
 func (d *Detector) Restore(b []byte) error {
 	var st state
@@ -235,12 +244,9 @@ func (d *Detector) Restore(b []byte) error {
 			st, err = decodeState(body, 3)
 		}
 	case len(b) >= 5 && string(b[:4]) == checkpointMagic && (b[4] == 4 || b[4] == checkpointVersion):
-		body, bodyV := []byte(nil), 3 // version 4 is version 3's body in frames
-		if b[4] == checkpointVersion {
-			bodyV = bodyLengths
-		}
+		var body []byte
 		if body, err = inflateFrames(b[5:]); err == nil {
-			st, err = decodeState(body, bodyV)
+			st, err = decodeState(body, framedBody(b[4]))
 		}
 	case len(b) >= 5 && string(b[:4]) == checkpointMagic:
 		return fmt.Errorf("%w: version %d, this build reads 2 to %d and the first release's", ErrCheckpoint, b[4], checkpointVersion)

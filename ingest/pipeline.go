@@ -178,8 +178,7 @@ func New(cfg Config, m Matcher, out Output) *Pipeline {
 	if cfg.Live {
 		// A live process takes the memory its bounded sets will fill at once
 		// (about 16 MB), so that its size stays flat while they fill.
-		p.dedup.cur.reserve(cfg.DedupSize)
-		p.dedup.old.reserve(cfg.DedupSize)
+		p.dedup.pretouch()
 		p.matched.pretouch()
 	}
 	p.SetMatcher(m)
@@ -764,6 +763,15 @@ func newDedup(n int) *dedup {
 	return &dedup{n: n, seed: maphash.MakeSeed()}
 }
 
+// pretouch makes both generations their full size and writes every slot, so
+// that the memory they are bounded by is resident from the start.
+func (d *dedup) pretouch() {
+	for _, s := range []*hashSet{&d.cur, &d.old} {
+		s.reserve(d.n)
+		s.reset()
+	}
+}
+
 // key is the hash add takes for the pair. It is safe for concurrent use (the
 // match workers call it).
 func (d *dedup) key(source, id string) uint64 {
@@ -812,14 +820,21 @@ func (s *hashSet) has(k uint64) bool {
 	if s.n == 0 {
 		return false
 	}
+	_, ok := s.slot(k)
+	return ok
+}
+
+// slot is where k is (ok), or the empty slot where it would go. s must have
+// slots.
+func (s *hashSet) slot(k uint64) (i uint64, ok bool) {
 	k = max(k, 1)
 	mask := uint64(len(s.slots) - 1)
-	for i := k & mask; ; i = (i + 1) & mask {
+	for i = k & mask; ; i = (i + 1) & mask {
 		switch s.slots[i] {
 		case k:
-			return true
+			return i, true
 		case 0:
-			return false
+			return i, false
 		}
 	}
 }
@@ -837,13 +852,8 @@ func (s *hashSet) insert(k uint64) {
 	if 2*(s.n+1) > len(s.slots) {
 		s.grow()
 	}
-	k = max(k, 1)
-	mask := uint64(len(s.slots) - 1)
-	i := k & mask
-	for s.slots[i] != 0 {
-		i = (i + 1) & mask
-	}
-	s.slots[i] = k
+	i, _ := s.slot(k)
+	s.slots[i] = max(k, 1)
 	s.n++
 }
 
@@ -857,8 +867,8 @@ func (s *hashSet) grow() {
 	}
 }
 
-// reserve gives s room for n keys at once and writes every slot, so that the
-// memory is resident from the start and s never grows (pretouch).
+// reserve gives the empty s room for n keys at once: it does not grow until
+// it holds more.
 func (s *hashSet) reserve(n int) {
 	size := 1024
 	for size < 2*n+2 {
@@ -867,7 +877,6 @@ func (s *hashSet) reserve(n int) {
 	if len(s.slots) < size {
 		s.slots = make([]uint64, size)
 	}
-	s.reset()
 }
 
 // reset empties s and keeps its array.
@@ -882,7 +891,8 @@ const matchedSize = 100000
 // matchedMemory maps recent matched posts, by a hash of (source, id), to the
 // services they matched, in two generations of n like dedup: bounded memory,
 // and a post among the last n to 2n matched can still be retracted. A
-// generation is a table of fixed size (matchedGen): 16 bytes a post and no
+// generation is a hashSet of the posts' keys with their values beside it
+// (matchedGen): 16 bytes a slot, about 40 a post when full, and no
 // allocation per post, where a map of service lists took about 60 and one.
 type matchedMemory struct {
 	n        int
@@ -892,25 +902,23 @@ type matchedMemory struct {
 	index    map[string]uint16 // the inverse of names
 }
 
-// matchedGen is one generation: open addressing with linear probing, at most
-// three quarters full. A value packs up to four service indices of 16 bits
-// (0: none); a post of more services, or of a service past the 65,535th, is
-// kept in over.
+// matchedGen is one generation. Its set is made at the size of a whole
+// generation and never grows, so a key keeps its slot, and vals[slot] is its
+// value: up to four service indices of 16 bits (0: none; all 0: the post was
+// taken). A post of more services, or of a service past the 65,535th, is kept
+// in over.
 type matchedGen struct {
-	keys []uint64 // 0 is an empty slot; key 0 is stored as 1
-	vals []uint64 // 0: the post was taken (retracted)
+	set  hashSet
+	vals []uint64
 	over map[uint64][]string
-	n    int
 }
 
 func newMatchedMemory(n int) *matchedMemory {
-	size := 1024
-	for size*3 < n*4 {
-		size *= 2
-	}
 	m := &matchedMemory{n: n, seed: maphash.MakeSeed(), index: map[string]uint16{}}
-	m.cur = matchedGen{keys: make([]uint64, size), vals: make([]uint64, size)}
-	m.old = matchedGen{keys: make([]uint64, size), vals: make([]uint64, size)}
+	for _, g := range []*matchedGen{&m.cur, &m.old} {
+		g.set.reserve(n)
+		g.vals = make([]uint64, len(g.set.slots))
+	}
 	return m
 }
 
@@ -918,10 +926,8 @@ func newMatchedMemory(n int) *matchedMemory {
 // bounded by is resident from the start (a live process's memory then stays
 // flat instead of growing over the minutes they take to fill).
 func (m *matchedMemory) pretouch() {
-	for _, g := range []*matchedGen{&m.cur, &m.old} {
-		clear(g.keys)
-		clear(g.vals)
-	}
+	m.cur.reset()
+	m.old.reset()
 }
 
 func (m *matchedMemory) key(source, id string) uint64 {
@@ -930,12 +936,12 @@ func (m *matchedMemory) key(source, id string) uint64 {
 	h.WriteString(source)
 	h.WriteByte(0)
 	h.WriteString(id)
-	return max(h.Sum64(), 1)
+	return h.Sum64()
 }
 
 // add remembers the services of hits for the post.
 func (m *matchedMemory) add(source, id string, hits []catalog.Hit) {
-	if m.cur.n >= m.n {
+	if m.cur.set.len() >= m.n {
 		m.old, m.cur = m.cur, m.old
 		m.cur.reset()
 	}
@@ -991,33 +997,27 @@ func (m *matchedMemory) take(source, id string) []string {
 
 // put sets k's value, adding k when it is new.
 func (g *matchedGen) put(k, v uint64) {
-	mask := uint64(len(g.keys) - 1)
-	i := k & mask
-	for g.keys[i] != 0 && g.keys[i] != k {
-		i = (i + 1) & mask
-	}
-	if g.keys[i] == 0 {
-		g.keys[i] = k
-		g.n++
+	i, ok := g.set.slot(k)
+	if !ok {
+		g.set.slots[i] = max(k, 1)
+		g.set.n++
 	}
 	g.vals[i] = v
 }
 
 // take returns k's value and sets it to 0 (k stays, taken).
 func (g *matchedGen) take(k uint64) uint64 {
-	mask := uint64(len(g.keys) - 1)
-	for i := k & mask; g.keys[i] != 0; i = (i + 1) & mask {
-		if g.keys[i] == k {
-			v := g.vals[i]
-			g.vals[i] = 0
-			return v
-		}
+	i, ok := g.set.slot(k)
+	if !ok {
+		return 0
 	}
-	return 0
+	v := g.vals[i]
+	g.vals[i] = 0
+	return v
 }
 
 func (g *matchedGen) reset() {
-	clear(g.keys)
+	g.set.reset()
 	clear(g.vals)
-	g.over, g.n = nil, 0
+	g.over = nil
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -92,7 +91,6 @@ func (w *catalogWatcher) reload(why string) {
 		w.apply(m)
 		// The old matcher is garbage now; return its memory at once rather than
 		// let the heap double (10,000 services: about 100 MiB).
-		debug.FreeOSMemory()
 		fitGC()
 		fmt.Fprintf(w.out, "ingest: catalog reloaded from %s (%s): %d services, built in %v\n", w.path, why, n, time.Since(start).Round(time.Millisecond))
 	}
